@@ -1,0 +1,18 @@
+/*
+ * The ringside subcommands. Each takes the argv that follows its name
+ * (argv[0] is the subcommand) and returns the process exit code:
+ * 0 success, 1 failure, 2 bad usage (one line on stderr).
+ */
+#ifndef RS_CMD_H
+#define RS_CMD_H
+
+int cmd_run(int argc, char **argv);	/* run.c: suites of cells */
+int cmd_list(int argc, char **argv);	/* run.c: suites and models */
+int cmd_doctor(int argc, char **argv);	/* doctor.c: what this machine can run */
+int cmd_trace(int argc, char **argv);	/* trace.c: any command under the probes */
+int cmd_plot(int argc, char **argv);	/* plot.c: gnuplot charts from results */
+int cmd_export(int argc, char **argv);	/* export.c: CSV and chart data files */
+int cmd_report(int argc, char **argv);	/* report.c: report.html and report.md */
+int cmd_compare(int argc, char **argv); /* compare.c: two results side by side */
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * ringside: the command-line entry point. Dispatches to a subcommand; see
+ * cmd.h. Everything a subcommand needs is in its own file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+    {"run", cmd_run, "run a suite of cells and write results.json"},
+    {"list", cmd_list, "list suites and models"},
+    {"doctor", cmd_doctor, "check what this machine can run, and what a run would skip"},
+    {"trace", cmd_trace, "run any command under the probes; print its syscalls by name"},
+    {"plot", cmd_plot, "render charts (PNG, SVG) from a results directory"},
+    {"export", cmd_export, "write results as CSV and chart data files"},
+    {"report", cmd_report, "write report.html and report.md with a claims check"},
+    {"compare", cmd_compare, "compare two results cell by cell"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ringside COMMAND [options]   (ringside COMMAND --help for details)\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexamples:\n"
+		   "  ringside run --suite smoke\n"
+		   "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
+		   "  ringside trace -- /bin/true\n"
+		   "  ringside doctor\n");
+}
+
+int main(int argc, char **argv)
+{
+	log_init("ringside");
+	if (argc < 2) {
+		usage(stderr);
+		return RS_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return RS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ringside %s\n", RINGSIDE_VERSION);
+		return RS_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	}
+	usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,42 @@
+# Shared by scripts/bench and scripts/test: install missing Debian packages,
+# then configure and build. Sourced, not run.
+
+RS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+rs_log() { printf '==> %s\n' "$*" >&2; }
+
+# rs_need_packages PKG...: installs, with apt-get, those not installed yet.
+# A package that is already installed is never touched.
+rs_need_packages() {
+	local missing=() p
+	for p in "$@"; do
+		if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+			missing+=("$p")
+		fi
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing Debian packages: ${missing[*]}; run as root, or install them with apt-get" >&2
+		return 1
+	fi
+	rs_log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 || return 1
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || return 1
+}
+
+# What building needs.
+RS_BUILD_PACKAGES=(build-essential cmake pkg-config linux-libc-dev liburing-dev libjansson-dev
+	libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool)
+# What a benchmark run needs besides (peers and charts).
+RS_BENCH_PACKAGES=(gnuplot-nox nginx haproxy wrk procps)
+# What the tests need besides (schema validation, browser rendering, fuzzing).
+RS_TEST_PACKAGES=(python3 python3-jsonschema chromium libclang-rt-14-dev)
+
+# rs_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.
+rs_build() {
+	local dir=$1
+	shift
+	cmake -S "$RS_ROOT" -B "$dir" "$@" >&2 || return 1
+	cmake --build "$dir" -j "$(nproc)" >&2
+}

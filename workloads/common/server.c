@@ -1,0 +1,219 @@
+/* Options, signals and readiness shared by every ringside server. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+#include "opts.h"
+#include "server.h"
+
+volatile sig_atomic_t server_stop;
+
+enum {
+	OPT_MODEL = 256,
+	OPT_HOST,
+	OPT_PORT,
+	OPT_THREADS,
+	OPT_CPUS,
+	OPT_MAX_CONNS,
+	OPT_IDLE_TIMEOUT,
+	OPT_SQ_CPU,
+	OPT_SQ_IDLE,
+	OPT_READY_FD,
+	OPT_BACKLOG,
+	OPT_HELP,
+};
+
+static const struct option common_longopts[] = {
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"sq-cpu", required_argument, NULL, OPT_SQ_CPU},
+    {"sq-idle-ms", required_argument, NULL, OPT_SQ_IDLE},
+    {"ready-fd", required_argument, NULL, OPT_READY_FD},
+    {"backlog", required_argument, NULL, OPT_BACKLOG},
+    {"help", no_argument, NULL, OPT_HELP},
+};
+
+const char server_common_usage[] =
+    "  --model M            blocking | epoll | uring | uring-sqpoll (required)\n"
+    "  --host ADDR          address to listen on (default 127.0.0.1)\n"
+    "  --port N             port, 0 = ephemeral (default 0; the ready line says which)\n"
+    "  --threads N          event loops, each with its own SO_REUSEPORT listener (default 1;\n"
+    "                       the blocking model uses one thread per connection instead)\n"
+    "  --cpus LIST          pin loop i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: no "
+    "pinning)\n"
+    "  --max-conns N        connections held at once; more are closed at accept (default 65536)\n"
+    "  --idle-timeout MS    drop a connection silent this long, 0 = never (default 0)\n"
+    "  --sq-cpu N           uring-sqpoll: pin the kernel SQPOLL thread to CPU N\n"
+    "  --sq-idle-ms N       uring-sqpoll: idle time before the SQPOLL thread sleeps (default "
+    "1000)\n"
+    "  --ready-fd FD        write \"ready PORT\\n\" to FD once listening (default: stdout)\n"
+    "  --backlog N          listen backlog (default 4096)\n"
+    "  --help               this text\n";
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	server_stop = 1;
+}
+
+void server_setup_process(void)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	net_raise_nofile();
+}
+
+static void set_stop_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(how, &set, NULL);
+}
+
+void server_block_signals(void)
+{
+	set_stop_signals(SIG_BLOCK);
+}
+
+void server_unblock_signals(void)
+{
+	set_stop_signals(SIG_UNBLOCK);
+}
+
+void server_ready(const struct server_opts *o, unsigned port)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static bool done;
+	char line[32];
+	int n;
+
+	pthread_mutex_lock(&lock);
+	if (!done) {
+		done = true;
+		n = snprintf(line, sizeof(line), "ready %u\n", port);
+		if (o->ready_fd >= 0) {
+			if (write(o->ready_fd, line, n) != n)
+				PLOG_WARN("cannot write ready line to fd %d", o->ready_fd);
+			close(o->ready_fd);
+		} else {
+			fputs(line, stdout);
+			fflush(stdout);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void server_parse_opts(int argc, char **argv, struct server_opts *o,
+		       const struct option *extra_longopts,
+		       int (*extra)(int opt, const char *arg, void *ctx), void *ctx,
+		       const char *usage)
+{
+	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]), nextra = 0;
+	struct option longopts[64];
+	int opt;
+
+	*o = (struct server_opts){
+	    .host = "127.0.0.1",
+	    .threads = 1,
+	    .max_conns = 65536,
+	    .sq_cpu = -1,
+	    .sq_idle_ms = 1000,
+	    .ready_fd = -1,
+	    .backlog = 4096,
+	    .workload = ctx,
+	};
+	CPU_ZERO(&o->cpus);
+	while (extra_longopts && extra_longopts[nextra].name)
+		nextra++;
+	if (ncommon + nextra + 1 > sizeof(longopts) / sizeof(longopts[0]))
+		DIE("too many options");
+	memcpy(longopts, common_longopts, sizeof(common_longopts));
+	if (nextra)
+		memcpy(longopts + ncommon, extra_longopts, nextra * sizeof(*longopts));
+	memset(&longopts[ncommon + nextra], 0, sizeof(*longopts));
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_MODEL:
+			o->model = optarg;
+			break;
+		case OPT_HOST:
+			if (!*optarg)
+				usage_error("--host needs an address");
+			o->host = optarg;
+			break;
+		case OPT_PORT:
+			o->port = opt_uint("port", optarg, 0, 65535);
+			break;
+		case OPT_THREADS:
+			o->threads = opt_uint("threads", optarg, 1, 1024);
+			break;
+		case OPT_CPUS:
+			opt_cpus("cpus", optarg, &o->cpus);
+			break;
+		case OPT_MAX_CONNS:
+			o->max_conns = opt_uint("max-conns", optarg, 1, 1000000);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			o->idle_timeout_ms = opt_uint("idle-timeout", optarg, 0, 3600000);
+			break;
+		case OPT_SQ_CPU:
+			o->sq_cpu =
+			    opt_uint("sq-cpu", optarg, 0, sysconf(_SC_NPROCESSORS_CONF) - 1);
+			break;
+		case OPT_SQ_IDLE:
+			o->sq_idle_ms = opt_uint("sq-idle-ms", optarg, 0, 600000);
+			break;
+		case OPT_READY_FD:
+			o->ready_fd = opt_uint("ready-fd", optarg, 0, 1 << 20);
+			break;
+		case OPT_BACKLOG:
+			o->backlog = opt_uint("backlog", optarg, 1, 1 << 20);
+			break;
+		case OPT_HELP:
+			printf("usage: %s --model M [options]\n\n%s%s", rs_prog,
+			       server_common_usage, usage ? usage : "");
+			exit(RS_EXIT_OK);
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
+		case '?':
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		default:
+			if (!extra || extra(opt, optarg, ctx))
+				usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->model)
+		usage_error("--model is required (blocking, epoll, uring or uring-sqpoll)");
+	o->sqpoll = strcmp(o->model, "uring-sqpoll") == 0;
+	if (!o->sqpoll && o->sq_cpu >= 0)
+		usage_error("--sq-cpu only applies to --model uring-sqpoll");
+}
+
+const struct server_model *server_find_model(const struct server_model *const *models,
+					     const char *name)
+{
+	for (; *models; models++)
+		if (strcmp((*models)->name, name) == 0)
+			return *models;
+	return NULL;
+}

@@ -1,0 +1,84 @@
+/*
+ * What every ringside server (echo, proxy, origin) shares: one options struct,
+ * the model table, readiness reporting and shutdown. A model is a
+ * `const struct server_model` whose run() owns its loop until stop is asked.
+ *
+ * Process contract (the harness relies on it):
+ *   - `--ready-fd FD`: once every listener is listening, the server writes
+ *     "ready PORT\n" to FD and closes it. Without it, the same line goes to stdout.
+ *   - SIGTERM or SIGINT: stop accepting, close, exit 0.
+ *   - exit 2: bad option (one line on stderr); exit 3: the kernel refuses the
+ *     model (io_uring disabled, SQPOLL not permitted), one line naming why.
+ */
+#ifndef RS_SERVER_H
+#define RS_SERVER_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+
+struct server_opts {
+	const char *model;	  /* blocking | epoll | uring | uring-sqpoll */
+	const char *host;	  /* default 127.0.0.1 */
+	unsigned port;		  /* 0 = ephemeral, reported through ready */
+	unsigned threads;	  /* event loops (epoll, uring); ignored by blocking */
+	cpu_set_t cpus;		  /* empty = no pinning; loop i pinned to cpu_nth(i) */
+	unsigned max_conns;	  /* per process; further accepts are closed at once */
+	unsigned idle_timeout_ms; /* 0 = never; drop a connection silent this long */
+	bool sqpoll;		  /* uring-sqpoll */
+	int sq_cpu;		  /* -1 = unpinned SQPOLL thread */
+	unsigned sq_idle_ms;	  /* SQPOLL idle before the thread sleeps */
+	int ready_fd;		  /* -1 = print ready line to stdout */
+	unsigned backlog;
+
+	/* Workload-specific settings; the echo server leaves them alone. */
+	void *workload;
+};
+
+struct server_model {
+	const char *name;
+	/* Runs until server_should_stop(); returns an RS_EXIT_* code. */
+	int (*run)(const struct server_opts *o);
+};
+
+/* Set by the SIGTERM/SIGINT handler. Loops poll it between waits. */
+extern volatile sig_atomic_t server_stop;
+static inline bool server_should_stop(void)
+{
+	return server_stop != 0;
+}
+
+/*
+ * Installs SIGTERM/SIGINT handlers (without SA_RESTART, so blocking calls return
+ * EINTR), ignores SIGPIPE and raises RLIMIT_NOFILE.
+ */
+void server_setup_process(void);
+/*
+ * Blocks SIGTERM/SIGINT in the calling thread; call before creating worker
+ * threads so only the main thread takes them, then server_unblock_signals().
+ */
+void server_block_signals(void);
+void server_unblock_signals(void);
+/* Reports readiness once (thread-safe; later calls do nothing). */
+void server_ready(const struct server_opts *o, unsigned port);
+
+/*
+ * Parses the common options (see server_usage) out of argv. Unknown options
+ * are passed to extra(opt, optarg, ctx) (return 0 if handled, -1 if unknown);
+ * extra_longopts extends the getopt_long table (may be NULL).
+ * Exits 2 with one line on any bad option or value.
+ */
+struct option;
+void server_parse_opts(int argc, char **argv, struct server_opts *o,
+		       const struct option *extra_longopts,
+		       int (*extra)(int opt, const char *arg, void *ctx), void *ctx,
+		       const char *usage);
+
+/* Looks up a model by name; NULL if unknown. */
+const struct server_model *server_find_model(const struct server_model *const *models,
+					     const char *name);
+
+/* Common options help text, for --help output. */
+extern const char server_common_usage[];
+
+#endif

@@ -1,0 +1,672 @@
+/*
+ * Echo over io_uring (liburing >= 2.3, kernel >= 6.1): one ring and SO_REUSEPORT
+ * listener per thread, multishot accept, multishot recv into a registered
+ * provided-buffer ring, and a send from the same buffer, which goes back to the
+ * ring only once its send completed. --model uring-sqpoll is this file with
+ * IORING_SETUP_SQPOLL: a kernel thread submits, so steady state needs no syscall.
+ */
+#include <liburing.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "echo.h"
+#include "log.h"
+#include "net.h"
+
+#define SQ_ENTRIES    1024
+#define CQ_ENTRIES    16384 /* multishot requests post many CQEs per SQE */
+#define BUF_GROUP     0
+#define BUF_COUNT     1024 /* provided buffers per loop (a power of two) */
+#define BUF_SIZE      (16 * 1024)
+#define CONN_MAX_BUFS 8 /* queued for send before recv pauses (peer not reading) */
+#define CONN_LOW_BUFS 2 /* ... and resumes at or below this */
+#define BUF_NONE      0xffff
+
+/* user_data: the operation in the high 32 bits, the connection id in the low 32. */
+enum op { OP_ACCEPT = 1, OP_RECV, OP_SEND, OP_CANCEL };
+
+static inline uint64_t op_data(enum op op, uint32_t conn)
+{
+	return (uint64_t)op << 32 | conn;
+}
+
+static inline enum op cqe_to_op(const struct io_uring_cqe *cqe)
+{
+	return (enum op)(cqe->user_data >> 32);
+}
+
+static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
+{
+	return (uint32_t)cqe->user_data;
+}
+
+struct conn {
+	int fd;		 /* -1 while the slot is free */
+	bool recv_armed; /* a multishot recv is in flight */
+	bool send_armed; /* a send of the head buffer is in flight */
+	bool paused;	 /* recv cancelled: CONN_MAX_BUFS await sending */
+	bool eof;	 /* peer sent FIN: close once the queue is out */
+	bool closing;	 /* torn down: waiting for in-flight requests */
+	uint16_t qhead;	 /* FIFO of received buffers, linked by buf_next */
+	uint16_t qtail;
+	uint16_t qlen;
+	uint32_t head_off;	  /* bytes of the head buffer already sent */
+	struct echo_idle idle;	  /* --idle-timeout list */
+	struct echo_idle bufwait; /* on the loop's list while waiting for buffers */
+};
+
+struct loop {
+	const struct server_opts *o;
+	int id;
+	int listen_fd;
+	struct io_uring ring;
+	uint64_t idle_ns;
+	uint64_t accept_resume_ns; /* accept re-armed then (EMFILE backoff); 0 = armed */
+	uint64_t bufwait_retry_ns; /* next retry of a recv stalled by -ENOBUFS */
+	int rc;			   /* set when the loop must stop with an error */
+	struct conn *conns;
+	uint32_t *free_ids;
+	uint32_t nfree;
+	uint32_t nused;
+	struct echo_idle idle_list;
+	struct echo_idle bufwait_list; /* recv stopped by -ENOBUFS, oldest first */
+	struct io_uring_buf_ring *br;
+	char *bufs;
+	unsigned nreturned; /* buffers added to the ring since the last advance */
+	uint16_t buf_next[BUF_COUNT];
+	uint32_t buf_len[BUF_COUNT];
+};
+
+static void conn_close(struct loop *l, struct conn *c);
+
+/* ---- connection table (the same in every event-loop model) ---- */
+
+static struct conn *conn_alloc(struct loop *l, int fd)
+{
+	struct conn *c;
+
+	if (l->nfree)
+		c = &l->conns[l->free_ids[--l->nfree]];
+	else if (l->nused < l->o->max_conns)
+		c = &l->conns[l->nused++];
+	else
+		return NULL;
+	*c = (struct conn){.fd = fd};
+	return c;
+}
+
+static void conn_free(struct loop *l, struct conn *c)
+{
+	c->fd = -1;
+	l->free_ids[l->nfree++] = c - l->conns;
+}
+
+static void conn_touch(struct loop *l, struct conn *c, uint64_t now)
+{
+	if (l->idle_ns)
+		echo_idle_touch(&l->idle_list, &c->idle, now);
+}
+
+/* ---- the I/O model ---- */
+
+static struct io_uring_sqe *get_sqe(struct loop *l)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+
+	while (!sqe) {
+		/* SQ full: submit what is queued (with SQPOLL, wait for the thread). */
+		if (io_uring_submit(&l->ring) < 0 && (l->ring.flags & IORING_SETUP_SQPOLL))
+			io_uring_sqring_wait(&l->ring);
+		sqe = io_uring_get_sqe(&l->ring);
+	}
+	return sqe;
+}
+
+static uint32_t conn_id(struct loop *l, struct conn *c)
+{
+	return c - l->conns;
+}
+
+static char *buf_addr(struct loop *l, uint16_t bid)
+{
+	return l->bufs + (size_t)bid * BUF_SIZE;
+}
+
+/* Gives a buffer back to the kernel; visible after bufs_flush(). */
+static void buf_return(struct loop *l, uint16_t bid)
+{
+	io_uring_buf_ring_add(l->br, buf_addr(l, bid), BUF_SIZE, bid,
+			      io_uring_buf_ring_mask(BUF_COUNT), l->nreturned++);
+}
+
+static void queue_push(struct loop *l, struct conn *c, uint16_t bid, uint32_t len)
+{
+	l->buf_len[bid] = len;
+	l->buf_next[bid] = BUF_NONE;
+	if (c->qlen++)
+		l->buf_next[c->qtail] = bid;
+	else
+		c->qhead = bid;
+	c->qtail = bid;
+}
+
+static void queue_pop(struct loop *l, struct conn *c)
+{
+	uint16_t bid = c->qhead;
+
+	c->qhead = l->buf_next[bid];
+	c->qlen--;
+	c->head_off = 0;
+	buf_return(l, bid);
+}
+
+static void accept_arm(struct loop *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	io_uring_prep_multishot_accept(sqe, l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, op_data(OP_ACCEPT, 0));
+}
+
+static void accept_resume(struct loop *l)
+{
+	if (!l->accept_resume_ns)
+		return;
+	l->accept_resume_ns = 0;
+	accept_arm(l);
+}
+
+static void recv_arm(struct loop *l, struct conn *c)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BUF_GROUP;
+	io_uring_sqe_set_data64(sqe, op_data(OP_RECV, conn_id(l, c)));
+	c->recv_armed = true;
+}
+
+/* Re-arms recv unless the connection is closing, done, paused or out of buffers. */
+static void recv_maybe_arm(struct loop *l, struct conn *c)
+{
+	if (c->closing || c->eof || c->recv_armed || c->bufwait.next)
+		return;
+	if (c->paused && c->qlen > CONN_LOW_BUFS)
+		return;
+	c->paused = false;
+	recv_arm(l, c);
+}
+
+/* A multishot recv cannot be paused, only cancelled; recv_maybe_arm resumes it. */
+static void recv_pause(struct loop *l, struct conn *c)
+{
+	struct io_uring_sqe *sqe;
+
+	if (c->paused || !c->recv_armed || c->qlen < CONN_MAX_BUFS)
+		return;
+	c->paused = true;
+	LOG_DBG("conn %u: %u buffers unsent, pausing recv", conn_id(l, c), c->qlen);
+	sqe = get_sqe(l);
+	io_uring_prep_cancel64(sqe, op_data(OP_RECV, conn_id(l, c)), 0);
+	io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, c)));
+}
+
+/* Sends (the rest of) the head buffer; one send in flight keeps the bytes in order. */
+static void send_next(struct loop *l, struct conn *c)
+{
+	struct io_uring_sqe *sqe;
+	uint16_t bid = c->qhead;
+
+	if (c->send_armed || !c->qlen)
+		return;
+	sqe = get_sqe(l);
+	io_uring_prep_send(sqe, c->fd, buf_addr(l, bid) + c->head_off,
+			   l->buf_len[bid] - c->head_off, MSG_NOSIGNAL);
+	io_uring_sqe_set_data64(sqe, op_data(OP_SEND, conn_id(l, c)));
+	c->send_armed = true;
+}
+
+static void bufwait_add(struct loop *l, struct conn *c, uint64_t now)
+{
+	LOG_DBG("conn %u: buffer ring empty, recv waits", conn_id(l, c));
+	echo_idle_touch(&l->bufwait_list, &c->bufwait, now);
+	if (!l->bufwait_retry_ns)
+		l->bufwait_retry_ns = now + ECHO_ACCEPT_BACKOFF_MS * 1000000ull;
+}
+
+/* Re-arms the oldest recv waiting for buffers; false if none waits. */
+static bool bufwait_wake(struct loop *l)
+{
+	struct echo_idle *e = l->bufwait_list.next;
+
+	if (e == &l->bufwait_list) {
+		l->bufwait_retry_ns = 0;
+		return false;
+	}
+	echo_idle_del(e);
+	recv_maybe_arm(l, (struct conn *)((char *)e - offsetof(struct conn, bufwait)));
+	return true;
+}
+
+static void on_accept(struct loop *l, int fd, uint64_t now)
+{
+	struct conn *c;
+
+	if (!echo_conn_get(l->o)) {
+		close(fd); /* --max-conns reached */
+		return;
+	}
+	c = conn_alloc(l, fd);
+	if (!c) {
+		close(fd);
+		echo_conn_put();
+		return;
+	}
+	net_set_nodelay(fd);
+	conn_touch(l, c, now);
+	recv_arm(l, c);
+}
+
+static void accept_done(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
+{
+	if (cqe->res >= 0)
+		on_accept(l, cqe->res, now);
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	if (cqe->res == -EINVAL) {
+		LOG_ERR("kernel refuses multishot accept (EINVAL); needs Linux 5.19 or later");
+		l->rc = RS_EXIT_UNSUPPORTED;
+	} else if (cqe->res < 0 && cqe->res != -ECANCELED) {
+		/* EMFILE/ENFILE and the like: retry later instead of spinning. */
+		LOG_DBG("accept: %s; pausing accepts", strerror(-cqe->res));
+		l->accept_resume_ns = now_ns() + ECHO_ACCEPT_BACKOFF_MS * 1000000ull;
+	} else if (cqe->res >= 0) {
+		accept_arm(l); /* multishot ended (e.g. CQ overflow): re-arm */
+	}
+}
+
+static void recv_done(struct loop *l, struct conn *c, struct io_uring_cqe *cqe, uint64_t now)
+{
+	int res = cqe->res;
+
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		c->recv_armed = false;
+	if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
+		uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+
+		if (c->closing) {
+			buf_return(l, bid);
+		} else {
+			queue_push(l, c, bid, res);
+			conn_touch(l, c, now);
+			send_next(l, c);
+			recv_pause(l, c);
+		}
+	} else if (res == 0) {
+		c->eof = true;
+	} else if (res == -ENOBUFS) {
+		/* The buffer ring ran dry; bufs_flush() re-arms once buffers return. */
+		if (!c->recv_armed && !c->closing && !c->paused)
+			bufwait_add(l, c, now);
+	} else if (res != -ECANCELED) {
+		conn_close(l, c); /* reset or other error */
+		return;
+	}
+	if (c->closing)
+		conn_close(l, c);
+	else if (c->eof && !c->qlen && !c->send_armed && !c->recv_armed)
+		conn_close(l, c);
+	else
+		recv_maybe_arm(l, c);
+}
+
+static void send_done(struct loop *l, struct conn *c, struct io_uring_cqe *cqe, uint64_t now)
+{
+	c->send_armed = false;
+	if (c->closing || cqe->res <= 0) {
+		conn_close(l, c);
+		return;
+	}
+	conn_touch(l, c, now);
+	c->head_off += cqe->res;
+	if (c->head_off == l->buf_len[c->qhead])
+		queue_pop(l, c);
+	send_next(l, c); /* the next buffer, or the rest of a short send */
+	if (c->eof && !c->qlen && !c->recv_armed)
+		conn_close(l, c);
+	else
+		recv_maybe_arm(l, c);
+}
+
+/*
+ * Tears a connection down: drops what it cannot send, cancels its requests, and
+ * closes the socket once none is in flight (called again from their CQEs).
+ */
+static void conn_close(struct loop *l, struct conn *c)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!c->closing) {
+		c->closing = true;
+		echo_idle_del(&c->idle);
+		echo_idle_del(&c->bufwait);
+		while (c->qlen > (c->send_armed ? 1 : 0)) {
+			/* Keep the head buffer while the kernel still sends from it. */
+			uint16_t bid = c->send_armed ? l->buf_next[c->qhead] : c->qhead;
+
+			if (c->send_armed) {
+				l->buf_next[c->qhead] = l->buf_next[bid];
+				c->qlen--;
+				buf_return(l, bid);
+			} else {
+				queue_pop(l, c);
+			}
+		}
+		if (c->recv_armed || c->send_armed) {
+			sqe = get_sqe(l);
+			io_uring_prep_cancel_fd(sqe, c->fd, IORING_ASYNC_CANCEL_ALL);
+			io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, c)));
+		}
+	}
+	if (c->recv_armed || c->send_armed)
+		return;
+	while (c->qlen)
+		queue_pop(l, c);
+	close(c->fd);
+	conn_free(l, c);
+	echo_conn_put();
+	accept_resume(l); /* a descriptor is free again */
+}
+
+static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
+{
+	struct conn *c = &l->conns[cqe_to_conn(cqe)];
+
+	switch (cqe_to_op(cqe)) {
+	case OP_ACCEPT:
+		accept_done(l, cqe, now);
+		break;
+	case OP_RECV:
+		recv_done(l, c, cqe, now);
+		break;
+	case OP_SEND:
+		send_done(l, c, cqe, now);
+		break;
+	case OP_CANCEL:
+		break; /* the cancelled request reports itself */
+	}
+}
+
+/* Publishes returned buffers, then re-arms as many recvs that ran dry. */
+static void bufs_flush(struct loop *l)
+{
+	unsigned n = l->nreturned;
+
+	if (!n)
+		return;
+	io_uring_buf_ring_advance(l->br, n);
+	l->nreturned = 0;
+	while (n-- && bufwait_wake(l))
+		;
+}
+
+static void expire_timers(struct loop *l, uint64_t now)
+{
+	struct echo_idle *e;
+
+	while (l->idle_ns && (e = echo_idle_expired(&l->idle_list, now, l->idle_ns)))
+		conn_close(l, (struct conn *)((char *)e - offsetof(struct conn, idle)));
+	if (l->accept_resume_ns && now >= l->accept_resume_ns)
+		accept_resume(l);
+	/* Buffers may have come back before a recv reported -ENOBUFS: retry one. */
+	if (l->bufwait_retry_ns && now >= l->bufwait_retry_ns) {
+		l->bufwait_retry_ns =
+		    bufwait_wake(l) ? now + ECHO_ACCEPT_BACKOFF_MS * 1000000ull : 0;
+	}
+}
+
+static int wait_ms(struct loop *l, uint64_t now)
+{
+	int ms = echo_idle_wait_ms(&l->idle_list, now, l->idle_ns, ECHO_WAIT_MS);
+
+	if ((l->accept_resume_ns || l->bufwait_retry_ns) && ms > ECHO_ACCEPT_BACKOFF_MS)
+		ms = ECHO_ACCEPT_BACKOFF_MS;
+	return ms;
+}
+
+/* ---- loop lifecycle ---- */
+
+static void setup_flags_str(unsigned flags, char *buf, size_t len)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+	    {IORING_SETUP_SQPOLL, "SQPOLL"},
+	    {IORING_SETUP_SQ_AFF, "SQ_AFF"},
+	    {IORING_SETUP_CQSIZE, "CQSIZE"},
+	    {IORING_SETUP_SINGLE_ISSUER, "SINGLE_ISSUER"},
+	    {IORING_SETUP_DEFER_TASKRUN, "DEFER_TASKRUN"},
+	};
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && off < len; i++)
+		if (flags & names[i].flag)
+			off +=
+			    snprintf(buf + off, len - off, "%s%s", off ? "|" : "", names[i].name);
+}
+
+/*
+ * io_uring_setup failed with err: one line saying why. The kernel's refusals
+ * (disabled by sysctl, no io_uring, a flag it does not accept) exit 3; anything
+ * else is our failure. -EINVAL is told apart by retrying without flags.
+ */
+static int ring_refused(int err, unsigned flags)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+	struct io_uring probe;
+	char names[128];
+	int disabled = -1, rc = RS_EXIT_UNSUPPORTED;
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
+
+	if (f) {
+		if (fscanf(f, "%d", &disabled) != 1)
+			disabled = -1;
+		fclose(f);
+	}
+	if (atomic_flag_test_and_set(&said))
+		return err == -EINVAL || err == -EPERM || err == -ENOSYS ? rc : RS_EXIT_FAIL;
+	setup_flags_str(flags, names, sizeof(names));
+	if (err == -ENOSYS) {
+		LOG_ERR("io_uring unsupported: this kernel has no io_uring (ENOSYS)");
+	} else if (err == -EPERM && disabled > 0) {
+		LOG_ERR(
+		    "io_uring unsupported: disabled by sysctl kernel.io_uring_disabled=%d (EPERM)",
+		    disabled);
+	} else if (err == -EPERM) {
+		LOG_ERR("io_uring unsupported: io_uring_setup(%s) not permitted (EPERM)", names);
+	} else if (err == -EINVAL && io_uring_queue_init(8, &probe, 0) == 0) {
+		io_uring_queue_exit(&probe);
+		LOG_ERR("io_uring unsupported: kernel rejects setup flags %s (EINVAL); plain "
+			"io_uring works, so the kernel is too old for this combination",
+			names);
+	} else {
+		LOG_ERR("io_uring_setup(%s): %s%s", names, strerror(-err),
+			err == -EINVAL ? " even without flags (a ringside bug?)" : "");
+		rc = RS_EXIT_FAIL;
+	}
+	return rc;
+}
+
+static int ring_init(struct loop *l, const struct server_opts *o)
+{
+	struct io_uring_params p = {
+	    /* Multishot accept/recv post many CQEs per SQE: a larger CQ avoids overflow. */
+	    .flags = IORING_SETUP_CQSIZE,
+	    .cq_entries = CQ_ENTRIES,
+	};
+	int ret;
+
+	/* Only this loop's thread touches the ring: lets the kernel skip locking. */
+	p.flags |= IORING_SETUP_SINGLE_ISSUER;
+	if (o->sqpoll) {
+		/* A kernel thread polls the SQ and submits: no io_uring_enter to submit. */
+		p.flags |= IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = o->sq_idle_ms;
+		if (o->sq_cpu >= 0) {
+			/* Pin that thread (--sq-cpu) so it does not share the loop's CPU. */
+			p.flags |= IORING_SETUP_SQ_AFF;
+			p.sq_thread_cpu = o->sq_cpu;
+		}
+		/* DEFER_TASKRUN is rejected with SQPOLL (EINVAL); SINGLE_ISSUER is allowed. */
+	} else {
+		/* Run completion work only when we wait for CQEs, in one batch per wait. */
+		p.flags |= IORING_SETUP_DEFER_TASKRUN;
+	}
+	if (o->sqpoll && o->sq_idle_ms == 0)
+		p.sq_thread_idle = 1; /* 0 means the kernel default (1 s); 1 ms is the least */
+	ret = io_uring_queue_init_params(SQ_ENTRIES, &l->ring, &p);
+	if (ret < 0)
+		return ring_refused(ret, p.flags);
+	return RS_EXIT_OK;
+}
+
+static int bufs_init(struct loop *l)
+{
+	struct io_uring_buf_reg reg = {.ring_entries = BUF_COUNT, .bgid = BUF_GROUP};
+	size_t ring_size = BUF_COUNT * sizeof(struct io_uring_buf);
+	int ret;
+
+	l->br = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	l->bufs = mmap(NULL, (size_t)BUF_COUNT * BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (l->br == MAP_FAILED || l->bufs == MAP_FAILED) {
+		PLOG_ERR("loop %d: buffer memory", l->id);
+		return RS_EXIT_FAIL;
+	}
+	reg.ring_addr = (uintptr_t)l->br;
+	ret = io_uring_register_buf_ring(&l->ring, &reg, 0);
+	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
+		LOG_ERR("io_uring unsupported: kernel has no provided buffer rings "
+			"(io_uring_register_buf_ring: %s; needs Linux 5.19 or later)",
+			strerror(-ret));
+		return RS_EXIT_UNSUPPORTED;
+	}
+	if (ret < 0) {
+		LOG_ERR("loop %d: io_uring_register_buf_ring: %s", l->id, strerror(-ret));
+		return RS_EXIT_FAIL;
+	}
+	io_uring_buf_ring_init(l->br);
+	for (unsigned i = 0; i < BUF_COUNT; i++)
+		buf_return(l, i);
+	io_uring_buf_ring_advance(l->br, l->nreturned);
+	l->nreturned = 0;
+	return RS_EXIT_OK;
+}
+
+static void loop_free(struct loop *l, bool ring)
+{
+	if (ring)
+		io_uring_queue_exit(&l->ring); /* cancels whatever is still in flight */
+	if (l->br && l->br != MAP_FAILED)
+		munmap(l->br, BUF_COUNT * sizeof(struct io_uring_buf));
+	if (l->bufs && l->bufs != MAP_FAILED)
+		munmap(l->bufs, (size_t)BUF_COUNT * BUF_SIZE);
+	free(l->conns);
+	free(l->free_ids);
+}
+
+static int loop_init(void *arg, const struct server_opts *o, int id, int listen_fd)
+{
+	struct loop *l = arg;
+	int rc;
+
+	l->o = o;
+	l->id = id;
+	l->listen_fd = listen_fd;
+	l->idle_ns = o->idle_timeout_ms * 1000000ull;
+	echo_idle_init(&l->idle_list);
+	echo_idle_init(&l->bufwait_list);
+	l->conns = calloc(o->max_conns, sizeof(*l->conns));
+	l->free_ids = calloc(o->max_conns, sizeof(*l->free_ids));
+	if (!l->conns || !l->free_ids) {
+		LOG_ERR("loop %d: out of memory", id);
+		loop_free(l, false);
+		return RS_EXIT_FAIL;
+	}
+	rc = ring_init(l, o);
+	if (rc) {
+		loop_free(l, false);
+		return rc;
+	}
+	rc = bufs_init(l);
+	if (rc) {
+		loop_free(l, true);
+		return rc;
+	}
+	accept_arm(l);
+	return RS_EXIT_OK;
+}
+
+static int loop_run(void *arg)
+{
+	struct loop *l = arg;
+	struct io_uring_cqe *cqe;
+	uint64_t now = now_ns();
+
+	while (!server_should_stop() && !l->rc) {
+		int ms = wait_ms(l, now);
+		struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
+		unsigned head, n = 0;
+		/* Submit everything queued and wait for at least one CQE: one syscall. */
+		int ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+
+		if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+			LOG_ERR("loop %d: io_uring_submit_and_wait: %s", l->id, strerror(-ret));
+			return RS_EXIT_FAIL;
+		}
+		now = now_ns();
+		io_uring_for_each_cqe(&l->ring, head, cqe)
+		{
+			handle_cqe(l, cqe, now);
+			n++;
+		}
+		io_uring_cq_advance(&l->ring, n);
+		bufs_flush(l);
+		expire_timers(l, now);
+	}
+	return l->rc;
+}
+
+static void loop_fini(void *arg)
+{
+	struct loop *l = arg;
+
+	io_uring_queue_exit(&l->ring);
+	for (uint32_t i = 0; i < l->nused; i++)
+		if (l->conns[i].fd >= 0)
+			close(l->conns[i].fd);
+	loop_free(l, false);
+}
+
+static const struct echo_loop_ops uring_ops = {
+    .loop_size = sizeof(struct loop),
+    .nonblock_listener = false,
+    .init = loop_init,
+    .run = loop_run,
+    .fini = loop_fini,
+};
+
+static int uring_run(const struct server_opts *o)
+{
+	return echo_run_loops(o, &uring_ops);
+}
+
+const struct server_model echo_uring_model = {.name = "uring", .run = uring_run};
+const struct server_model echo_uring_sqpoll_model = {.name = "uring-sqpoll", .run = uring_run};

@@ -1,0 +1,162 @@
+/*
+ * A process with known kernel activity, for the probe tests to trace:
+ *   getppid N [M]  N getppid syscalls (and M getsid, which no runtime calls)
+ *   block K        blocks K times in read(2) on a pipe fed one byte per block
+ *   uring K B      K io_uring NOPs in batches of B, one io_uring_enter each
+ *   sqpoll K B     the same on an SQPOLL ring: the kernel thread submits
+ *   fork N         a forked child makes N getppid calls
+ * Exits 0 when it did exactly that, 1 otherwise, 77 if io_uring is refused.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+static void calls(long nr, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		syscall(nr, 0);
+}
+
+/* True once pid sleeps inside read(2); bounded to ~5 s. */
+static int blocked_in_read(pid_t pid)
+{
+	char file[64], buf[64];
+
+	snprintf(file, sizeof(file), "/proc/%d/syscall", (int)pid);
+	for (int tries = 0; tries < 50000; tries++) {
+		FILE *f = fopen(file, "r");
+		int ok;
+
+		if (!f)
+			return 0;
+		ok = fgets(buf, sizeof(buf), f) && !strncmp(buf, "0 ", 2);
+		fclose(f);
+		if (ok)
+			return 1;
+		usleep(100);
+	}
+	return 0;
+}
+
+static int block(unsigned long k)
+{
+	pid_t reader = getpid(), writer;
+	int fds[2], status;
+	char c;
+
+	if (pipe(fds))
+		return 1;
+	writer = fork();
+	if (writer < 0)
+		return 1;
+	if (writer == 0) {
+		close(fds[0]);
+		for (unsigned long i = 0; i < k; i++) {
+			if (!blocked_in_read(reader) || write(fds[1], "x", 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	for (unsigned long i = 0; i < k; i++) {
+		if (read(fds[0], &c, 1) != 1) {
+			fprintf(stderr, "trace_target: pipe closed after %lu bytes\n", i);
+			return 1;
+		}
+	}
+	if (waitpid(writer, &status, 0) != writer || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
+static int uring(unsigned long k, unsigned long b, bool sqpoll)
+{
+	/* SQPOLL: a kernel thread (iou-sqp-PID, a thread of this process) submits. */
+	struct io_uring_params params = {.flags = sqpoll ? IORING_SETUP_SQPOLL : 0,
+					 .sq_thread_idle = 100};
+	struct io_uring ring;
+	struct io_uring_cqe *cqe;
+	int ret = io_uring_queue_init_params(64, &ring, &params);
+
+	if (ret == -ENOSYS || ret == -EPERM || ret == -EINVAL) {
+		fprintf(stderr, "trace_target: io_uring unavailable: %s\n", strerror(-ret));
+		return 77;
+	}
+	if (ret < 0 || b == 0 || b > 64 || k % b)
+		return 1;
+	for (unsigned long done = 0; done < k; done += b) {
+		unsigned head, seen = 0;
+
+		for (unsigned long i = 0; i < b; i++)
+			io_uring_prep_nop(io_uring_get_sqe(&ring));
+		/*
+		 * One io_uring_enter submits the batch and waits for all of it
+		 * (with SQPOLL it only waits, or wakes the thread).
+		 */
+		ret = io_uring_submit_and_wait(&ring, b);
+		if (ret != (int)b)
+			return 1;
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
+			if (cqe->res < 0)
+				return 1;
+			seen++;
+		}
+		if (seen != b)
+			return 1;
+		io_uring_cq_advance(&ring, seen);
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int forked(unsigned long n)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		calls(SYS_getppid, n);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
+static unsigned long arg(int argc, char **argv, int i)
+{
+	return i < argc ? strtoul(argv[i], NULL, 10) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: trace_target getppid|block|uring|fork N [M]\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "getppid")) {
+		calls(SYS_getppid, arg(argc, argv, 2));
+		calls(SYS_getsid, arg(argc, argv, 3));
+		return 0;
+	}
+	if (!strcmp(argv[1], "block"))
+		return block(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "uring"))
+		return uring(arg(argc, argv, 2), arg(argc, argv, 3), false);
+	if (!strcmp(argv[1], "sqpoll"))
+		return uring(arg(argc, argv, 2), arg(argc, argv, 3), true);
+	if (!strcmp(argv[1], "fork"))
+		return forked(arg(argc, argv, 2));
+	fprintf(stderr, "trace_target: unknown mode %s\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# ringside-load option errors: each bad value exits 2 with exactly one line on
+# stderr and nothing on stdout; --help exits 0.
+bin="${RS_BUILD:-.}/ringside-load"
+[ -x "$bin" ] || { echo "ringside-load not found at $bin (set RS_BUILD)"; exit 1; }
+fail=0
+t=127.0.0.1:9
+check() {
+	out=$("$bin" "$@" 2>/tmp/rs-load-opts.$$ </dev/null)
+	rc=$?
+	lines=$(wc -l </tmp/rs-load-opts.$$)
+	if [ "$rc" != 2 ] || [ "$lines" != 1 ] || [ -n "$out" ]; then
+		echo "FAIL: ringside-load $*: exit $rc, $lines stderr lines:"
+		cat /tmp/rs-load-opts.$$
+		fail=1
+	fi
+}
+check --target $t --connections 0
+check --target $t --rate -1
+check --target $t --rate 0
+check --target $t --duration abc
+check --target $t --duration 0
+check --target nohost
+check --target host:0
+check --target host:65536
+check --target $t --mode foo
+check --target $t --threads 4 --connections 2
+check --target $t --payload 0
+check --target $t --depth 0
+check --target $t --timeout -5
+check --target $t --warmup x
+check --target $t --cpus 9999
+check --target $t --path nope
+check --target $t --path "/a b"
+check --target $t --new-connection-per-request
+check --target $t --mode http --new-connection-per-request --depth 2
+check --target $t --phase-fd 999
+check --target $t --bogus
+check --target $t extra
+check --target
+check --connections 5
+check -c
+rm -f /tmp/rs-load-opts.$$
+"$bin" --help | grep -q -- "--new-connection-per-request" || { echo "FAIL: --help"; fail=1; }
+[ $fail = 0 ] && echo "ringside-load option errors: all rejected with exit 2"
+exit $fail

@@ -1,0 +1,211 @@
+/*
+ * ringside-load in echo mode against echo servers inside this test: a correct
+ * run (every JSON key, exact byte count, phase lines), a server that corrupts
+ * echoes (mismatch counted, run goes on), large payloads, the open-loop rate,
+ * and a port where nothing listens (exit 1, fast, naming the port).
+ */
+#include <math.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loadtest.h"
+
+static const char *const keys[] = {
+    "tool",
+    "version",
+    "mode",
+    "target",
+    "connections",
+    "threads",
+    "depth",
+    "rate",
+    "payload_bytes",
+    "duration_s",
+    "requests",
+    "bytes",
+    "requests_per_sec",
+    "bytes_per_sec",
+    "latency_us.p50",
+    "latency_us.p90",
+    "latency_us.p99",
+    "latency_us.p999",
+    "latency_us.max",
+    "latency_us.mean",
+    "errors.connect",
+    "errors.reset",
+    "errors.timeout",
+    "errors.mismatch",
+    "errors.status",
+    "errors.total",
+    "cpu.user_s",
+    "cpu.system_s",
+    "cpu.utilisation",
+};
+
+static bool has_key(const json_t *j, const char *path)
+{
+	char buf[64], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k; k = strtok_r(NULL, ".", &save)) {
+		if (!json_is_object(j) || !(j = json_object_get(j, k)))
+			return false;
+	}
+	return true;
+}
+
+static void test_correct(const char *target)
+{
+	struct lt_run r;
+	char fdarg[16], phases[64] = "";
+	int pfd[2];
+	ssize_t n;
+
+	if (pipe(pfd)) {
+		perror("pipe");
+		exit(1);
+	}
+	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "4", "-t", "2", "--payload", "100",
+				 "--depth", "2", "-d", "0.5", "--warmup", "0.2", "--phase-fd",
+				 fdarg, NULL},
+		pfd[1], 20);
+	close(pfd[1]);
+	n = read(pfd[0], phases, sizeof(phases) - 1);
+	close(pfd[0]);
+	CHECK(r.exit_code == 0);
+	CHECK(r.json != NULL);
+	if (!r.json) {
+		fprintf(stderr, "stdout: %s\nstderr: %s\n", r.out, r.err);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!has_key(r.json, keys[i])) {
+			fprintf(stderr, "missing key %s\n", keys[i]);
+			lt_failures++;
+		}
+	}
+	CHECK(!strcmp(json_string_value(json_object_get(r.json, "tool")), "ringside-load"));
+	CHECK(!strcmp(json_string_value(json_object_get(r.json, "mode")), "echo"));
+	CHECK(json_is_null(json_object_get(r.json, "rate")));
+	CHECK(lt_int(r.json, "connections") == 4 && lt_int(r.json, "threads") == 2);
+	CHECK(lt_int(r.json, "requests") > 0);
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	CHECK(lt_int(r.json, "bytes") == 100 * lt_int(r.json, "requests"));
+	CHECK(lt_num(r.json, "duration_s") >= 0.49 && lt_num(r.json, "duration_s") < 0.8);
+	CHECK(fabs(lt_num(r.json, "requests_per_sec") * lt_num(r.json, "duration_s") -
+		   (double)lt_int(r.json, "requests")) < 1);
+	CHECK(lt_num(r.json, "latency_us.p50") <= lt_num(r.json, "latency_us.p99"));
+	CHECK(lt_num(r.json, "latency_us.p99") <= lt_num(r.json, "latency_us.max"));
+	CHECK(lt_num(r.json, "latency_us.p50") >= 1);
+	CHECK(lt_num(r.json, "cpu.utilisation") > 0 && lt_num(r.json, "cpu.utilisation") <= 1.05);
+	CHECK(n > 0 && !strcmp(phases, "start\nstop\n"));
+	fprintf(stderr, "echo: %lld requests, phases %s", lt_int(r.json, "requests"),
+		n > 0 ? "start+stop\n" : "missing\n");
+	lt_free(&r);
+}
+
+static void test_corrupt(void)
+{
+	struct lt_server s = {.corrupt_every = 50};
+	struct lt_run r;
+	char target[64];
+
+	lt_echo_start(&s);
+	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
+	lt_exec(
+	    &r,
+	    (const char *[]){"--target", target, "-c", "2", "-d", "0.5", "--warmup", "0.1", NULL},
+	    -1, 20);
+	CHECK(r.exit_code == 0 && r.json);
+	CHECK(lt_int(r.json, "errors.mismatch") > 0);
+	CHECK(lt_int(r.json, "requests") > 0);
+	CHECK(lt_int(r.json, "errors.total") == lt_int(r.json, "errors.mismatch"));
+	fprintf(stderr, "corrupt: %lld requests, %lld mismatches\n", lt_int(r.json, "requests"),
+		lt_int(r.json, "errors.mismatch"));
+	lt_free(&r);
+}
+
+static void test_large(const char *target)
+{
+	struct lt_run r;
+
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "2", "--payload", "200000", "--depth",
+				 "3", "-d", "0.4", "--warmup", "0.1", NULL},
+		-1, 20);
+	CHECK(r.exit_code == 0 && r.json);
+	CHECK(lt_int(r.json, "requests") > 0);
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	CHECK(lt_int(r.json, "bytes") == 200000 * lt_int(r.json, "requests"));
+	lt_free(&r);
+}
+
+static void test_rate(const char *target)
+{
+	struct lt_run r;
+	long long n;
+
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "4", "--rate", "1000", "-d", "1",
+				 "--warmup", "0.2", NULL},
+		-1, 20);
+	CHECK(r.exit_code == 0 && r.json);
+	n = lt_int(r.json, "requests");
+	CHECK(n >= 900 && n <= 1100);
+	CHECK(lt_num(r.json, "rate") == 1000);
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	fprintf(stderr, "rate 1000/s for 1 s: %lld requests\n", n);
+	lt_free(&r);
+}
+
+static void test_refused(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	char target[64], *nl;
+	struct lt_run r;
+	int fd;
+
+	/* Bound but not listening: the port stays ours and every connect is refused. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len)) {
+		perror("bind");
+		exit(1);
+	}
+	snprintf(target, sizeof(target), "127.0.0.1:%u", ntohs(a.sin_port));
+	lt_exec(&r, (const char *[]){"--target", target, "-c", "3", "-d", "10", NULL}, -1, 10);
+	close(fd);
+	CHECK(r.exit_code == 1);
+	CHECK(r.elapsed_s < 5);
+	CHECK(strstr(r.err, target) != NULL);
+	CHECK(strstr(r.err, "refused") != NULL);
+	nl = strchr(r.err, '\n');
+	CHECK(nl && nl[1] == '\0'); /* exactly one line */
+	CHECK(r.out[0] == '\0');
+	fprintf(stderr, "refused: exit %d after %.2f s: %s", r.exit_code, r.elapsed_s, r.err);
+	lt_free(&r);
+}
+
+int main(void)
+{
+	struct lt_server s = {0};
+	char target[64];
+
+	lt_binary();
+	lt_echo_start(&s);
+	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
+	test_correct(target);
+	test_corrupt();
+	test_large(target);
+	test_rate(target);
+	test_refused();
+	if (lt_failures)
+		fprintf(stderr, "%d check(s) failed\n", lt_failures);
+	return lt_failures ? 1 : 0;
+}

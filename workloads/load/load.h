@@ -1,0 +1,165 @@
+/*
+ * ringside-load: a wrk-like load generator. main.c parses options, starts one
+ * pinned thread per --threads, runs warmup and the measured window and prints
+ * JSON; loop.c is one thread's epoll loop over its share of the connections;
+ * a protocol (struct load_proto: proto_echo.c, proto_http.c) writes requests
+ * and checks responses.
+ *
+ * Design notes:
+ *  - Every socket is registered once, edge-triggered, for IN|OUT|RDHUP, so a
+ *    keep-alive request costs no epoll_ctl: one read (until a short read) and
+ *    one write per batch, plus the shared epoll_wait.
+ *  - A request's bytes are a pure function of (connection, sequence number),
+ *    so nothing is allocated per request: the thread's scratch buffer is filled
+ *    from the write cursor (sent, sent_off) and a partial write just leaves the
+ *    cursor where the kernel stopped.
+ *  - Latency runs from the request's send time (closed loop) or its intended
+ *    send time (open loop, so a busy connection's wait is included: no
+ *    coordinated omission). With --new-connection-per-request it includes the
+ *    connect. Only answered requests with a good status count as requests and
+ *    get a latency; "bytes" is echoed payload bytes (echo) or response bytes as
+ *    received, head included (http).
+ *  - Counters and the histogram are per thread and merged once at the end.
+ */
+#ifndef RS_LOAD_H
+#define RS_LOAD_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "hist.h"
+#include "http_resp.h"
+
+enum load_mode { LOAD_ECHO, LOAD_HTTP };
+
+struct load_opts {
+	const char *target; /* HOST:PORT as given */
+	char host[256];
+	unsigned port;
+	unsigned connections;
+	unsigned threads; /* must not exceed connections (usage error) */
+	cpu_set_t cpus;	  /* empty = unpinned; thread i on cpu_nth(i) */
+	double duration_s, warmup_s;
+	double rate; /* requests/s over all threads; 0 = closed loop */
+	double timeout_s;
+	enum load_mode mode;
+	unsigned payload; /* echo request size */
+	unsigned depth;	  /* requests in flight per connection */
+	const char *path, *host_header;
+	bool churn; /* http: a new connection per request */
+	int phase_fd;
+
+	struct sockaddr_storage addr; /* target, resolved once */
+	socklen_t addrlen;
+};
+
+enum load_err { LERR_CONNECT, LERR_RESET, LERR_TIMEOUT, LERR_MISMATCH, LERR_STATUS, LERR_KINDS };
+
+struct load_stats {
+	uint64_t requests, bytes, body_bytes;
+	uint64_t errors[LERR_KINDS];
+	double user_s, system_s;
+	struct hist lat; /* ns */
+};
+
+/* What the protocol says about one complete response. */
+struct load_resp {
+	uint64_t bytes, body_bytes;
+	bool ok;	  /* false: a well-formed response with a bad status */
+	bool close_after; /* the server closes after it: reconnect, not an error */
+};
+
+enum load_rc {
+	LOAD_MORE, /* all bytes consumed, response incomplete (eof: nothing was pending) */
+	LOAD_DONE, /* one response complete, *used bytes consumed */
+	LOAD_BAD,  /* not the expected response: mismatch */
+};
+
+enum conn_state { CONN_IDLE, CONN_BACKOFF, CONN_CONNECTING, CONN_ACTIVE };
+
+struct load_thread;
+
+struct load_conn {
+	int fd;
+	uint8_t state;
+	uint32_t id;	   /* global connection number */
+	uint32_t fails;	   /* consecutive failures since the last good response */
+	uint64_t due_ns;   /* CONN_BACKOFF: when to reconnect */
+	uint64_t since_ns; /* when the current connect started */
+	/* Request sequence numbers: issued (timestamped) >= sent (fully written) >= done. */
+	uint64_t issued, sent, done;
+	uint64_t sent_off; /* bytes of request `sent` already written */
+	uint64_t next_k;   /* open loop: this connection's next scheduled request */
+	uint64_t *ts;	   /* depth slots: (intended) send time of request seq % depth */
+	struct load_thread *t;
+	union {
+		struct {
+			uint64_t off; /* bytes of response `done` verified */
+		} echo;
+		struct hresp http;
+	} p;
+};
+
+struct load_proto {
+	const char *name;
+	/* Once before the threads start; returns the request size, 0 on failure. */
+	size_t (*setup)(const struct load_opts *o);
+	/* A new socket for c: forget any partial response. */
+	void (*conn_reset)(struct load_conn *c);
+	/* Copies up to cap bytes of request seq, from byte off, into buf; returns the count. */
+	size_t (*fill)(const struct load_conn *c, uint64_t seq, uint64_t off, char *buf,
+		       size_t cap);
+	/* Response bytes for request c->done. */
+	enum load_rc (*consume)(struct load_conn *c, const char *buf, size_t len, size_t *used,
+				struct load_resp *r);
+	/* The peer closed: LOAD_DONE ends a close-delimited response, LOAD_MORE = clean. */
+	enum load_rc (*eof)(struct load_conn *c, struct load_resp *r);
+};
+
+extern const struct load_proto load_proto_echo, load_proto_http;
+
+/* State every thread reads; written by main. Times are now_ns() values. */
+struct load_shared {
+	_Atomic uint64_t win_start, win_end; /* UINT64_MAX until set */
+	_Atomic bool connected;		     /* some connect ever succeeded */
+	_Atomic int connect_errno;	     /* the last connect failure */
+	_Atomic int failed;		     /* a thread could not set up */
+	uint64_t begin_ns;		     /* open-loop schedules start here */
+};
+extern struct load_shared load_g;
+
+struct load_thread {
+	unsigned idx;
+	pthread_t tid;
+	const struct load_opts *o;
+	const struct load_proto *proto;
+	size_t req_len;
+	struct load_conn *conns;
+	unsigned nconns;
+	uint32_t first_id;
+	uint64_t *ts_slots;
+	int epfd;
+	char *rbuf, *wbuf;
+	size_t rcap, wcap;
+	uint64_t timeout_ns;
+	uint64_t next_scan, next_backoff;
+	double interval_ns; /* open loop: between this thread's scheduled requests */
+	double phase_ns;    /* open loop: this thread's offset in the schedule */
+	uint64_t gk;	    /* open loop: next schedule slot to trigger */
+	bool cpu_started;
+	struct rusage ru0;
+	struct load_stats st;
+};
+
+/* Allocates the thread's connections and buffers; -1 on failure (logged). */
+int load_thread_init(struct load_thread *t);
+/* pthread entry: runs the loop until the window ends. */
+void *load_thread_main(void *arg);
+void load_thread_free(struct load_thread *t);
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * One load thread: an epoll loop over its share of the connections. Sockets are
+ * non-blocking with TCP_NODELAY and registered once, edge-triggered, for
+ * IN|OUT|RDHUP. Also here: connect and backoff, timeouts, the open-loop
+ * schedule, and recording responses into the thread's own stats.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "load.h"
+#include "log.h"
+#include "net.h"
+
+#define BACKOFF_MIN_NS 1000000ull    /* second retry after 1 ms, doubling ... */
+#define BACKOFF_MAX_NS 1000000000ull /* ... up to 1 s */
+#define MAX_WAIT_NS    10000000ull   /* wake at least every 10 ms to see phase changes */
+#define MAX_EVENTS     256
+#define IO_BUF	       (64 * 1024)
+
+struct load_shared load_g = {.win_start = UINT64_MAX, .win_end = UINT64_MAX};
+
+static int conn_flush(struct load_conn *c, uint64_t now);
+static int conn_start(struct load_conn *c, uint64_t now);
+
+static bool in_window(uint64_t ts)
+{
+	return ts >= atomic_load_explicit(&load_g.win_start, memory_order_relaxed) &&
+	       ts < atomic_load_explicit(&load_g.win_end, memory_order_relaxed);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Open loop: the intended send time of c's next scheduled request. */
+static uint64_t conn_due(const struct load_conn *c)
+{
+	const struct load_thread *t = c->t;
+	double slot = (double)(c - t->conns) + (double)c->next_k * t->nconns;
+
+	return load_g.begin_ns + (uint64_t)(t->phase_ns + slot * t->interval_ns);
+}
+
+/* Closes the socket; requests in flight on it are lost. */
+static void conn_close(struct load_conn *c)
+{
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->sent = c->done = c->issued;
+	c->sent_off = 0;
+	c->state = CONN_IDLE;
+}
+
+/*
+ * Counts the error, closes and reconnects: at once after a first failure, then
+ * with exponential backoff so a dead server does not make us spin.
+ */
+static void conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t now)
+{
+	struct load_thread *t = c->t;
+
+	if (in_window(now))
+		t->st.errors[kind]++;
+	if (kind == LERR_CONNECT)
+		atomic_store_explicit(&load_g.connect_errno, err, memory_order_relaxed);
+	LOG_DBG("connection %u: %s error: %s", c->id,
+		(const char *[]){"connect", "reset", "timeout", "mismatch", "status"}[kind],
+		err ? strerror(err) : "-");
+	conn_close(c);
+	if (++c->fails == 1) {
+		conn_start(c, now);
+		return;
+	}
+	c->due_ns = now + min_u64(BACKOFF_MIN_NS << min_u64(c->fails - 2, 10), BACKOFF_MAX_NS);
+	c->state = CONN_BACKOFF;
+	t->next_backoff = min_u64(t->next_backoff, c->due_ns);
+}
+
+/* The server closed cleanly or said it would: reconnect without counting an error. */
+static void conn_restart(struct load_conn *c, uint64_t now)
+{
+	conn_close(c);
+	conn_start(c, now);
+}
+
+static void conn_established(struct load_conn *c, uint64_t now)
+{
+	c->state = CONN_ACTIVE;
+	if (!atomic_load_explicit(&load_g.connected, memory_order_relaxed))
+		atomic_store(&load_g.connected, true);
+	if (c->sent < c->issued)
+		conn_flush(c, now);
+}
+
+/* Starts a non-blocking connect. -1 when it failed at once (already handled). */
+static int conn_connect(struct load_conn *c, uint64_t now)
+{
+	struct load_thread *t = c->t;
+	const struct load_opts *o = t->o;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+				 .data.ptr = c};
+	int fd, rc;
+
+	fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		conn_fail(c, LERR_CONNECT, errno, now);
+		return -1;
+	}
+	net_set_nodelay(fd);
+	c->fd = fd;
+	c->since_ns = now;
+	c->state = CONN_CONNECTING;
+	t->proto->conn_reset(c);
+	rc = connect(fd, (const struct sockaddr *)&o->addr, o->addrlen);
+	if (rc < 0 && errno != EINPROGRESS) {
+		conn_fail(c, LERR_CONNECT, errno, now);
+		return -1;
+	}
+	/* Registered after connect(): an unconnected socket polls as HUP. */
+	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		conn_fail(c, LERR_CONNECT, errno, now);
+		return -1;
+	}
+	if (rc == 0)
+		conn_established(c, now);
+	return 0;
+}
+
+/*
+ * Issues the requests that are due (closed loop: up to depth in flight; open
+ * loop: those whose intended time has come, as far as depth allows; churn: one
+ * per new connection) and writes them if connected. -1 if c was torn down.
+ */
+static int conn_issue(struct load_conn *c, uint64_t now)
+{
+	struct load_thread *t = c->t;
+	const struct load_opts *o = t->o;
+	bool open = o->rate > 0;
+
+	if (o->churn) {
+		uint64_t ts = now;
+
+		if (c->state != CONN_IDLE)
+			return 0;
+		if (open) {
+			ts = conn_due(c);
+			if (ts > now)
+				return 0;
+			c->next_k++;
+		}
+		c->ts[c->issued % o->depth] = ts;
+		c->issued++;
+		return conn_connect(c, now);
+	}
+	if (c->state != CONN_CONNECTING && c->state != CONN_ACTIVE)
+		return 0;
+	while (c->issued - c->done < o->depth) {
+		uint64_t ts = now;
+
+		if (open) {
+			ts = conn_due(c);
+			if (ts > now)
+				break;
+			c->next_k++;
+		}
+		c->ts[c->issued % o->depth] = ts;
+		c->issued++;
+	}
+	if (c->state == CONN_ACTIVE && c->sent < c->issued)
+		return conn_flush(c, now);
+	return 0;
+}
+
+/* (Re)connects c, or in churn mode waits idle until a request is due. */
+static int conn_start(struct load_conn *c, uint64_t now)
+{
+	if (c->t->o->churn)
+		return conn_issue(c, now);
+	if (conn_connect(c, now))
+		return -1;
+	return conn_issue(c, now);
+}
+
+/* Writes issued requests from the cursor until done or the socket is full. */
+static int conn_flush(struct load_conn *c, uint64_t now)
+{
+	struct load_thread *t = c->t;
+
+	while (c->sent < c->issued) {
+		uint64_t seq = c->sent, off = c->sent_off;
+		size_t len = 0;
+		ssize_t n;
+
+		while (seq < c->issued && len < t->wcap) {
+			size_t k = t->proto->fill(c, seq, off, t->wbuf + len, t->wcap - len);
+
+			len += k;
+			off += k;
+			if (off == t->req_len) {
+				seq++;
+				off = 0;
+			}
+		}
+		n = send(c->fd, t->wbuf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return 0; /* the EPOLLOUT edge brings us back */
+			if (errno == EINTR)
+				continue;
+			conn_fail(c, LERR_RESET, errno, now);
+			return -1;
+		}
+		c->sent_off += (uint64_t)n;
+		while (c->sent < c->issued && c->sent_off >= t->req_len) {
+			c->sent_off -= t->req_len;
+			c->sent++;
+		}
+	}
+	return 0;
+}
+
+/* One complete response to request c->done. -1 if c was torn down. */
+static int conn_response(struct load_conn *c, const struct load_resp *r, uint64_t now)
+{
+	struct load_thread *t = c->t;
+	uint64_t sent_at = c->ts[c->done % t->o->depth];
+
+	c->done++;
+	if (in_window(now)) {
+		if (r->ok) {
+			t->st.requests++;
+			t->st.bytes += r->bytes;
+			t->st.body_bytes += r->body_bytes;
+			hist_record(&t->st.lat, now > sent_at ? now - sent_at : 0);
+		} else {
+			t->st.errors[LERR_STATUS]++;
+		}
+	}
+	if (r->ok)
+		c->fails = 0;
+	if (t->o->churn || r->close_after) {
+		conn_restart(c, now);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bytes read from c: feed the protocol response by response. */
+static int conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t now)
+{
+	while (len) {
+		struct load_resp r = {0};
+		size_t used = 0;
+		enum load_rc rc;
+
+		if (c->done >= c->issued) { /* nothing asked: unsolicited bytes */
+			conn_fail(c, LERR_MISMATCH, 0, now);
+			return -1;
+		}
+		rc = c->t->proto->consume(c, buf, len, &used, &r);
+		if (rc == LOAD_BAD) {
+			conn_fail(c, LERR_MISMATCH, 0, now);
+			return -1;
+		}
+		if (rc == LOAD_MORE)
+			break;
+		buf += used;
+		len -= used;
+		if (conn_response(c, &r, now))
+			return -1;
+	}
+	return conn_issue(c, now);
+}
+
+static void conn_eof(struct load_conn *c, uint64_t now)
+{
+	struct load_resp r = {0};
+	enum load_rc rc = c->done < c->issued ? c->t->proto->eof(c, &r) : LOAD_MORE;
+
+	if (rc == LOAD_DONE) {
+		r.close_after = true;
+		conn_response(c, &r, now);
+	} else if (rc == LOAD_BAD || c->done < c->issued) {
+		conn_fail(c, LERR_RESET, ECONNRESET, now);
+	} else {
+		conn_restart(c, now); /* idle connection closed by the server */
+	}
+}
+
+/*
+ * Reads until a short read, EAGAIN or EOF (edge-triggered). A short read means
+ * drained, except when the peer also shut down (RDHUP): the FIN raises no new
+ * edge, so then read on until EOF. -1 if c was torn down.
+ */
+static int conn_readable(struct load_conn *c, uint32_t ev)
+{
+	struct load_thread *t = c->t;
+
+	for (;;) {
+		ssize_t n = recv(c->fd, t->rbuf, t->rcap, 0);
+
+		if (n > 0) {
+			if (conn_input(c, t->rbuf, (size_t)n, now_ns()))
+				return -1;
+			if ((size_t)n < t->rcap && !(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+				return 0;
+			continue;
+		}
+		if (n == 0) {
+			conn_eof(c, now_ns());
+			return -1;
+		}
+		if (errno == EAGAIN)
+			return 0;
+		if (errno != EINTR) {
+			conn_fail(c, LERR_RESET, errno, now_ns());
+			return -1;
+		}
+	}
+}
+
+static void conn_event(struct load_conn *c, uint32_t ev, uint64_t now)
+{
+	if (c->state == CONN_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+			err = errno;
+		if (!err && (ev & (EPOLLHUP | EPOLLERR)))
+			err = ECONNREFUSED;
+		if (err) {
+			conn_fail(c, LERR_CONNECT, err, now);
+			return;
+		}
+		if (!(ev & EPOLLOUT))
+			return;
+		conn_established(c, now);
+	}
+	if (c->state != CONN_ACTIVE)
+		return;
+	if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && conn_readable(c, ev))
+		return;
+	if ((ev & EPOLLOUT) && c->sent < c->issued)
+		conn_flush(c, now);
+}
+
+/* Timeouts and due reconnects: a scan over the thread's connections. */
+static void scan(struct load_thread *t, uint64_t now)
+{
+	uint64_t interval = min_u64(t->timeout_ns / 8, 100000000ull);
+
+	t->next_backoff = UINT64_MAX;
+	for (unsigned i = 0; i < t->nconns; i++) {
+		struct load_conn *c = &t->conns[i];
+
+		switch (c->state) {
+		case CONN_CONNECTING:
+			if (now - c->since_ns >= t->timeout_ns)
+				conn_fail(c, LERR_CONNECT, ETIMEDOUT, now);
+			break;
+		case CONN_ACTIVE:
+			if (c->done < c->issued && now > c->ts[c->done % t->o->depth] &&
+			    now - c->ts[c->done % t->o->depth] >= t->timeout_ns)
+				conn_fail(c, LERR_TIMEOUT, 0, now);
+			break;
+		case CONN_BACKOFF:
+			if (now >= c->due_ns) {
+				c->state = CONN_IDLE;
+				conn_start(c, now);
+			}
+			break;
+		}
+		if (c->state == CONN_BACKOFF)
+			t->next_backoff = min_u64(t->next_backoff, c->due_ns);
+	}
+	t->next_scan = now + (interval ? interval : 1000000);
+}
+
+/* Open loop: hands each schedule slot whose time has come to its connection. */
+static uint64_t open_loop(struct load_thread *t, uint64_t now)
+{
+	for (;;) {
+		double off = t->phase_ns + (double)t->gk * t->interval_ns;
+		uint64_t due = load_g.begin_ns + (uint64_t)off;
+		double behind;
+
+		if (due > now)
+			return due;
+		behind = ((double)(now - load_g.begin_ns) - t->phase_ns) / t->interval_ns;
+		if (behind - (double)t->gk > 2.0 * t->nconns) {
+			/* Far behind (stalled): every connection sends all it owes. */
+			for (unsigned i = 0; i < t->nconns; i++)
+				conn_issue(&t->conns[i], now);
+			t->gk = (uint64_t)behind + 1;
+			continue;
+		}
+		conn_issue(&t->conns[t->gk % t->nconns], now);
+		t->gk++;
+	}
+}
+
+static double tv_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+void *load_thread_main(void *arg)
+{
+	struct load_thread *t = arg;
+	const struct load_opts *o = t->o;
+	struct epoll_event evs[MAX_EVENTS];
+	struct rusage ru1;
+	uint64_t now = now_ns();
+
+	if (CPU_COUNT(&o->cpus)) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(cpu_nth(&o->cpus, (int)t->idx), &one);
+		if (pin_self(&one))
+			PLOG_WARN("cannot pin thread %u to CPU %d", t->idx,
+				  cpu_nth(&o->cpus, (int)t->idx));
+	}
+	/* Open loop sends on timers: the default 50 µs slack would show up as latency. */
+	if (o->rate > 0)
+		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	t->next_scan = now;
+	t->next_backoff = UINT64_MAX;
+	for (unsigned i = 0; i < t->nconns; i++)
+		conn_start(&t->conns[i], now);
+
+	for (;;) {
+		uint64_t next, wait;
+		struct timespec ts;
+		int n;
+
+		now = now_ns();
+		if (!t->cpu_started && now >= atomic_load(&load_g.win_start)) {
+			getrusage(RUSAGE_THREAD, &t->ru0);
+			t->cpu_started = true;
+		}
+		if (now >= atomic_load(&load_g.win_end))
+			break;
+		if (now >= t->next_scan || now >= t->next_backoff)
+			scan(t, now);
+		next = min_u64(min_u64(t->next_scan, t->next_backoff), now + MAX_WAIT_NS);
+		if (o->rate > 0)
+			next = min_u64(next, open_loop(t, now));
+		wait = next > now ? next - now : 0;
+		ts.tv_sec = (time_t)(wait / 1000000000ull);
+		ts.tv_nsec = (long)(wait % 1000000000ull);
+		n = epoll_pwait2(t->epfd, evs, MAX_EVENTS, &ts, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			PLOG_ERR("epoll_pwait2");
+			atomic_store(&load_g.failed, 1);
+			break;
+		}
+		now = now_ns();
+		for (int i = 0; i < n; i++)
+			conn_event(evs[i].data.ptr, evs[i].events, now);
+	}
+	if (t->cpu_started) {
+		getrusage(RUSAGE_THREAD, &ru1);
+		t->st.user_s = tv_s(&ru1.ru_utime) - tv_s(&t->ru0.ru_utime);
+		t->st.system_s = tv_s(&ru1.ru_stime) - tv_s(&t->ru0.ru_stime);
+	}
+	for (unsigned i = 0; i < t->nconns; i++)
+		conn_close(&t->conns[i]);
+	return NULL;
+}
+
+int load_thread_init(struct load_thread *t)
+{
+	const struct load_opts *o = t->o;
+
+	hist_init(&t->st.lat);
+	t->timeout_ns = (uint64_t)(o->timeout_s * 1e9);
+	if (o->rate > 0) {
+		t->interval_ns = 1e9 * o->threads / o->rate;
+		t->phase_ns = t->interval_ns * t->idx / o->threads;
+	}
+	t->conns = calloc(t->nconns, sizeof(*t->conns));
+	t->ts_slots = calloc((size_t)t->nconns * o->depth, sizeof(*t->ts_slots));
+	t->rcap = t->wcap = IO_BUF;
+	t->rbuf = malloc(t->rcap);
+	t->wbuf = malloc(t->wcap);
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!t->conns || !t->ts_slots || !t->rbuf || !t->wbuf) {
+		LOG_ERR("out of memory for %u connections", t->nconns);
+		return -1;
+	}
+	if (t->epfd < 0) {
+		PLOG_ERR("epoll_create1");
+		return -1;
+	}
+	for (unsigned i = 0; i < t->nconns; i++) {
+		struct load_conn *c = &t->conns[i];
+
+		c->fd = -1;
+		c->id = t->first_id + i;
+		c->t = t;
+		c->ts = &t->ts_slots[(size_t)i * o->depth];
+		c->state = CONN_IDLE;
+	}
+	return 0;
+}
+
+void load_thread_free(struct load_thread *t)
+{
+	if (t->epfd >= 0)
+		close(t->epfd);
+	free(t->conns);
+	free(t->ts_slots);
+	free(t->rbuf);
+	free(t->wbuf);
+}

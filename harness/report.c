@@ -1,9 +1,490 @@
-/* Placeholder until this subcommand lands; replaced by its implementation. */
+/*
+ * `ringside report`: DIR/report.html (self-contained: charts inlined as SVG
+ * data, all JSON strings escaped) and DIR/report.md (same content, PNG links):
+ * run, claims check, summary tables, charts, environment and command line.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cmd.h"
 #include "log.h"
+#include "report_chart.h"
+#include "report_claims.h"
+
+struct emit {
+	FILE *f;
+	bool html;
+};
+
+static void text(struct emit *e, const char *s)
+{
+	for (; s && *s; s++) {
+		if (e->html) {
+			switch (*s) {
+			case '&':
+				fputs("&amp;", e->f);
+				break;
+			case '<':
+				fputs("&lt;", e->f);
+				break;
+			case '>':
+				fputs("&gt;", e->f);
+				break;
+			case '"':
+				fputs("&quot;", e->f);
+				break;
+			case '\'':
+				fputs("&#39;", e->f);
+				break;
+			default:
+				fputc(*s, e->f);
+			}
+		} else if (strchr("\\|*_<>[]`#", *s)) {
+			fprintf(e->f, "\\%c", *s);
+		} else {
+			fputc(*s == '\n' ? ' ' : *s, e->f);
+		}
+	}
+}
+
+static void heading(struct emit *e, int level, const char *s)
+{
+	if (e->html) {
+		fprintf(e->f, "<h%d>", level);
+		text(e, s);
+		fprintf(e->f, "</h%d>\n", level);
+	} else {
+		fprintf(e->f, "\n%.*s ", level, "######");
+		text(e, s);
+		fprintf(e->f, "\n\n");
+	}
+}
+
+static void para(struct emit *e, const char *s)
+{
+	fputs(e->html ? "<p>" : "", e->f);
+	text(e, s);
+	fputs(e->html ? "</p>\n" : "\n\n", e->f);
+}
+
+static void table_row(struct emit *e, const char *const *cells, int n, bool head)
+{
+	fputs(e->html ? "<tr>" : "|", e->f);
+	for (int i = 0; i < n; i++) {
+		if (e->html)
+			fputs(head ? "<th>" : "<td>", e->f);
+		else
+			fputc(' ', e->f);
+		text(e, cells[i]);
+		if (e->html)
+			fputs(head ? "</th>" : "</td>", e->f);
+		else
+			fputs(" |", e->f);
+	}
+	fputs(e->html ? "</tr>\n" : "\n", e->f);
+	if (head && !e->html) {
+		fputc('|', e->f);
+		for (int i = 0; i < n; i++)
+			fputs("---|", e->f);
+		fputc('\n', e->f);
+	}
+}
+
+static void table_begin(struct emit *e, const char *const *head, int n)
+{
+	if (e->html)
+		fputs("<table>\n", e->f);
+	else
+		fputc('\n', e->f);
+	table_row(e, head, n, true);
+}
+
+static void table_end(struct emit *e)
+{
+	fputs(e->html ? "</table>\n" : "\n", e->f);
+}
+
+static void value_text(json_t *v, char *buf, size_t len)
+{
+	char *dump;
+
+	if (!v || json_is_null(v)) {
+		snprintf(buf, len, "null");
+	} else if (json_is_string(v)) {
+		snprintf(buf, len, "%s", json_string_value(v));
+	} else if (json_is_number(v)) {
+		rpt_fmt_num(json_number_value(v), buf, len);
+	} else {
+		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		snprintf(buf, len, "%s", dump ? dump : "?");
+		free(dump);
+	}
+}
+
+/* Key/value table of an object's members (nested objects as compact JSON). */
+static void kv_table(struct emit *e, json_t *obj, const char *prefix)
+{
+	static const char *const head[] = {"key", "value"};
+	const char *key;
+	json_t *v;
+	char k[256], val[1024];
+
+	table_begin(e, head, 2);
+	json_object_foreach(obj, key, v)
+	{
+		const char *row[2] = {k, val};
+
+		snprintf(k, sizeof(k), "%s%s", prefix, key);
+		value_text(v, val, sizeof(val));
+		table_row(e, row, 2, false);
+	}
+	table_end(e);
+}
+
+static void fig(json_t *cell, const char *path, const char *fmt, char *buf, size_t len)
+{
+	double v;
+
+	if (rpt_fig(cell, path, &v))
+		snprintf(buf, len, fmt, v);
+	else
+		snprintf(buf, len, "—");
+}
+
+static void summary_tables(struct emit *e, const struct rpt_doc *doc)
+{
+	static const char *const head[] = {"model",
+					   "connections",
+					   "status",
+					   "requests/s (min–max)",
+					   "p50 µs",
+					   "p99 µs",
+					   "syscalls/req",
+					   "ctx sw/req vol / invol",
+					   "CPU µs/req user / sys / SQPOLL",
+					   "probe overhead",
+					   "errors"};
+	struct rpt_group g[RPT_MAX_GROUPS];
+	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS);
+	char title[160];
+
+	for (int i = 0; i < ng; i++) {
+		snprintf(title, sizeof(title), "Summary: %s, %lld-byte %s", g[i].workload,
+			 g[i].size, strcmp(g[i].workload, "proxy") ? "messages" : "bodies");
+		heading(e, 3, title);
+		table_begin(e, head, 11);
+		for (int m = 0; m < g[i].nmodels; m++) {
+			for (int k = 0; k < g[i].nconns; k++) {
+				json_t *cell = rpt_find_cell(doc, g[i].workload, g[i].size,
+							     g[i].models[m], g[i].conns[k]);
+				char c[11][160], a[40], b[40], d[40];
+				const char *row[11];
+				double lo, hi;
+
+				if (!cell)
+					continue;
+				for (int j = 0; j < 11; j++)
+					row[j] = c[j];
+				snprintf(c[0], sizeof(c[0]), "%s", rpt_model_label(g[i].models[m]));
+				snprintf(c[1], sizeof(c[1]), "%lld", g[i].conns[k]);
+				snprintf(c[2], sizeof(c[2]), "%s%s%.120s", rpt_cell_status(cell),
+					 rpt_cell_ok(cell) ? "" : ": ", rpt_str(cell, "reason"));
+				fig(cell, "requests_per_sec.median", "%.0f", a, sizeof(a));
+				if (rpt_range(cell, "requests_per_sec.median", &lo, &hi))
+					snprintf(c[3], sizeof(c[3]), "%s (%.0f–%.0f)", a, lo, hi);
+				else
+					snprintf(c[3], sizeof(c[3]), "%s", a);
+				fig(cell, "latency_us.p50", "%.1f", c[4], sizeof(c[4]));
+				fig(cell, "latency_us.p99", "%.1f", c[5], sizeof(c[5]));
+				fig(cell, "syscalls_per_request", "%.3f", c[6], sizeof(c[6]));
+				fig(cell, "context_switches_per_request.voluntary", "%.3f", a,
+				    sizeof(a));
+				fig(cell, "context_switches_per_request.involuntary", "%.3f", b,
+				    sizeof(b));
+				snprintf(c[7], sizeof(c[7]), "%s / %s", a, b);
+				fig(cell, "cpu_us_per_request.user", "%.2f", a, sizeof(a));
+				fig(cell, "cpu_us_per_request.system", "%.2f", b, sizeof(b));
+				fig(cell, "cpu_us_per_request.sqpoll", "%.2f", d, sizeof(d));
+				snprintf(c[8], sizeof(c[8]), "%s / %s / %s", a, b, d);
+				fig(cell, "probe_overhead", "%.3f", c[9], sizeof(c[9]));
+				fig(cell, "errors.total", "%.0f", c[10], sizeof(c[10]));
+				if (!strcmp(c[10], "—"))
+					fig(cell, "errors", "%.0f", c[10], sizeof(c[10]));
+				table_row(e, row, 11, false);
+			}
+		}
+		table_end(e);
+	}
+	para(e, "— = not measured (null in results.json: probes off, or the cell did not run). "
+		"Figures are medians over the runs; requests/s shows min–max over runs.");
+}
+
+static void claims_section(struct emit *e, const struct rpt_doc *doc)
+{
+	static const char *const head[] = {"claim", "measured as", "this run", "verdict", "why"};
+	struct rpt_claim cl[RPT_CLAIMS];
+
+	rpt_claims(doc, cl);
+	heading(e, 2, "Claims check");
+	para(e, "Each claim from the design's table, what this run measured for it, and whether "
+		"this machine agrees. The rule behind each verdict, with its thresholds, is listed "
+		"below the table.");
+	table_begin(e, head, 5);
+	for (int i = 0; i < RPT_CLAIMS; i++) {
+		const char *row[5] = {cl[i].claim, cl[i].measured_as, cl[i].figure,
+				      rpt_verdict_text(cl[i].verdict), cl[i].why};
+
+		if (e->html) {
+			/* the verdict cell carries a class for colour */
+			fputs("<tr>", e->f);
+			for (int j = 0; j < 5; j++) {
+				fprintf(e->f, "<td%s>",
+					j != 3				 ? ""
+					: cl[i].verdict == RPT_AGREES	 ? " class=\"agrees\""
+					: cl[i].verdict == RPT_DISAGREES ? " class=\"disagrees\""
+									 : " class=\"cannot\"");
+				text(e, row[j]);
+				fputs("</td>", e->f);
+			}
+			fputs("</tr>\n", e->f);
+		} else {
+			table_row(e, row, 5, false);
+		}
+	}
+	table_end(e);
+	heading(e, 3, "Rules");
+	fputs(e->html ? "<ol>\n" : "", e->f);
+	for (int i = 0; i < RPT_CLAIMS; i++) {
+		fputs(e->html ? "<li><b>" : "1. **", e->f);
+		text(e, cl[i].claim);
+		fputs(e->html ? "</b>: " : "**: ", e->f);
+		text(e, cl[i].rule);
+		fputs(e->html ? "</li>\n" : "\n", e->f);
+	}
+	fputs(e->html ? "</ol>\n" : "\n", e->f);
+}
+
+static int svg_inline(struct emit *e, const char *path)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char in[3];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		PLOG_ERR("cannot read %s", path);
+		return -1;
+	}
+	fputs("<img alt=\"chart\" src=\"data:image/svg+xml;base64,", e->f);
+	while ((n = fread(in, 1, 3, f)) > 0) {
+		unsigned v = in[0] << 16 | (n > 1 ? in[1] << 8 : 0) | (n > 2 ? in[2] : 0);
+
+		fputc(b64[v >> 18 & 63], e->f);
+		fputc(b64[v >> 12 & 63], e->f);
+		fputc(n > 1 ? b64[v >> 6 & 63] : '=', e->f);
+		fputc(n > 2 ? b64[v & 63] : '=', e->f);
+	}
+	fclose(f);
+	fputs("\">", e->f);
+	return 0;
+}
+
+static int charts_section(struct emit *e, const struct rpt_doc *doc, struct rpt_chart *ch, int n)
+{
+	char path[PATH_MAX + 128];
+
+	heading(e, 2, "Charts");
+	if (n <= 0) {
+		para(e, "Charts were not drawn (--no-charts).");
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		heading(e, 3, ch[i].headline);
+		if (e->html) {
+			snprintf(path, sizeof(path), "%s/charts/%s.svg", doc->dir, ch[i].name);
+			fputs("<figure>", e->f);
+			if (svg_inline(e, path) < 0)
+				return -1;
+			fputs("<figcaption>", e->f);
+			text(e, ch[i].name);
+			if (ch[i].note[0]) {
+				fputs(" — ", e->f);
+				text(e, ch[i].note);
+			}
+			fputs("</figcaption></figure>\n", e->f);
+		} else {
+			fputs("![", e->f);
+			text(e, ch[i].headline);
+			fprintf(e->f, "](charts/%s.png)\n\n", ch[i].name);
+			if (ch[i].note[0])
+				para(e, ch[i].note);
+		}
+	}
+	return 0;
+}
+
+static int write_one(struct emit *e, const struct rpt_doc *doc, struct rpt_chart *ch, int n)
+{
+	json_t *r = doc->root, *host = json_object_get(r, "host"),
+	       *cfg = json_object_get(r, "config");
+	char title[256], line[1024];
+
+	snprintf(title, sizeof(title), "ringside report: %s suite",
+		 *rpt_str(r, "suite") ? rpt_str(r, "suite") : "unnamed");
+	if (e->html) {
+		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
+		      e->f);
+		text(e, title);
+		fputs("</title>\n<style>body{font-family:sans-serif;max-width:1250px;margin:1em "
+		      "auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:.5em "
+		      "0;font-size:90%}th,td{border:1px solid #ccc;padding:3px "
+		      "6px;text-align:left;vertical-align:top}th{background:#f0f0f0}"
+		      "td.agrees{background:#dff0d8}td.disagrees{background:#f2dede}"
+		      "td.cannot{background:#f5f5f5}pre{background:#f5f5f5;padding:.5em;"
+		      "white-space:pre-wrap}figure{margin:1em 0}figure img{width:100%;"
+		      "border:1px solid #ddd}</style>\n</head><body>\n",
+		      e->f);
+	}
+	heading(e, 1, title);
+	rpt_host_line(doc, line, sizeof(line));
+	para(e, line);
+	snprintf(line, sizeof(line), "Status %s; started %s, finished %s; probes %s%s%s%s.",
+		 rpt_str(r, "status"), rpt_str(r, "started_at"),
+		 *rpt_str(r, "finished_at") ? rpt_str(r, "finished_at") : "(not finished)",
+		 rpt_str(r, "probes.mode"), *rpt_str(r, "probes.reason") ? " (" : "",
+		 rpt_str(r, "probes.reason"), *rpt_str(r, "probes.reason") ? ")" : "");
+	para(e, line);
+	heading(e, 2, "Command line");
+	fputs(e->html ? "<pre>" : "```\n", e->f);
+	if (e->html)
+		text(e, rpt_str(r, "command"));
+	else
+		fputs(rpt_str(r, "command"), e->f); /* literal inside the fence */
+	fputs(e->html ? "</pre>\n" : "\n```\n", e->f);
+	claims_section(e, doc);
+	heading(e, 2, "Results");
+	summary_tables(e, doc);
+	if (charts_section(e, doc, ch, n) < 0)
+		return -1;
+	heading(e, 2, "Environment");
+	kv_table(e, host, "");
+	heading(e, 3, "CPU layout");
+	kv_table(e, json_object_get(cfg, "cpu_layout"), "");
+	heading(e, 3, "Options");
+	kv_table(e, cfg, "");
+	if (e->html)
+		fputs("</body></html>\n", e->f);
+	return ferror(e->f) ? -1 : 0;
+}
+
+/* Charts present and newer than results.json, else drawn now. */
+static int ensure_charts(const struct rpt_doc *doc, struct rpt_chart *ch, int cap)
+{
+	struct stat rs, cs;
+	char path[PATH_MAX + 128];
+	int n = rpt_chart_all(doc, NULL, ch, cap);
+
+	if (n < 0 || stat(doc->path, &rs) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++) {
+			snprintf(path, sizeof(path), "%s/charts/%s.%s", doc->dir, ch[i].name,
+				 k ? "png" : "svg");
+			if (stat(path, &cs) < 0 || cs.st_mtime < rs.st_mtime) {
+				LOG_INFO("drawing the charts first (ringside plot %s)", doc->dir);
+				return rpt_plot(doc, ch, cap);
+			}
+		}
+	}
+	return n;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ringside report [--no-charts] DIR|results.json\n\n"
+		   "Writes DIR/report.html (self-contained, charts inlined) and DIR/report.md\n"
+		   "(charts linked as PNG): the run, a claims check against the design's claims\n"
+		   "(agrees / disagrees / cannot tell, with the rule used), summary tables,\n"
+		   "charts, the environment, CPU layout and the exact command line. Charts that\n"
+		   "are missing or older than results.json are drawn first (needs gnuplot).\n\n"
+		   "  --no-charts  leave the charts out (no gnuplot needed)\n\n"
+		   "examples:\n"
+		   "  ringside report results/20250101T100000Z-echo\n");
+}
 
 int cmd_report(int argc, char **argv)
 {
-	LOG_ERR("'report' is not implemented yet");
-	return RS_EXIT_USAGE;
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {"no-charts", no_argument, NULL, 'n'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {0},
+	};
+	struct rpt_out html, md;
+	struct emit eh = {.html = true}, em = {.html = false};
+	struct rpt_chart *charts = NULL;
+	struct rpt_doc doc;
+	bool no_charts = false;
+	char path[PATH_MAX + 32];
+	int opt, rc, n = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "hnv", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return RS_EXIT_OK;
+		case 'n':
+			no_charts = true;
+			break;
+		case 'v':
+			rs_verbose = 1;
+			break;
+		default:
+			usage_error("report: bad option or missing value: %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		usage_error("report: expected one DIR or results.json");
+	rc = rpt_doc_load(argv[optind], &doc);
+	if (rc)
+		return rc;
+	rc = RS_EXIT_FAIL;
+	charts = calloc(RPT_MAX_CHARTS, sizeof(*charts));
+	if (!charts)
+		DIE("out of memory");
+	if (!no_charts && (n = ensure_charts(&doc, charts, RPT_MAX_CHARTS)) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/report.html", doc.dir);
+	eh.f = rpt_out_open(&html, path);
+	if (!eh.f)
+		goto out;
+	snprintf(path, sizeof(path), "%s/report.md", doc.dir);
+	em.f = rpt_out_open(&md, path);
+	if (!em.f) {
+		rpt_out_abort(&html);
+		goto out;
+	}
+	if (write_one(&eh, &doc, charts, n) < 0 || write_one(&em, &doc, charts, n) < 0) {
+		LOG_ERR("cannot write the report into %s", doc.dir);
+		rpt_out_abort(&html);
+		rpt_out_abort(&md);
+		goto out;
+	}
+	if (rpt_out_commit(&html) < 0) {
+		rpt_out_abort(&md);
+		goto out;
+	}
+	if (rpt_out_commit(&md) < 0)
+		goto out;
+	printf("%s/report.html\n%s/report.md\n", doc.dir, doc.dir);
+	rc = RS_EXIT_OK;
+out:
+	free(charts);
+	rpt_doc_free(&doc);
+	return rc;
 }

@@ -1,0 +1,54 @@
+/*
+ * The chart set behind `ringside plot` and `ringside export --data`: for each
+ * (workload, size) group, which charts exist, the plain data file each one
+ * reads, and the gnuplot variables (-e) its script in scripts/ expects.
+ */
+#ifndef RS_REPORT_CHART_H
+#define RS_REPORT_CHART_H
+
+#include "report_data.h"
+
+enum rpt_chart_kind {
+	RPT_CH_THROUGHPUT,
+	RPT_CH_SYSCALLS,
+	RPT_CH_CTXSW,
+	RPT_CH_LATENCY,
+	RPT_CH_CPU,
+	RPT_CH_TINYGATE,
+	RPT_CH_TINYGATE_P99,
+	RPT_CH_OVERHEAD,
+	RPT_CH_KINDS,
+};
+
+#define RPT_MAX_CHARTS (RPT_MAX_GROUPS * RPT_CH_KINDS)
+
+struct rpt_chart {
+	enum rpt_chart_kind kind;
+	char name[96];	      /* file stem: "echo-throughput" */
+	const char *script;   /* in the scripts directory: "lines.gp" */
+	const char *headline; /* "Throughput vs connections" */
+	char data[PATH_MAX];  /* the data file it reads */
+	char title[768];
+	char note[1536]; /* lines separated by '\n'; "" when nothing is left out */
+	bool nodata;	 /* nothing to draw: the chart shows only the note */
+	char vars[4096]; /* further -e assignments for the script */
+};
+
+/*
+ * Lists the charts of every group and writes their data files into datadir
+ * (temp name + rename each; datadir NULL: only the list, titles and notes).
+ * Returns the number of charts, or -1 after logging.
+ */
+int rpt_chart_all(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *out, int cap);
+
+/*
+ * plot.c: writes the data files into DIR/charts/data and every chart as PNG
+ * and SVG into DIR/charts with gnuplot. Returns the number of charts, or -1
+ * after logging (gnuplot missing or failing: its own message is on stderr).
+ */
+int rpt_plot(const struct rpt_doc *doc, struct rpt_chart *out, int cap);
+
+/* Appends s to buf as a gnuplot double-quoted string literal. */
+void rpt_gp_quote(char *buf, size_t len, const char *s);
+
+#endif

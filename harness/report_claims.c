@@ -1,0 +1,363 @@
+/*
+ * Claims check: turns a run's cells into a verdict per design claim. Every
+ * threshold lives in the rule text shown beside the verdict, so a reader can
+ * disagree with the rule rather than guess it.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "report_claims.h"
+
+static const struct {
+	const char *claim, *measured_as, *rule;
+} claims[RPT_CLAIMS] = {
+    {"epoll needs ~2 syscalls per I/O event (epoll_wait + read/write)",
+     "syscalls per request, by name, for the epoll model",
+     "In echo one request is one message read and written back: an epoll server makes one read "
+     "and one write per request plus its share of epoll_wait, so the claim predicts 2 (epoll_wait "
+     "shared by many ready connections) to 3 (one epoll_wait per request) server syscalls per "
+     "request. A proxied request has two readiness events (client request, origin response), so "
+     "proxy figures are halved first (used only when there are no echo cells). Agrees when every "
+     "epoll cell lies in [1.5, 3.5]."},
+    {"io_uring needs 1 syscall per *batch*",
+     "io_uring_enter calls per request, and SQEs/CQEs per io_uring_enter",
+     "Agrees when, in every uring (non-SQPOLL) cell, io_uring_enter is at least 80% of the "
+     "server's syscalls, and at the highest connection count (which must be 10 or more) each "
+     "io_uring_enter submits at least 2 SQEs (a batch)."},
+    {"SQPOLL reaches near-zero syscalls in steady state",
+     "syscalls per request for uring-sqpoll (with and without CQ busy-polling)",
+     "Near zero means fewer than 0.1 server syscalls per request (one per ten requests). Agrees "
+     "when every uring-sqpoll* cell is below 0.1."},
+    {"SQPOLL burns a CPU", "CPU-µs per request including the kernel's iou-sqp thread",
+     "The SQPOLL thread's share of one CPU is its CPU µs per request × requests/s ÷ 10^6. Agrees "
+     "when it is at least 0.8 in every uring-sqpoll* cell."},
+    {"io_uring's savings grow with connection count",
+     "every figure above across a connection sweep (1 … 10,000)",
+     "Saving = 1 − (uring syscalls per request ÷ epoll syscalls per request) at each connection "
+     "count measured for both. Agrees when the saving at the highest count exceeds the saving at "
+     "the lowest by more than 0.05 (5 percentage points)."},
+    {"worker < epoll < io_uring, all behind nginx/haproxy (TinyGate)",
+     "proxy throughput and p99 for the four models next to nginx and haproxy",
+     "On proxy cells, at each connection count where all six ran: median requests/s must rank "
+     "blocking < epoll < uring, and the best of blocking/epoll/uring/uring-sqpoll must be below "
+     "both nginx and haproxy. Agrees when that holds at every such count; p99 is shown, not "
+     "judged."},
+};
+
+static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+const char *rpt_verdict_text(enum rpt_verdict v)
+{
+	return v == RPT_AGREES ? "agrees" : v == RPT_DISAGREES ? "disagrees" : "cannot tell";
+}
+
+static void verdict(struct rpt_claim *c, enum rpt_verdict v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void verdict(struct rpt_claim *c, enum rpt_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+/* The group of a workload that has cells of this model, or NULL. */
+static const struct rpt_group *group_with(const struct rpt_group *g, int ng, const char *workload,
+					  const char *model)
+{
+	for (int i = 0; i < ng; i++) {
+		if (strcmp(g[i].workload, workload))
+			continue;
+		for (int m = 0; m < g[i].nmodels; m++)
+			if (!strncmp(g[i].models[m], model, strlen(model)))
+				return &g[i];
+	}
+	return NULL;
+}
+
+static json_t *ok_cell(const struct rpt_doc *d, const struct rpt_group *g, const char *model,
+		       long long conns)
+{
+	json_t *c = rpt_find_cell(d, g->workload, g->size, model, conns);
+
+	return c && rpt_cell_ok(c) ? c : NULL;
+}
+
+static bool probes_off(const struct rpt_doc *d)
+{
+	return !strcmp(rpt_str(d->root, "probes.mode"), "off");
+}
+
+static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			struct rpt_claim *c)
+{
+	const struct rpt_group *gr = group_with(g, ng, "echo", "epoll");
+	double div = 1, v, lo = 1e300, hi = -1;
+	int n = 0;
+
+	if (!gr) {
+		gr = group_with(g, ng, "proxy", "epoll");
+		div = 2;
+	}
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL, "no epoll cell in this run");
+	for (int k = 0; k < gr->nconns; k++) {
+		json_t *cell = ok_cell(d, gr, "epoll", gr->conns[k]);
+		double ew = 0, rd = 0, wr = 0;
+
+		if (!cell || !rpt_fig(cell, "syscalls_per_request", &v))
+			continue;
+		v /= div;
+		rpt_fig(cell, "syscalls_by_name.epoll_wait", &ew);
+		rpt_fig(cell, "syscalls_by_name.read", &rd);
+		rpt_fig(cell, "syscalls_by_name.write", &wr);
+		cat(c->figure, sizeof(c->figure),
+		    "%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)", n ? "; " : "",
+		    v, gr->conns[k], ew / div, rd / div, wr / div);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+		n++;
+	}
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       probes_off(d) ? "probes were off"
+					     : "no epoll cell with syscall counts");
+	if (div == 2)
+		cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
+	if (lo >= 1.5 && hi <= 3.5)
+		verdict(c, RPT_AGREES, "all %d epoll cells within [1.5, 3.5]", n);
+	else
+		verdict(c, RPT_DISAGREES, "epoll ranges %.2f to %.2f, outside [1.5, 3.5]", lo, hi);
+}
+
+static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			struct rpt_claim *c)
+{
+	const struct rpt_group *gr = group_with(g, ng, "echo", "uring");
+	double tot, ent, spe = 0, last_spe = -1, worst = 2;
+	long long last = -1;
+	int n = 0;
+
+	if (!gr)
+		gr = group_with(g, ng, "proxy", "uring");
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL, "no uring cell in this run");
+	for (int k = 0; k < gr->nconns; k++) {
+		json_t *cell = ok_cell(d, gr, "uring", gr->conns[k]);
+
+		if (!cell || !rpt_fig(cell, "syscalls_per_request", &tot) ||
+		    !rpt_fig(cell, "io_uring.enter_calls_per_request", &ent))
+			continue;
+		rpt_fig(cell, "io_uring.sqes_per_enter", &spe);
+		cat(c->figure, sizeof(c->figure),
+		    "%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
+		    "enter",
+		    n ? "; " : "", gr->conns[k], ent, tot, spe);
+		if (tot > 0 && ent / tot < worst)
+			worst = ent / tot;
+		last = gr->conns[k];
+		last_spe = spe;
+		n++;
+	}
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       probes_off(d) ? "probes were off"
+					     : "no uring cell with io_uring counts");
+	if (worst < 0.8)
+		return verdict(c, RPT_DISAGREES,
+			       "io_uring_enter is only %.0f%% of syscalls in a cell", worst * 100);
+	if (last < 10)
+		return verdict(c, RPT_CANNOT_TELL,
+			       "only %lld connection(s) measured: no batch can form", last);
+	if (last_spe >= 2)
+		return verdict(c, RPT_AGREES, "%.1f SQEs per io_uring_enter at %lld connections",
+			       last_spe, last);
+	verdict(c, RPT_DISAGREES, "only %.1f SQEs per io_uring_enter at %lld connections", last_spe,
+		last);
+}
+
+/* Claims 3 and 4 over every uring-sqpoll* model. */
+static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			 struct rpt_claim *c, bool cpu)
+{
+	int n = 0, cells = 0;
+	bool bad = false;
+	double worst = cpu ? 1e300 : -1;
+
+	for (int i = 0; i < ng; i++) {
+		for (int m = 0; m < g[i].nmodels; m++) {
+			if (strncmp(g[i].models[m], "uring-sqpoll", 12))
+				continue;
+			for (int k = 0; k < g[i].nconns; k++) {
+				json_t *cell = ok_cell(d, &g[i], g[i].models[m], g[i].conns[k]);
+				double v, us, rps;
+
+				if (!cell)
+					continue;
+				cells++;
+				if (!cpu) {
+					if (!rpt_fig(cell, "syscalls_per_request", &v))
+						continue;
+				} else if (!rpt_fig(cell, "cpu_us_per_request.sqpoll", &us) ||
+					   !rpt_fig(cell, "requests_per_sec.median", &rps)) {
+					continue;
+				} else {
+					v = us * rps / 1e6;
+				}
+				cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
+				    n ? "; " : "", g[i].workload, g[i].models[m], g[i].conns[k], v);
+				bad |= cpu ? v < 0.8 : v >= 0.1;
+				worst = cpu ? (v < worst ? v : worst) : (v > worst ? v : worst);
+				n++;
+			}
+		}
+	}
+	if (cpu && n)
+		cat(c->figure, sizeof(c->figure), " (share of one CPU used by the SQPOLL thread)");
+	else if (n)
+		cat(c->figure, sizeof(c->figure), " (server syscalls per request)");
+	if (!cells)
+		return verdict(c, RPT_CANNOT_TELL, "no uring-sqpoll cell ran in this run");
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       cpu ? "no SQPOLL thread CPU figure"
+				   : (probes_off(d) ? "probes were off" : "no syscall counts"));
+	if (cpu)
+		verdict(c, bad ? RPT_DISAGREES : RPT_AGREES,
+			"lowest SQPOLL thread share %.2f %s 0.8", worst, bad ? "<" : ">=");
+	else
+		verdict(c, bad ? RPT_DISAGREES : RPT_AGREES, "highest %.3f syscalls/request %s 0.1",
+			worst, bad ? ">=" : "<");
+}
+
+static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			 struct rpt_claim *c)
+{
+	const struct rpt_group *gr = group_with(g, ng, "echo", "uring");
+	double first = 0, last = 0;
+	long long fc = 0, lc = 0;
+	int n = 0;
+
+	if (!gr || !group_with(g, ng, "echo", "epoll"))
+		gr = group_with(g, ng, "proxy", "uring");
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL, "no uring cell in this run");
+	for (int k = 0; k < gr->nconns; k++) {
+		json_t *u = ok_cell(d, gr, "uring", gr->conns[k]);
+		json_t *e = ok_cell(d, gr, "epoll", gr->conns[k]);
+		double us, es, s;
+
+		if (!u || !e || !rpt_fig(u, "syscalls_per_request", &us) ||
+		    !rpt_fig(e, "syscalls_per_request", &es) || es <= 0)
+			continue;
+		s = 1 - us / es;
+		cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "", s,
+		    gr->conns[k]);
+		if (!n)
+			first = s, fc = gr->conns[k];
+		last = s, lc = gr->conns[k];
+		n++;
+	}
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       probes_off(d)
+				   ? "probes were off"
+				   : "no connection count with both epoll and uring counts");
+	if (n < 2)
+		return verdict(c, RPT_CANNOT_TELL, "only one connection count (%lld) has both", fc);
+	if (last - first > 0.05)
+		verdict(c, RPT_AGREES, "saving grows from %.2f at %lld to %.2f at %lld connections",
+			first, fc, last, lc);
+	else
+		verdict(c, RPT_DISAGREES, "saving %.2f at %lld vs %.2f at %lld connections", first,
+			fc, last, lc);
+}
+
+static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			   struct rpt_claim *c)
+{
+	static const char *const order[] = {"blocking",	    "epoll", "uring",
+					    "uring-sqpoll", "nginx", "haproxy"};
+	const struct rpt_group *gr = NULL;
+	int n = 0, bad = 0;
+	char fails[256] = "";
+
+	for (int i = 0; i < ng && !gr; i++)
+		if (!strcmp(g[i].workload, "proxy"))
+			gr = &g[i];
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL,
+			       "no proxy cells in this run (the tinygate suite)");
+	for (int k = 0; k < gr->nconns; k++) {
+		double rps[6], p99[6], best;
+		bool all = true;
+
+		for (int m = 0; m < 6 && all; m++) {
+			json_t *cell = ok_cell(d, gr, order[m], gr->conns[k]);
+
+			all = cell && rpt_fig(cell, "requests_per_sec.median", &rps[m]);
+			if (all && !rpt_fig(cell, "latency_us.p99", &p99[m]))
+				p99[m] = -1;
+		}
+		if (!all)
+			continue;
+		cat(c->figure, sizeof(c->figure), "%s%lld conns req/s (p99 µs):", n ? "; " : "",
+		    gr->conns[k]);
+		for (int m = 0; m < 6; m++)
+			cat(c->figure, sizeof(c->figure), " %s %.0f (%.0f)",
+			    rpt_model_label(order[m]), rps[m], p99[m]);
+		best = rps[0];
+		for (int m = 1; m < 4; m++)
+			best = rps[m] > best ? rps[m] : best;
+		if (!(rps[0] < rps[1] && rps[1] < rps[2] && best < rps[4] && best < rps[5])) {
+			bad++;
+			cat(fails, sizeof(fails), "%s%lld", bad > 1 ? ", " : "", gr->conns[k]);
+		}
+		n++;
+	}
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL,
+			       "no connection count where all six proxy models ran");
+	if (bad)
+		verdict(c, RPT_DISAGREES, "the order fails at %s connections (%d of %d counts)",
+			fails, bad, n);
+	else
+		verdict(c, RPT_AGREES, "the order holds at all %d connection counts", n);
+}
+
+void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
+{
+	struct rpt_group g[RPT_MAX_GROUPS];
+	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS);
+
+	for (int i = 0; i < RPT_CLAIMS; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].claim = claims[i].claim;
+		out[i].measured_as = claims[i].measured_as;
+		out[i].rule = claims[i].rule;
+	}
+	claim_epoll(doc, g, ng, &out[0]);
+	claim_batch(doc, g, ng, &out[1]);
+	claim_sqpoll(doc, g, ng, &out[2], false);
+	claim_sqpoll(doc, g, ng, &out[3], true);
+	claim_growth(doc, g, ng, &out[4]);
+	claim_tinygate(doc, g, ng, &out[5]);
+	for (int i = 0; i < RPT_CLAIMS; i++)
+		if (!out[i].figure[0])
+			snprintf(out[i].figure, sizeof(out[i].figure), "—");
+}

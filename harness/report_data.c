@@ -1,0 +1,446 @@
+/*
+ * Loading and validating results.json for the reading subcommands, and the
+ * small helpers they share: figure lookup by dotted path, grouping of cells,
+ * labels, and atomic output files. See report_data.h.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "report_data.h"
+
+static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int load_fail(const char *path, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	LOG_ERR("%s: %s", path, msg);
+	return RS_EXIT_USAGE;
+}
+
+static int check_cell(const char *path, json_t *cell, size_t i)
+{
+	json_t *conns = json_object_get(cell, "connections");
+
+	if (!json_is_object(cell))
+		return load_fail(path, "cell %zu is not an object: not a ringside/1 results file",
+				 i);
+	if (!json_is_string(json_object_get(cell, "workload")) ||
+	    !json_is_string(json_object_get(cell, "model")) ||
+	    !json_is_string(json_object_get(cell, "status")))
+		return load_fail(path, "cell %zu lacks workload, model or status", i);
+	if (!json_is_integer(conns) || json_integer_value(conns) < 0)
+		return load_fail(path, "cell %zu: connections is not a non-negative integer", i);
+	if (json_object_get(cell, "summary") && !json_is_object(json_object_get(cell, "summary")) &&
+	    !json_is_null(json_object_get(cell, "summary")))
+		return load_fail(path, "cell %zu: summary is not an object", i);
+	return 0;
+}
+
+int rpt_doc_load(const char *arg, struct rpt_doc *doc)
+{
+	struct stat st;
+	json_error_t jerr;
+	const char *schema;
+	char *slash;
+	int n;
+
+	memset(doc, 0, sizeof(*doc));
+	if (stat(arg, &st) < 0) {
+		PLOG_ERR("%s", arg);
+		return RS_EXIT_USAGE;
+	}
+	if (S_ISDIR(st.st_mode))
+		n = snprintf(doc->path, sizeof(doc->path), "%s/results.json", arg);
+	else
+		n = snprintf(doc->path, sizeof(doc->path), "%s", arg);
+	if (n < 0 || (size_t)n >= sizeof(doc->path))
+		return load_fail(arg, "path too long");
+	snprintf(doc->dir, sizeof(doc->dir), "%s", doc->path);
+	slash = strrchr(doc->dir, '/');
+	if (!slash)
+		snprintf(doc->dir, sizeof(doc->dir), ".");
+	else if (slash == doc->dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+
+	doc->root = json_load_file(doc->path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc->root)
+		return load_fail(doc->path, "not valid JSON (line %d: %s)", jerr.line, jerr.text);
+	if (!json_is_object(doc->root)) {
+		rpt_doc_free(doc);
+		return load_fail(doc->path,
+				 "not a ringside results file (top level is not an object)");
+	}
+	schema = json_string_value(json_object_get(doc->root, "schema"));
+	if (!schema || strcmp(schema, "ringside/1")) {
+		n = load_fail(doc->path, "not a ringside/1 results file (schema %s%s%s)",
+			      schema ? "\"" : "", schema ? schema : "missing", schema ? "\"" : "");
+		rpt_doc_free(doc);
+		return n;
+	}
+	doc->cells = json_object_get(doc->root, "cells");
+	if (!json_is_array(doc->cells)) {
+		rpt_doc_free(doc);
+		return load_fail(arg, "\"cells\" is missing or not an array");
+	}
+	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
+		n = check_cell(doc->path, json_array_get(doc->cells, i), i);
+		if (n) {
+			rpt_doc_free(doc);
+			return n;
+		}
+	}
+	return 0;
+}
+
+void rpt_doc_free(struct rpt_doc *doc)
+{
+	json_decref(doc->root);
+	doc->root = NULL;
+	doc->cells = NULL;
+}
+
+long long rpt_cell_size(json_t *cell)
+{
+	json_t *v = json_object_get(cell, "payload_bytes");
+
+	if (!json_is_integer(v))
+		v = json_object_get(cell, "body_bytes");
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+const char *rpt_cell_status(json_t *cell)
+{
+	const char *s = json_string_value(json_object_get(cell, "status"));
+
+	return s ? s : "?";
+}
+
+bool rpt_cell_ok(json_t *cell)
+{
+	return !strcmp(rpt_cell_status(cell), "ok");
+}
+
+const char *rpt_str(json_t *obj, const char *path)
+{
+	const char *s = json_string_value(rpt_get(obj, path));
+
+	return s ? s : "";
+}
+
+static int add_model(struct rpt_group *g, const char *m)
+{
+	for (int i = 0; i < g->nmodels; i++)
+		if (!strcmp(g->models[i], m))
+			return 0;
+	if (g->nmodels == RPT_MAX_MODELS)
+		return -1;
+	g->models[g->nmodels++] = m;
+	return 0;
+}
+
+static void add_conns(struct rpt_group *g, long long c)
+{
+	int i = 0;
+
+	while (i < g->nconns && g->conns[i] < c)
+		i++;
+	if ((i < g->nconns && g->conns[i] == c) || g->nconns == RPT_MAX_CONNS)
+		return;
+	memmove(&g->conns[i + 1], &g->conns[i], (g->nconns - i) * sizeof(g->conns[0]));
+	g->conns[i] = c;
+	g->nconns++;
+}
+
+static int model_rank(const char *model);
+
+int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
+{
+	json_t *models = rpt_get(doc->root, "config.models");
+	int n = 0;
+
+	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
+		json_t *cell = json_array_get(doc->cells, i);
+		const char *wl = rpt_str(cell, "workload");
+		long long size = rpt_cell_size(cell);
+		int k;
+
+		for (k = 0; k < n; k++)
+			if (!strcmp(g[k].workload, wl) && g[k].size == size)
+				break;
+		if (k == n) {
+			if (n == cap)
+				continue;
+			memset(&g[n], 0, sizeof(g[n]));
+			g[n].workload = wl;
+			g[n].size = size;
+			for (size_t m = 0; m < json_array_size(models); m++) {
+				const char *name = json_string_value(json_array_get(models, m));
+
+				/* only config models that have a cell in this group */
+				for (size_t j = 0; name && j < json_array_size(doc->cells); j++) {
+					json_t *c = json_array_get(doc->cells, j);
+
+					if (!strcmp(rpt_str(c, "workload"), wl) &&
+					    rpt_cell_size(c) == size &&
+					    !strcmp(rpt_str(c, "model"), name)) {
+						add_model(&g[n], name);
+						break;
+					}
+				}
+			}
+			n++;
+		}
+		add_model(&g[k], rpt_str(cell, "model"));
+		add_conns(&g[k], json_integer_value(json_object_get(cell, "connections")));
+	}
+	for (int k = 0; k < n; k++) {
+		bool multi = false;
+
+		/* canonical order (blocking, epoll, io_uring, SQPOLL, nginx, haproxy), stable */
+		for (int i = 1; i < g[k].nmodels; i++)
+			for (int j = i;
+			     j > 0 && model_rank(g[k].models[j]) < model_rank(g[k].models[j - 1]);
+			     j--) {
+				const char *t = g[k].models[j];
+
+				g[k].models[j] = g[k].models[j - 1];
+				g[k].models[j - 1] = t;
+			}
+
+		for (int j = 0; j < n; j++)
+			multi |= j != k && !strcmp(g[j].workload, g[k].workload);
+		if (multi)
+			snprintf(g[k].name, sizeof(g[k].name), "%.40s-%lldB", g[k].workload,
+				 g[k].size);
+		else
+			snprintf(g[k].name, sizeof(g[k].name), "%.40s", g[k].workload);
+		for (char *p = g[k].name; *p; p++)
+			if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+			    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
+				*p = '_';
+	}
+	return n;
+}
+
+json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size,
+		      const char *model, long long conns)
+{
+	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
+		json_t *c = json_array_get(doc->cells, i);
+
+		if (!strcmp(rpt_str(c, "workload"), workload) && rpt_cell_size(c) == size &&
+		    !strcmp(rpt_str(c, "model"), model) &&
+		    json_integer_value(json_object_get(c, "connections")) == conns)
+			return c;
+	}
+	return NULL;
+}
+
+json_t *rpt_get(json_t *obj, const char *path)
+{
+	char key[256];
+
+	while (obj && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		obj = json_object_get(obj, key);
+		path += len + (dot ? 1 : 0);
+	}
+	return obj;
+}
+
+bool rpt_num(json_t *obj, const char *path, double *out)
+{
+	json_t *v = rpt_get(obj, path);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+bool rpt_fig(json_t *cell, const char *path, double *val)
+{
+	return rpt_num(json_object_get(cell, "summary"), path, val);
+}
+
+bool rpt_range(json_t *cell, const char *path, double *lo, double *hi)
+{
+	json_t *sum = json_object_get(cell, "summary");
+	char p[300];
+	const char *dot = strrchr(path, '.');
+
+	if (dot && !strcmp(dot, ".median")) {
+		snprintf(p, sizeof(p), "%.*s.min", (int)(dot - path), path);
+		if (rpt_num(sum, p, lo)) {
+			snprintf(p, sizeof(p), "%.*s.max", (int)(dot - path), path);
+			if (rpt_num(sum, p, hi))
+				return true;
+		}
+		/* spread.requests_per_sec = { min, max } for a {median,min,max} figure */
+		snprintf(p, sizeof(p), "spread.%.*s.min", (int)(dot - path), path);
+		if (rpt_num(sum, p, lo)) {
+			snprintf(p, sizeof(p), "spread.%.*s.max", (int)(dot - path), path);
+			if (rpt_num(sum, p, hi))
+				return true;
+		}
+	}
+	snprintf(p, sizeof(p), "spread.%s.min", path);
+	if (!rpt_num(sum, p, lo))
+		return false;
+	snprintf(p, sizeof(p), "spread.%s.max", path);
+	return rpt_num(sum, p, hi);
+}
+
+static const struct {
+	const char *name, *label;
+} model_labels[] = {
+    {"blocking", "blocking"}, {"epoll", "epoll"},
+    {"uring", "io_uring"},    {"uring-sqpoll", "io_uring+SQPOLL"},
+    {"nginx", "nginx"},	      {"haproxy", "haproxy"},
+};
+
+static int model_rank(const char *model)
+{
+	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
+		if (!strcmp(model, model_labels[i].name))
+			return (int)i;
+	return 100;
+}
+
+const char *rpt_model_label(const char *model)
+{
+	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
+		if (!strcmp(model, model_labels[i].name))
+			return model_labels[i].label;
+	return model;
+}
+
+int rpt_model_colour(const char *model)
+{
+	unsigned h = 0;
+
+	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
+		if (!strcmp(model, model_labels[i].name))
+			return (int)i + 1;
+	for (const char *p = model; *p; p++)
+		h = h * 31 + (unsigned char)*p;
+	return 7 + (int)(h % 2);
+}
+
+void rpt_conns_label(long long conns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld connection%s", conns, conns == 1 ? "" : "s");
+}
+
+void rpt_host_line(const struct rpt_doc *doc, char *buf, size_t len)
+{
+	json_t *host = json_object_get(doc->root, "host");
+	double cpus;
+	char ncpu[32] = "";
+
+	if (rpt_num(host, "cpus", &cpus))
+		snprintf(ncpu, sizeof(ncpu), " (%.0f CPUs)", cpus);
+	snprintf(buf, len, "%s suite, kernel %s, %s%s",
+		 *rpt_str(doc->root, "suite") ? rpt_str(doc->root, "suite") : "unnamed",
+		 *rpt_str(host, "kernel") ? rpt_str(host, "kernel") : "unknown",
+		 *rpt_str(host, "cpu_model") ? rpt_str(host, "cpu_model") : "unknown CPU", ncpu);
+}
+
+void rpt_fmt_num(double v, char *buf, size_t len)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+FILE *rpt_out_open(struct rpt_out *o, const char *path)
+{
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
+	o->f = fopen(o->tmp, "w");
+	if (!o->f)
+		PLOG_ERR("cannot write %s", o->tmp);
+	return o->f;
+}
+
+int rpt_out_commit(struct rpt_out *o)
+{
+	int bad = ferror(o->f);
+
+	if (fclose(o->f) != 0 || bad) {
+		PLOG_ERR("cannot write %s", o->tmp);
+		unlink(o->tmp);
+		return -1;
+	}
+	o->f = NULL;
+	if (rename(o->tmp, o->path) < 0) {
+		PLOG_ERR("cannot rename %s to %s", o->tmp, o->path);
+		unlink(o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void rpt_out_abort(struct rpt_out *o)
+{
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	unlink(o->tmp);
+}
+
+int rpt_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+				PLOG_ERR("cannot create %s", buf);
+				return -1;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+int rpt_self_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return 0;
+}

@@ -1,0 +1,27 @@
+# Stacked bars per model, grouped by connection count (syscalls by name,
+# context switches, CPU). Data rows: x "model" top_1 .. top_n, then nw
+# whisker triplets (y lo hi); x = group * (nm + 1) + model index.
+# Variables: n segments, segs (their names), nw, nm (models), conns.
+x2room = 0.035
+load scripts."/common.gp"
+if (nodata) {
+	load scripts."/nodata.gp"
+} else {
+	set style fill solid 0.85 border lc rgb "#333333"
+	set boxwidth 0.8
+	set xrange [-1 : words(conns) * (nm + 1) - 1]
+	set yrange [0:*]
+	set xtics scale 0 rotate by -30 left
+	set x2tics () scale 0 font ",11"
+	do for [g = 1:words(conns)] {
+		set x2tics add (word(conns, g).(word(conns, g) eq "1" ? " connection" : " connections") \
+			(g - 1) * (nm + 1) + (nm - 1) / 2.0)
+	}
+	set link x2
+	set key invert
+	plot for [k = n:1:-1] data using 1:(column(2 + k)):xtic(2) with boxes \
+		lc rgb S[k] title word(segs, k), \
+	     for [w = 1:nw] data using 1:(column(n + 3*w + 1)):(0):(column(n + 3*w + 2) - column(n + 3*w + 1)) \
+		with vectors heads size screen 0.005,90 lw 1.5 lc rgb "black" notitle
+}
+load scripts."/finish.gp"

@@ -1,0 +1,405 @@
+#!/usr/bin/python3
+"""Tests for ringside plot/export/report/compare against the fixtures.
+
+Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, bad_input)
+Exit 0 pass, 1 fail, 77 skip (reason printed first). Env: RS_BUILD, RS_SOURCE.
+"""
+import csv, html, json, os, shutil, struct, subprocess, sys, tempfile, zlib
+import xml.etree.ElementTree as ET
+
+SRC = os.environ.get("RS_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("RS_BUILD", os.path.join(SRC, "build"))
+RINGSIDE = os.path.join(BUILD, "ringside")
+FIX = os.path.join(SRC, "tests", "report", "fixtures")
+SCRIPTS = os.path.join(SRC, "scripts")
+ENV = dict(os.environ, RINGSIDE_GNUPLOT_DIR=SCRIPTS)
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+        print("FAIL:", msg)
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
+
+
+def run(*args, env=ENV, timeout=40):
+    return subprocess.run([RINGSIDE, *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def rundir(tmp, fixture):
+    d = os.path.join(tmp, fixture)
+    os.makedirs(d)
+    shutil.copy(os.path.join(FIX, fixture + ".json"), os.path.join(d, "results.json"))
+    return d
+
+
+def load(fixture):
+    with open(os.path.join(FIX, fixture + ".json")) as f:
+        return json.load(f)
+
+
+def expected_charts(doc):
+    wl = {c["workload"] for c in doc["cells"]}
+    names = []
+    for w in sorted(wl):
+        kinds = ["throughput", "syscalls", "context-switches", "latency", "cpu"]
+        if w == "proxy":
+            kinds += ["tinygate", "tinygate-p99"]
+        names += ["%s-%s" % (w, k) for k in kinds + ["probe-overhead"]]
+    return names
+
+
+def png_info(path):
+    """(width, height, pixels-are-not-all-one-colour) from a PNG, stdlib only."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    w, h, depth, ctype = struct.unpack(">IIBB", data[16:26])
+    idat, pos = b"", 8
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    bpp = {2: 3, 6: 4, 0: 1, 4: 2}.get(ctype, 3) * depth // 8
+    stride = w * bpp
+    # unfilter just enough to tell if the image has more than one colour
+    prev = bytearray(stride)
+    colours = set()
+    for y in range(h):
+        ft = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if ft == 1:
+                line[x] = (line[x] + a) & 255
+            elif ft == 2:
+                line[x] = (line[x] + b) & 255
+            elif ft == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 8 == 0:
+            for x in range(0, stride, bpp * 7):
+                colours.add(bytes(line[x:x + 3]))
+        prev = line
+    return w, h, len(colours) > 1
+
+
+def case_plot(tmp):
+    for fx in ("echo", "proxy", "noprobes"):
+        d = rundir(tmp, fx)
+        r = run("plot", d)
+        check(r.returncode == 0, "plot %s: exit %d: %s" % (fx, r.returncode, r.stderr))
+        for name in expected_charts(load(fx)):
+            png = os.path.join(d, "charts", name + ".png")
+            svg = os.path.join(d, "charts", name + ".svg")
+            info = png_info(png) if os.path.exists(png) else None
+            check(info is not None, "%s: %s.png missing or not a PNG" % (fx, name))
+            if info:
+                check(info[:2] == (1200, 750), "%s: %s.png is %dx%d" % (fx, name, info[0], info[1]))
+                check(info[2], "%s: %s.png is blank" % (fx, name))
+            try:
+                root = ET.parse(svg).getroot()
+                check(root.tag.endswith("svg"), "%s: %s.svg root is %s" % (fx, name, root.tag))
+            except (OSError, ET.ParseError) as e:
+                check(False, "%s: %s.svg: %s" % (fx, name, e))
+            check(os.path.exists(os.path.join(d, "charts", "data", name + ".dat")),
+                  "%s: data file for %s missing" % (fx, name))
+        leftovers = [f for f in os.listdir(os.path.join(d, "charts")) if ".tmp." in f]
+        check(not leftovers, "%s: temp files left: %s" % (fx, leftovers))
+    # probes off: the syscall chart draws nothing and says why; no row in its data
+    d = os.path.join(tmp, "noprobes")
+    with open(os.path.join(d, "charts", "data", "echo-syscalls.dat")) as f:
+        rows = [l for l in f if l.strip() and not l.startswith("#")]
+    check(rows == [], "noprobes: syscall data has rows %s" % rows[:2])
+    with open(os.path.join(d, "charts", "echo-syscalls.svg")) as f:
+        check("no data: probes off" in f.read(), "noprobes: syscall chart lacks the probes-off note")
+    # skipped and failed cells are named on the charts, not drawn as zero
+    d = os.path.join(tmp, "echo")
+    with open(os.path.join(d, "charts", "echo-throughput.svg")) as f:
+        s = f.read()
+    check("skipped: io_uring+SQPOLL at 1000 connections" in s, "echo: skipped cell not noted")
+    check("failed: blocking at 1000 connections" in s, "echo: failed cell not noted")
+    with open(os.path.join(d, "charts", "data", "echo-throughput.dat")) as f:
+        data = f.read()
+    # the throughput data holds each ok cell's median, and only those
+    doc = load("echo")
+    ok = [c for c in doc["cells"] if c["status"] == "ok"]
+    for c in ok:
+        check("%d %.9g" % (c["connections"], c["summary"]["requests_per_sec"]["median"]) in data,
+              "throughput data lacks %s@%d" % (c["model"], c["connections"]))
+    rows = [l for l in data.splitlines() if l.strip() and not l.startswith("#")]
+    check(len(rows) == len(ok), "throughput data has %d rows, %d ok cells" % (len(rows), len(ok)))
+
+
+def case_plot_errors(tmp):
+    d = rundir(tmp, "echo")
+    broken = os.path.join(tmp, "gp")
+    shutil.copytree(SCRIPTS, broken, ignore=shutil.ignore_patterns("bench", "lib", "test"))
+    with open(os.path.join(broken, "lines.gp"), "a") as f:
+        f.write("plot this_is_not_a_function(x)\n")
+    r = run("plot", d, env=dict(ENV, RINGSIDE_GNUPLOT_DIR=broken))
+    check(r.returncode == 1, "broken script: exit %d, want 1" % r.returncode)
+    check("this_is_not_a_function" in r.stderr or "undefined" in r.stderr,
+          "broken script: gnuplot's message not shown: %r" % r.stderr)
+    charts = os.path.join(d, "charts")
+    check(not any(".tmp." in f for f in os.listdir(charts)), "broken script: temp files left")
+    # bad data: a chart script reading a column the data does not have
+    with open(os.path.join(broken, "lines.gp"), "w") as f:
+        f.write('load scripts."/common.gp"\nplot data index 0 using 1:(column(99)) notitle\n'
+                'load scripts."/finish.gp"\n')
+    r = run("plot", d, env=dict(ENV, RINGSIDE_GNUPLOT_DIR=broken))
+    check(r.returncode == 1, "bad data: exit %d, want 1" % r.returncode)
+    check("gnuplot" in r.stderr, "bad data: no message: %r" % r.stderr)
+    # no gnuplot on PATH: one line, exit 1
+    empty = os.path.join(tmp, "empty")
+    os.makedirs(empty)
+    r = run("plot", d, env=dict(ENV, PATH=empty))
+    check(r.returncode == 1 and "install gnuplot" in r.stderr and r.stderr.count("\n") == 1,
+          "no gnuplot: exit %d %r" % (r.returncode, r.stderr))
+
+
+def flatten(obj, prefix=""):
+    out = {}
+    for k, v in obj.items():
+        key = prefix + k
+        if isinstance(v, dict):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def case_export(tmp):
+    for fx in ("echo", "proxy", "noprobes"):
+        d = rundir(tmp, fx)
+        out = os.path.join(tmp, fx + ".csv")
+        r = run("export", d, "--csv", "--out", out)
+        check(r.returncode == 0, "export %s: exit %d %s" % (fx, r.returncode, r.stderr))
+        with open(out, newline="") as f:
+            rows = list(csv.reader(f))
+        head, body = rows[0], rows[1:]
+        check(len(set(head)) == len(head), "%s: duplicate columns" % fx)
+        check(all(len(r) == len(head) for r in body), "%s: ragged rows" % fx)
+        doc = load(fx)
+        check(len(body) == len(doc["cells"]), "%s: %d rows for %d cells" % (fx, len(body), len(doc["cells"])))
+        compared = 0
+        for cell, row in zip(doc["cells"], body):
+            got = dict(zip(head, row))
+            check(got["model"] == cell["model"] and int(got["connections"]) == cell["connections"],
+                  "%s: row order" % fx)
+            for key, want in flatten(cell["summary"] or {}).items():
+                if key not in got:
+                    check(want is None, "%s: column %s missing" % (fx, key))
+                    continue
+                if want is None:
+                    check(got[key] == "", "%s: %s null but %r" % (fx, key, got[key]))
+                elif isinstance(want, bool):
+                    check(got[key] == str(want).lower(), "%s: %s" % (fx, key))
+                elif isinstance(want, (int, float)):
+                    check(got[key] != "" and float(got[key]) == float(want),
+                          "%s %s@%d: %s = %r, want %r" % (fx, cell["model"], cell["connections"], key, got[key], want))
+                    compared += 1
+            if cell["summary"] is None:
+                check(all(got[k] == "" for k in head[7:]), "%s: skipped cell has figures" % fx)
+        check(compared > 100, "%s: only %d figures compared" % (fx, compared))
+        for col in ("requests_per_sec.median", "latency_us.p99"):
+            check(col in head, "%s: no column %s" % (fx, col))
+        if fx != "noprobes":
+            check("syscalls_by_name.read" in head, "%s: no syscalls_by_name.read" % fx)
+    d = os.path.join(tmp, "echo")
+    r = run("export", d)
+    check(r.returncode == 0 and os.path.exists(os.path.join(d, "results.csv")), "default CSV path")
+    r = run("export", d, "--data")
+    check(r.returncode == 0 and os.path.exists(os.path.join(d, "charts", "data", "echo-latency.dat")),
+          "export --data")
+
+
+def case_compare(tmp):
+    base, new = load("echo"), load("echo-new")
+    key = lambda c: (c["workload"], c["model"], c["connections"], c.get("payload_bytes"))
+    bmap = {key(c): c for c in base["cells"]}
+    r = run("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo-new.json"), "--json")
+    check(r.returncode == 0, "compare --json: exit %d %s" % (r.returncode, r.stderr))
+    out = json.loads(r.stdout)
+    seen = 0
+    regress_pct = 0
+    for row in out["cells"]:
+        k = (row["workload"], row["model"], row["connections"], row["size"])
+        b = bmap[k]["summary"]
+        n = [c for c in new["cells"] if key(c) == k][0]["summary"]
+        pairs = {"requests_per_sec": (b["requests_per_sec"]["median"], n["requests_per_sec"]["median"],
+                                      b["requests_per_sec"]["min"], b["requests_per_sec"]["max"]),
+                 "latency_us_p99": (b["latency_us"]["p99"], n["latency_us"]["p99"],
+                                    b["spread"]["latency_us"]["p99"]["min"], b["spread"]["latency_us"]["p99"]["max"])}
+        for m, (bv, nv, lo, hi) in pairs.items():
+            got = row["metrics"][m]
+            want = (nv - bv) / bv * 100
+            check(abs(got["change_pct"] - want) < 1e-6, "%s %s: %.4f%%, want %.4f%%" % (k, m, got["change_pct"], want))
+            check(got["noise"] == (lo <= nv <= hi), "%s %s: noise %s" % (k, m, got["noise"]))
+            if not got["noise"]:
+                if m == "requests_per_sec":
+                    regress_pct = max(regress_pct, -want)
+                else:
+                    regress_pct = max(regress_pct, want)
+            seen += 1
+    check(seen == 2 * 14, "compared %d figures, want 28" % seen)
+    rows = {(r["model"], r["connections"]): r for r in out["cells"]}
+    check(rows[("uring", 10)]["metrics"]["requests_per_sec"]["noise"], "uring@10 +1% should be noise")
+    check(not rows[("epoll", 100)]["metrics"]["requests_per_sec"]["noise"], "epoll@100 +20% is a change")
+    check([c["model"] for c in out["only_in_base"]] == ["uring-sqpoll"], "only_in_base %s" % out["only_in_base"])
+    check([(c["model"], c["connections"]) for c in out["only_in_new"]] == [("epoll", 10000)],
+          "only_in_new %s" % out["only_in_new"])
+    check(len(out["not_comparable"]) == 1, "not_comparable %s" % out["not_comparable"])
+    # the threshold, both sides of the largest non-noise regression
+    check(regress_pct > 10, "fixture should regress by more than 10%%, got %.2f" % regress_pct)
+    args = ("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo-new.json"), "--fail-above")
+    r = run(*args, "%.3f" % (regress_pct - 0.5))
+    check(r.returncode == 1, "--fail-above below the regression: exit %d" % r.returncode)
+    check("only in BASE: echo uring-sqpoll 1000" in r.stdout and "only in NEW: echo epoll 10000" in r.stdout,
+          "one-sided cells not listed:\n" + r.stdout)
+    r = run(*args, "%.3f" % (regress_pct + 0.5))
+    check(r.returncode == 0, "--fail-above above the regression: exit %d" % r.returncode)
+    r = run("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo.json"), "--fail-above", "0")
+    check(r.returncode == 0, "self-compare with --fail-above 0: exit %d" % r.returncode)
+
+
+CLAIMS = ["epoll needs ~2 syscalls per I/O event (epoll_wait + read/write)",
+          "io_uring needs 1 syscall per *batch*",
+          "SQPOLL reaches near-zero syscalls in steady state",
+          "SQPOLL burns a CPU",
+          "io_uring's savings grow with connection count",
+          "worker < epoll < io_uring, all behind nginx/haproxy (TinyGate)"]
+
+
+def design_claims():
+    """Claims from the design's table when it is at hand, else the list above."""
+    for p in ("/work/shared/DESIGN.md", os.path.join(SRC, "DESIGN.md"), os.path.join(SRC, "docs", "DESIGN.md")):
+        if os.path.exists(p):
+            out, table = [], False
+            for line in open(p):
+                if line.startswith("| claim"):
+                    table = True
+                elif table and line.startswith("|") and not line.startswith("|---"):
+                    out.append(line.split("|")[1].strip())
+                elif table and not line.startswith("|"):
+                    break
+            if out:
+                return out
+    return CLAIMS
+
+
+def case_report(tmp):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        skip("chromium is not installed (apt-get install chromium)")
+    verdicts = {}
+    for fx in ("echo", "proxy", "noprobes"):
+        d = rundir(tmp, fx)
+        r = run("report", d)
+        check(r.returncode == 0, "report %s: exit %d %s" % (fx, r.returncode, r.stderr))
+        with open(os.path.join(d, "report.html")) as f:
+            page = f.read()
+        with open(os.path.join(d, "report.md")) as f:
+            md = f.read()
+        text = html.unescape(page)
+        for claim in design_claims():
+            check(claim in text, "%s: claim missing from HTML: %s" % (fx, claim))
+            check(claim.replace("_", "\\_").replace("*", "\\*").replace("<", "\\<") in md,
+                  "%s: claim missing from markdown: %s" % (fx, claim))
+        # strings from the JSON are escaped: the fixture's command has <it"s & fine>
+        check("&lt;it&quot;s &amp; fine&gt;" in page and '<it"s' not in page, "%s: command not escaped" % fx)
+        check(page.count("data:image/svg+xml;base64,") == len(expected_charts(load(fx))),
+              "%s: not every chart inlined" % fx)
+        srcs = page.count('src="')
+        check(srcs == page.count('src="data:'), "%s: HTML refers to outside files" % fx)
+        for name in expected_charts(load(fx)):
+            check("(charts/%s.png)" % name in md, "%s: markdown lacks %s.png" % (fx, name))
+        rows = [l for l in page.split("<tr>") if any(c in html.unescape(l) for c in CLAIMS)]
+        verdicts[fx] = ["agrees" if 'class="agrees"' in l else "disagrees" if 'class="disagrees"' in l
+                        else "cannot tell" for l in rows]
+    check(verdicts["echo"] == ["agrees"] * 5 + ["cannot tell"], "echo verdicts %s" % verdicts["echo"])
+    check(verdicts["proxy"][5] == "agrees", "proxy TinyGate verdict %s" % verdicts["proxy"])
+    check(verdicts["noprobes"][:3] == ["cannot tell"] * 3, "noprobes verdicts %s" % verdicts["noprobes"])
+    # headless Chromium renders the page to something that is not blank
+    shot = os.path.join(tmp, "shot.png")
+    profile = tempfile.mkdtemp(dir=tmp)
+    page = "file://" + os.path.join(tmp, "echo", "report.html")
+    try:
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + profile, "--screenshot=" + shot, "--window-size=1200,2000", page],
+                       capture_output=True, timeout=45)
+    except subprocess.TimeoutExpired:
+        check(False, "chromium did not finish within 45 s")
+        return
+    info = png_info(shot) if os.path.exists(shot) else None
+    check(info is not None, "chromium wrote no screenshot")
+    if info:
+        check(info[0] == 1200 and info[1] == 2000, "screenshot is %dx%d" % info[:2])
+        check(info[2], "the rendered report is blank")
+
+
+def case_bad_input(tmp):
+    good = load("echo")
+    cases = {"truncated": open(os.path.join(FIX, "echo.json")).read()[:5000],
+             "not-json": "hello\n",
+             "foreign": json.dumps(dict(good, schema="other/9")),
+             "no-schema": json.dumps({k: v for k, v in good.items() if k != "schema"}),
+             "array": "[1, 2]\n",
+             "bad-cells": json.dumps(dict(good, cells=[{"model": 3}]))}
+    for name, content in cases.items():
+        d = os.path.join(tmp, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "results.json"), "w") as f:
+            f.write(content)
+        for args in (("plot", d), ("export", d, "--csv"), ("report", d),
+                     ("compare", d, os.path.join(FIX, "echo.json")), ("compare", os.path.join(FIX, "echo.json"), d)):
+            r = run(*args)
+            check(r.returncode == 2, "%s %s: exit %d, want 2" % (args[0], name, r.returncode))
+            check(r.stderr.count("\n") == 1, "%s %s: want one line, got %r" % (args[0], name, r.stderr))
+        check(sorted(os.listdir(d)) == ["results.json"], "%s: files written: %s" % (name, os.listdir(d)))
+    for args in (("plot", "--bogus", tmp), ("export", "--nope"), ("compare", "a"), ("report",),
+                 ("compare", "a", "b", "--fail-above", "x")):
+        r = run(*args)
+        check(r.returncode == 2 and r.stderr.count("\n") == 1, "%s: exit %d %r" % (args, r.returncode, r.stderr))
+    for cmd in ("plot", "export", "report", "compare"):
+        r = run(cmd, "--help")
+        check(r.returncode == 0 and "usage: ringside " + cmd in r.stdout, "%s --help" % cmd)
+    r = run("plot", os.path.join(tmp, "does-not-exist"))
+    check(r.returncode == 2, "missing path: exit %d" % r.returncode)
+
+
+def main():
+    if len(sys.argv) != 2 or "case_" + sys.argv[1] not in globals():
+        print(__doc__)
+        return 2
+    if not os.access(RINGSIDE, os.X_OK):
+        print("FAIL: %s is not built" % RINGSIDE)
+        return 1
+    if sys.argv[1].startswith("plot") or sys.argv[1] == "report":
+        if not shutil.which("gnuplot"):
+            skip("gnuplot is not installed (apt-get install gnuplot-nox)")
+    tmp = tempfile.mkdtemp(prefix="rs-report-")
+    try:
+        globals()["case_" + sys.argv[1]](tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%s: %s" % (sys.argv[1], "FAIL (%d)" % len(failures) if failures else "ok"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

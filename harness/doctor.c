@@ -1,9 +1,233 @@
-/* Placeholder until `doctor` lands; replaced by its implementation. */
+/*
+ * `ringside doctor`: what this machine can run. Probes io_uring for real (a
+ * SINGLE_ISSUER|DEFER_TASKRUN ring, an SQPOLL ring, a registered buffer ring and
+ * a multishot recv on a socketpair), checks privileges, RLIMIT_NOFILE and the
+ * peer tools, and lists what a run would skip. Always exits 0.
+ */
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "harness.h"
 #include "log.h"
+
+#define NOFILE_NEEDED (2 * 10000)
+
+struct doctor {
+	char skips[8][200];
+	int nskips;
+};
+
+static void row(const char *what, const char *status, const char *detail)
+{
+	printf("  %-26s %-5s %s\n", what, status, detail ? detail : "");
+}
+
+static void would_skip(struct doctor *d, const char *fmt, const char *arg)
+{
+	if (d->nskips < 8)
+		snprintf(d->skips[d->nskips++], sizeof(d->skips[0]), fmt, arg);
+}
+
+static int try_ring(unsigned flags, char *detail, size_t len)
+{
+	struct io_uring_params p = {.flags = flags, .sq_thread_idle = 10};
+	struct io_uring ring;
+	int ret = io_uring_queue_init_params(4, &ring, &p);
+
+	if (ret < 0) {
+		snprintf(detail, len, "io_uring_setup: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(detail, len, "ok");
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+/* A buffer ring plus one multishot recv on a socketpair: IORING_CQE_F_MORE means it works. */
+static void try_multishot(bool *bufring, bool *multishot, char *detail, size_t len)
+{
+	const unsigned nbufs = 4, bsz = 64;
+	struct io_uring_buf_reg reg = {.ring_entries = nbufs, .bgid = 1};
+	size_t ringsz = nbufs * sizeof(struct io_uring_buf);
+	struct io_uring_cqe *cqe;
+	struct __kernel_timespec ts = {.tv_sec = 1};
+	struct io_uring_buf_ring *br;
+	struct io_uring ring;
+	char *bufs = NULL;
+	int sv[2] = {-1, -1}, ret;
+
+	*bufring = *multishot = false;
+	if ((ret = io_uring_queue_init(4, &ring, 0)) < 0) {
+		snprintf(detail, len, "io_uring_setup: %s", strerror(-ret));
+		return;
+	}
+	br = mmap(NULL, ringsz, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	bufs = malloc(nbufs * bsz);
+	if (br == MAP_FAILED || !bufs) {
+		snprintf(detail, len, "out of memory");
+		goto out;
+	}
+	reg.ring_addr = (unsigned long)br;
+	ret = io_uring_register_buf_ring(&ring, &reg, 0);
+	if (ret < 0) {
+		snprintf(detail, len, "io_uring_register_buf_ring: %s", strerror(-ret));
+		goto out;
+	}
+	*bufring = true;
+	io_uring_buf_ring_init(br);
+	for (unsigned i = 0; i < nbufs; i++)
+		io_uring_buf_ring_add(br, bufs + i * bsz, bsz, i, io_uring_buf_ring_mask(nbufs), i);
+	io_uring_buf_ring_advance(br, nbufs);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(detail, len, "socketpair: %s", strerror(errno));
+		goto out;
+	}
+	{
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		io_uring_prep_recv_multishot(sqe, sv[0], NULL, 0, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = 1;
+	}
+	io_uring_submit(&ring);
+	if (write(sv[1], "x", 1) != 1) {
+		snprintf(detail, len, "write: %s", strerror(errno));
+		goto out;
+	}
+	ret = io_uring_wait_cqe_timeout(&ring, &cqe, &ts);
+	if (ret < 0) {
+		snprintf(detail, len, "no completion: %s", strerror(-ret));
+		goto out;
+	}
+	*multishot = cqe->res == 1 && (cqe->flags & IORING_CQE_F_MORE);
+	if (*multishot)
+		snprintf(detail, len, "multishot recv into a registered buffer ring");
+	else
+		snprintf(detail, len, "multishot recv: res %d (%s), flags 0x%x", cqe->res,
+			 cqe->res < 0 ? strerror(-cqe->res) : "no F_MORE", cqe->flags);
+	io_uring_cqe_seen(&ring, cqe);
+out:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	io_uring_queue_exit(&ring); /* before freeing the buffers it may still reference */
+	if (br != MAP_FAILED)
+		munmap(br, ringsz);
+	free(bufs);
+}
+
+/* The effective capability set through capget(2); no libcap needed. */
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+
+	if (syscall(SYS_capget, &h, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
 
 int cmd_doctor(int argc, char **argv)
 {
-	LOG_ERR("'doctor' is not implemented yet");
-	return RS_EXIT_USAGE;
+	static const char *const tools[] = {"nginx", "haproxy", "wrk", "gnuplot"};
+	struct doctor d = {0};
+	char detail[256], *s;
+	struct utsname u;
+	struct rlimit rl;
+	bool ring_ok, bufring, multishot;
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: ringside doctor\n\nChecks the kernel, io_uring, privileges, "
+		       "limits and peer tools,\nand says which cells a run would skip.\n");
+		return RS_EXIT_OK;
+	}
+	if (argc > 1)
+		usage_error("unexpected argument '%s'", argv[1]);
+	uname(&u);
+	printf("system\n");
+	row("kernel", "", u.release);
+	snprintf(detail, sizeof(detail), "%ld online (%ld configured)",
+		 sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
+	row("cpus", "", detail);
+	snprintf(detail, sizeof(detail), "%lld MiB", (long long)pages * psz / (1024 * 1024));
+	row("memory", "", detail);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		would_skip(&d, "nothing, but with %s CPU the server and client share it", "one");
+
+	printf("\nio_uring\n");
+	s = hostinfo_read_line("/proc/sys/kernel/io_uring_disabled");
+	snprintf(detail, sizeof(detail), "%s%s", s ? s : "absent (kernel < 6.6: enabled)",
+		 s && !strcmp(s, "0") ? " (enabled for all)"
+		 : s		      ? " (restricted)"
+				      : "");
+	row("io_uring_disabled", s && strcmp(s, "0") ? "warn" : "ok", detail);
+	free(s);
+	ring_ok = try_ring(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, detail,
+			   sizeof(detail)) == 0;
+	row("ring (SINGLE_ISSUER|DEFER)", ring_ok ? "ok" : "FAIL", detail);
+	if (!ring_ok && try_ring(0, detail, sizeof(detail)) != 0) {
+		would_skip(&d, "uring and uring-sqpoll: %.150s", detail);
+	} else {
+		bool sq = try_ring(IORING_SETUP_SQPOLL, detail, sizeof(detail)) == 0;
+
+		row("SQPOLL ring", sq ? "ok" : "FAIL", detail);
+		if (!sq)
+			would_skip(&d, "uring-sqpoll: SQPOLL refused (%.150s)", detail);
+		try_multishot(&bufring, &multishot, detail, sizeof(detail));
+		row("buffer ring", bufring ? "ok" : "FAIL",
+		    bufring ? "io_uring_register_buf_ring" : detail);
+		row("multishot recv", multishot ? "ok" : "FAIL", detail);
+		if (!bufring || !multishot)
+			would_skip(&d, "uring and uring-sqpoll: %.150s", detail);
+	}
+
+	printf("\nprivileges and limits\n");
+	row("user", geteuid() == 0 ? "ok" : "warn", geteuid() == 0 ? "root" : "not root");
+	row("CAP_BPF", has_cap(CAP_BPF) ? "ok" : "warn",
+	    has_cap(CAP_BPF) ? "yes" : "no: BPF probes need it");
+	row("CAP_SYS_ADMIN", has_cap(CAP_SYS_ADMIN) ? "ok" : "warn",
+	    has_cap(CAP_SYS_ADMIN) ? "yes" : "no");
+	if (!has_cap(CAP_BPF) && !has_cap(CAP_SYS_ADMIN))
+		would_skip(&d, "the BPF probes: %s", "no CAP_BPF or CAP_SYS_ADMIN");
+	getrlimit(RLIMIT_NOFILE, &rl);
+	snprintf(detail, sizeof(detail), "soft %llu, hard %llu; 10,000 connections need %d",
+		 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max, NOFILE_NEEDED);
+	row("RLIMIT_NOFILE", rl.rlim_max >= NOFILE_NEEDED ? "ok" : "warn", detail);
+	if (rl.rlim_max < NOFILE_NEEDED)
+		would_skip(&d, "connection counts near 10,000 may fail: %s", "hard RLIMIT_NOFILE");
+	printf("\npeer tools\n");
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		char *v = hostinfo_tool_version(tools[i]);
+
+		row(tools[i], v ? "ok" : "miss", v ? v : "not installed");
+		if (!v)
+			would_skip(&d, "cells and charts that need %s", tools[i]);
+		free(v);
+	}
+	s = hostinfo_tool_version("libbpf");
+	row("libbpf", s ? "ok" : "miss", s ? s : "not installed");
+	free(s);
+	row("liburing", "", hostinfo_liburing_version());
+	row("jansson", "", JANSSON_VERSION);
+	row("BPF probes", cell_probes ? "ok" : "miss",
+	    cell_probes ? "built in" : "not built into this ringside");
+	if (!cell_probes)
+		would_skip(&d, "syscall counts: %s", "BPF probes are not built into this ringside");
+
+	printf("\na run would skip: %s\n", d.nskips ? "" : "nothing");
+	for (int i = 0; i < d.nskips; i++)
+		printf("  - %s\n", d.skips[i]);
+	return RS_EXIT_OK;
 }

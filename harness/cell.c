@@ -1,0 +1,539 @@
+/*
+ * One cell: for each repetition a fresh server (pinned, ready through fd 3),
+ * the load generator (pinned, its measured window reported through fd 3),
+ * /proc snapshots of the server at the window's start and stop, then SIGTERM.
+ * Builds the cell's JSON (docs/results.md, "A cell" and "A run").
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cell_run.h"
+#include "harness.h"
+#include "log.h"
+#include "net.h"
+#include "opts.h"
+
+#define READY_TIMEOUT_S 10
+#define STOP_WAIT_MS	3000
+#define RSS_SAMPLE_MS	250
+
+static const char *const echo_models[] = {"blocking", "epoll", "uring", "uring-sqpoll", NULL};
+static const char *const echo_model_help[] = {
+    "one thread per connection, blocking read/write",
+    "one epoll loop per server CPU, non-blocking sockets",
+    "io_uring with multishot accept/recv and provided buffers",
+    "io_uring with a kernel SQPOLL thread (submission without syscalls)",
+};
+
+const struct rs_workload rs_workload_echo = {
+    .name = "echo",
+    .server_bin = "ringside-echo",
+    .origin_bin = NULL,
+    .load_mode = "echo",
+    .size_opt = "--payload",
+    .size_key = "payload_bytes",
+    .models = echo_models,
+    .model_help = echo_model_help,
+};
+
+const struct cell_probe_ops *cell_probes;
+
+const char *cell_bin_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	if (!dir[0]) {
+		ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+		char *slash;
+
+		if (n <= 0) {
+			strcpy(dir, ".");
+		} else {
+			dir[n] = '\0';
+			slash = strrchr(dir, '/');
+			if (slash)
+				*slash = '\0';
+		}
+	}
+	return dir;
+}
+
+static void cpus_str(const cpu_set_t *set, char *buf, size_t len)
+{
+	format_cpu_list(set, buf, len);
+}
+
+/*
+ * Waits for "ready PORT\n" on fd (bounded; polls the server's pidfd too).
+ * Returns RUN_OK with *port set, or the outcome with st->reason filled in.
+ */
+static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd, unsigned *port)
+{
+	uint64_t deadline = now_ns() + READY_TIMEOUT_S * 1000000000ull;
+	char line[128];
+	size_t used = 0;
+
+	for (int iter = 0; iter < 100000; iter++) {
+		struct pollfd pf[2] = {{.fd = fd, .events = POLLIN},
+				       {.fd = p->pidfd, .events = POLLIN}};
+		uint64_t now = now_ns();
+		char *nl;
+		ssize_t n;
+
+		if (run_interrupted)
+			return RUN_INTERRUPTED;
+		if (now >= deadline) {
+			snprintf(st->reason, sizeof(st->reason),
+				 "%s did not become ready within %d s", p->name, READY_TIMEOUT_S);
+			return RUN_FAILED;
+		}
+		if (poll(pf, 2, 100) <= 0)
+			continue;
+		if (pf[0].revents) {
+			n = read(fd, line + used, sizeof(line) - 1 - used);
+			if (n > 0) {
+				used += n;
+				line[used] = '\0';
+				nl = strchr(line, '\n');
+				if (nl && sscanf(line, "ready %u", port) == 1 && *port > 0)
+					return RUN_OK;
+				if (nl || used == sizeof(line) - 1) {
+					snprintf(st->reason, sizeof(st->reason),
+						 "%s wrote a bad ready line", p->name);
+					return RUN_FAILED;
+				}
+				continue;
+			}
+			/* EOF without the line: it is exiting; its status says why. */
+			pf[1].revents = POLLIN;
+		}
+		if (pf[1].revents) {
+			char how[96], last[200];
+
+			proc_stop(p, STOP_WAIT_MS);
+			proc_last_line(p->err_fd, last, sizeof(last));
+			if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == RS_EXIT_UNSUPPORTED) {
+				snprintf(st->reason, sizeof(st->reason), "%s",
+					 last[0] ? last : "the kernel refuses this model");
+				return RUN_SKIPPED;
+			}
+			proc_describe(p->status, how, sizeof(how));
+			snprintf(st->reason, sizeof(st->reason), "%s %s before it was ready%s%s",
+				 p->name, how, last[0] ? ": " : "", last);
+			return RUN_FAILED;
+		}
+	}
+	snprintf(st->reason, sizeof(st->reason), "%s did not become ready", p->name);
+	return RUN_FAILED;
+}
+
+static enum run_rc spawn_server(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	char bin[PATH_MAX], cpus[256], sq[16];
+	char *argv[16];
+	int n = 0, pfd[2];
+	enum run_rc rc;
+
+	snprintf(bin, sizeof(bin), "%s/%s", cell_bin_dir(), st->c->workload->server_bin);
+	cpus_str(&o->server_cpus, cpus, sizeof(cpus));
+	argv[n++] = bin;
+	argv[n++] = "--model";
+	argv[n++] = (char *)st->c->model;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "--ready-fd";
+	argv[n++] = "3";
+	argv[n++] = "--cpus";
+	argv[n++] = cpus;
+	if (strstr(st->c->model, "sqpoll") && o->sq_cpu >= 0) {
+		snprintf(sq, sizeof(sq), "%d", o->sq_cpu);
+		argv[n++] = "--sq-cpu";
+		argv[n++] = sq;
+	}
+	argv[n] = NULL;
+	if (access(bin, X_OK)) {
+		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
+			 strerror(errno));
+		return RUN_FAILED;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		return RUN_FAILED;
+	}
+	if (proc_spawn(&st->server, "server", argv, pfd[1], &o->server_cpus)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(st->reason, sizeof(st->reason), "cannot start the server");
+		return RUN_FAILED;
+	}
+	close(pfd[1]);
+	rc = wait_ready(st, &st->server, pfd[0], &st->port);
+	close(pfd[0]);
+	return rc;
+}
+
+static int spawn_load(struct run_state *st, int *phase_fd)
+{
+	const struct run_opts *o = st->o;
+	char bin[PATH_MAX], target[64], conns[24], threads[24], cpus[256], dur[32], warm[32],
+	    size[24], depth[24], rate[32];
+	unsigned long nthreads = o->load_threads ? o->load_threads : CPU_COUNT(&o->client_cpus);
+	char *argv[32];
+	int n = 0, pfd[2];
+
+	if (nthreads > st->c->connections)
+		nthreads = st->c->connections;
+	if (nthreads < 1)
+		nthreads = 1;
+	snprintf(bin, sizeof(bin), "%s/ringside-load", cell_bin_dir());
+	snprintf(target, sizeof(target), "127.0.0.1:%u", st->port);
+	snprintf(conns, sizeof(conns), "%lu", st->c->connections);
+	snprintf(threads, sizeof(threads), "%lu", nthreads);
+	cpus_str(&o->client_cpus, cpus, sizeof(cpus));
+	snprintf(dur, sizeof(dur), "%g", o->duration_s);
+	snprintf(warm, sizeof(warm), "%g", o->warmup_s);
+	snprintf(size, sizeof(size), "%lu", o->size);
+	argv[n++] = bin;
+	argv[n++] = "--target";
+	argv[n++] = target;
+	argv[n++] = "--connections";
+	argv[n++] = conns;
+	argv[n++] = "--threads";
+	argv[n++] = threads;
+	argv[n++] = "--cpus";
+	argv[n++] = cpus;
+	argv[n++] = "--duration";
+	argv[n++] = dur;
+	argv[n++] = "--warmup";
+	argv[n++] = warm;
+	argv[n++] = "--mode";
+	argv[n++] = (char *)st->c->workload->load_mode;
+	argv[n++] = (char *)st->c->workload->size_opt;
+	argv[n++] = size;
+	if (o->depth > 1) {
+		snprintf(depth, sizeof(depth), "%lu", o->depth);
+		argv[n++] = "--depth";
+		argv[n++] = depth;
+	}
+	if (o->rate > 0) {
+		snprintf(rate, sizeof(rate), "%g", o->rate);
+		argv[n++] = "--rate";
+		argv[n++] = rate;
+	}
+	argv[n++] = "--phase-fd";
+	argv[n++] = "3";
+	argv[n] = NULL;
+	if (access(bin, X_OK)) {
+		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
+			 strerror(errno));
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (proc_spawn(&st->load, "load generator", argv, pfd[1], &o->client_cpus)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(st->reason, sizeof(st->reason), "cannot start the load generator");
+		return -1;
+	}
+	close(pfd[1]);
+	*phase_fd = pfd[0];
+	return 0;
+}
+
+static void server_died(struct run_state *st)
+{
+	char how[96], last[160];
+
+	proc_try_reap(&st->server);
+	proc_describe(st->server.status, how, sizeof(how));
+	proc_last_line(st->server.err_fd, last, sizeof(last));
+	snprintf(st->reason, sizeof(st->reason), "server %s during run %d%s%s", how, st->rep + 1,
+		 last[0] ? ": " : "", last);
+}
+
+/* A "start" or "stop" line from the load generator: snapshot the server. */
+static int on_phase(struct run_state *st, const char *line)
+{
+	char err[200] = "";
+	bool start = !strcmp(line, "start");
+
+	if (!start && strcmp(line, "stop"))
+		return 0;
+	if (start && st->probe_attached && cell_probes->start(err, sizeof(err)))
+		goto probe_fail;
+	if (proc_snapshot(st->server.pid, start ? &st->snap0 : &st->snap1)) {
+		snprintf(st->reason, sizeof(st->reason), "cannot read /proc/%d of the server",
+			 (int)st->server.pid);
+		return -1;
+	}
+	if (!start && st->probe_attached && cell_probes->stop(err, sizeof(err)))
+		goto probe_fail;
+	if (start)
+		st->started = true;
+	else
+		st->stopped = st->started;
+	if (st->snap0.rss_kib > st->rss_peak)
+		st->rss_peak = st->snap0.rss_kib;
+	if (!start && st->snap1.rss_kib > st->rss_peak)
+		st->rss_peak = st->snap1.rss_kib;
+	return 0;
+probe_fail:
+	snprintf(st->reason, sizeof(st->reason), "probes: %s", err);
+	return -1;
+}
+
+/* Reads every complete phase line available; closes *fd at EOF. -1 on a failed snapshot. */
+static int drain_phase(struct run_state *st, int *fd, char *buf, size_t cap, size_t *used)
+{
+	for (int i = 0; i < 64 && *fd >= 0; i++) {
+		ssize_t n = read(*fd, buf + *used, cap - 1 - *used);
+		char *nl;
+
+		if (n == 0) {
+			close(*fd);
+			*fd = -1;
+		}
+		if (n <= 0)
+			break;
+		*used += n;
+		buf[*used] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (on_phase(st, buf))
+				return -1;
+			*used -= nl + 1 - buf;
+			memmove(buf, nl + 1, *used + 1);
+		}
+		if (*used == cap - 1)
+			*used = 0; /* garbage without newlines: drop it */
+	}
+	return 0;
+}
+
+/* Follows the load generator until it exits; RUN_OK means it exited (any status). */
+static enum run_rc follow_load(struct run_state *st, int phase_fd)
+{
+	const struct run_opts *o = st->o;
+	double limit = o->warmup_s + o->duration_s + o->timeout_s;
+	uint64_t deadline = now_ns() + (uint64_t)(limit * 1e9);
+	uint64_t next_rss = 0;
+	enum run_rc rc = RUN_FAILED;
+	char buf[256];
+	size_t used = 0;
+
+	fcntl(phase_fd, F_SETFL, O_NONBLOCK);
+	snprintf(st->reason, sizeof(st->reason), "load generator did not finish");
+	for (int iter = 0; iter < 10000000; iter++) {
+		struct pollfd pf[3] = {{.fd = st->load.pidfd, .events = POLLIN},
+				       {.fd = st->server.pidfd, .events = POLLIN},
+				       {.fd = phase_fd, .events = POLLIN}};
+		uint64_t now = now_ns();
+
+		if (run_interrupted) {
+			rc = RUN_INTERRUPTED;
+			break;
+		}
+		if (now >= deadline) {
+			snprintf(st->reason, sizeof(st->reason),
+				 "load generator did not finish within %g s", limit);
+			break;
+		}
+		if (st->started && !st->stopped && now >= next_rss) {
+			long rss = proc_rss_kib(st->server.pid, NULL);
+
+			if (rss > st->rss_peak)
+				st->rss_peak = rss;
+			next_rss = now + RSS_SAMPLE_MS * 1000000ull;
+		}
+		poll(pf, phase_fd >= 0 ? 3 : 2, 100);
+		if (pf[1].revents || proc_try_reap(&st->server)) {
+			server_died(st);
+			break;
+		}
+		if (drain_phase(st, &phase_fd, buf, sizeof(buf), &used))
+			break;
+		if (proc_try_reap(&st->load)) {
+			/* Lines written just before it exited are still in the pipe. */
+			if (drain_phase(st, &phase_fd, buf, sizeof(buf), &used) == 0)
+				rc = RUN_OK;
+			break;
+		}
+	}
+	if (phase_fd >= 0)
+		close(phase_fd);
+	return rc;
+}
+
+/* After the load generator exited: its status and JSON decide the run. */
+static enum run_rc judge_load(struct run_state *st)
+{
+	char last[200], how[96];
+	json_error_t jerr;
+	char *out;
+
+	if (!WIFEXITED(st->load.status) || WEXITSTATUS(st->load.status) != 0) {
+		proc_last_line(st->load.err_fd, last, sizeof(last));
+		proc_describe(st->load.status, how, sizeof(how));
+		snprintf(st->reason, sizeof(st->reason), "load generator %s: %s", how,
+			 last[0] ? last : "(no message)");
+		return RUN_FAILED;
+	}
+	out = proc_read_all(st->load.out_fd);
+	st->load_json = out ? json_loads(out, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	free(out);
+	if (!json_is_object(st->load_json)) {
+		snprintf(st->reason, sizeof(st->reason),
+			 "load generator printed no valid JSON on stdout");
+		return RUN_FAILED;
+	}
+	if (!st->started || !st->stopped) {
+		snprintf(st->reason, sizeof(st->reason),
+			 "load generator never reported its measured window (start/stop on fd 3)");
+		return RUN_FAILED;
+	}
+	return RUN_OK;
+}
+
+/* SIGTERM the server and judge how it left. */
+static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
+{
+	bool was_alive = !proc_try_reap(&st->server);
+
+	proc_stop(&st->server, STOP_WAIT_MS);
+	if (rc != RUN_OK)
+		return rc;
+	if (!was_alive) {
+		server_died(st);
+		return RUN_FAILED;
+	}
+	if (st->server.forced) {
+		snprintf(st->reason, sizeof(st->reason),
+			 "server did not exit within %d s of SIGTERM (killed) after run %d",
+			 STOP_WAIT_MS / 1000, st->rep + 1);
+		return RUN_FAILED;
+	}
+	if (!WIFEXITED(st->server.status) || WEXITSTATUS(st->server.status) != 0) {
+		char how[96], last[160];
+
+		proc_describe(st->server.status, how, sizeof(how));
+		proc_last_line(st->server.err_fd, last, sizeof(last));
+		snprintf(st->reason, sizeof(st->reason), "server %s on SIGTERM after run %d%s%s",
+			 how, st->rep + 1, last[0] ? ": " : "", last);
+		return RUN_FAILED;
+	}
+	return RUN_OK;
+}
+
+static void run_release(struct run_state *st)
+{
+	proc_release(&st->load);
+	proc_release(&st->server);
+	proc_snap_free(&st->snap0);
+	proc_snap_free(&st->snap1);
+	json_decref(st->load_json);
+}
+
+/* One repetition (probed or not). *out gets the run object unless skipped/interrupted. */
+static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c, int rep,
+			    bool probed, json_t **out, char *reason, size_t rlen)
+{
+	struct run_state st = {.o = o, .c = c, .rep = rep, .probed = probed};
+	int phase_fd = -1;
+	char err[200] = "";
+	enum run_rc rc;
+
+	st.server.pidfd = st.server.out_fd = st.server.err_fd = -1;
+	st.load.pidfd = st.load.out_fd = st.load.err_fd = -1;
+	*out = NULL;
+	rc = spawn_server(&st);
+	if (rc != RUN_OK)
+		goto done;
+	st.rss_ready = proc_rss_kib(st.server.pid, NULL);
+	if (probed && cell_probes) {
+		if (cell_probes->attach(st.server.pid, err, sizeof(err))) {
+			snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+			rc = RUN_FAILED;
+			goto done;
+		}
+		st.probe_attached = true;
+	}
+	if (spawn_load(&st, &phase_fd)) {
+		rc = RUN_FAILED;
+		goto done;
+	}
+	if (st.probe_attached && cell_probes->add_client(st.load.pid, err, sizeof(err))) {
+		snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+		close(phase_fd);
+		rc = RUN_FAILED;
+		goto done;
+	}
+	rc = follow_load(&st, phase_fd);
+	if (rc == RUN_OK)
+		rc = judge_load(&st);
+	if (st.probe_attached)
+		cell_probes->detach();
+	st.probe_attached = false;
+	if (rc != RUN_INTERRUPTED)
+		rc = stop_server(&st, rc);
+done:
+	if (st.probe_attached)
+		cell_probes->detach();
+	proc_stop(&st.load, 1000);
+	proc_stop(&st.server, 1000);
+	if (rc != RUN_SKIPPED && rc != RUN_INTERRUPTED)
+		*out = cell_run_json(&st, rc);
+	snprintf(reason, rlen, "%s", st.reason);
+	run_release(&st);
+	return rc;
+}
+
+json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c, cell_progress_fn progress)
+{
+	json_t *cell = json_object(), *runs = json_array();
+	const char *status = "ok";
+	char reason[320] = "";
+	int passes = cell_probes ? 2 : 1;
+	bool stop = false;
+
+	json_object_set_new(cell, "workload", json_string(c->workload->name));
+	json_object_set_new(cell, "model", json_string(c->model));
+	json_object_set_new(cell, "connections", json_integer(c->connections));
+	json_object_set_new(cell, c->workload->size_key, json_integer(o->size));
+	for (unsigned long rep = 0; rep < o->repeat && !stop; rep++) {
+		for (int p = 0; p < passes && !stop; p++) {
+			json_t *run;
+			enum run_rc rc;
+
+			if (progress)
+				progress(c, rep, p == 1);
+			rc = run_once(o, c, rep, p == 1, &run, reason, sizeof(reason));
+			if (rc == RUN_INTERRUPTED) {
+				json_decref(runs);
+				json_decref(cell);
+				return NULL;
+			}
+			if (run)
+				json_array_append_new(runs, run);
+			if (rc == RUN_SKIPPED)
+				status = "skipped";
+			else if (rc == RUN_FAILED)
+				status = "failed";
+			stop = rc != RUN_OK;
+		}
+	}
+	json_object_set_new(cell, "status", json_string(status));
+	json_object_set_new(cell, "reason",
+			    strcmp(status, "ok") ? json_string(reason) : json_null());
+	json_object_set_new(cell, "runs", runs);
+	return cell;
+}

@@ -1,0 +1,208 @@
+/*
+ * Host and environment facts for results.json "host" and for `ringside doctor`:
+ * uname, CPU model and count, memory, io_uring_disabled, the cpufreq governor,
+ * CPU vulnerability mitigations, and versions of the libraries and peer tools.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "log.h"
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *hostinfo_read_line(const char *path)
+{
+	char buf[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof(buf), f)) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	return strdup(trim(buf));
+}
+
+char *hostinfo_cmd_line(const char *cmd)
+{
+	char buf[512];
+	FILE *p = popen(cmd, "re");
+	char *line = NULL;
+
+	if (!p)
+		return NULL;
+	if (fgets(buf, sizeof(buf), p) && *trim(buf))
+		line = strdup(trim(buf));
+	while (fgets(buf, sizeof(buf), p)) /* drain so the child exits cleanly */
+		;
+	if (pclose(p) == -1) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+/* The first token that starts with a digit after "prefix" in s (e.g. "nginx/1.22.1"). */
+static char *version_after(const char *s, const char *prefix)
+{
+	const char *p = s ? strstr(s, prefix) : NULL;
+	size_t n;
+
+	if (!p)
+		return NULL;
+	p += strlen(prefix);
+	while (*p && !isdigit((unsigned char)*p))
+		p++;
+	n = strcspn(p, " \t\n,[]()");
+	return n ? strndup(p, n) : NULL;
+}
+
+char *hostinfo_tool_version(const char *tool)
+{
+	char *line, *v = NULL;
+
+	if (!strcmp(tool, "nginx")) {
+		line = hostinfo_cmd_line("nginx -v 2>&1");
+		v = version_after(line, "nginx/");
+	} else if (!strcmp(tool, "haproxy")) {
+		line = hostinfo_cmd_line("haproxy -v 2>&1");
+		v = version_after(line, "version ");
+	} else if (!strcmp(tool, "wrk")) {
+		line = hostinfo_cmd_line("wrk -v 2>&1");
+		v = version_after(line, "wrk ");
+	} else if (!strcmp(tool, "gnuplot")) {
+		line = hostinfo_cmd_line("gnuplot --version 2>&1");
+		v = version_after(line, "gnuplot ");
+	} else if (!strcmp(tool, "libbpf")) {
+		line = hostinfo_cmd_line("dpkg-query -W -f='${Version}' libbpf1 2>/dev/null");
+		v = version_after(line, "");
+		if (v && strchr(v, ':')) { /* drop the Debian epoch "1:" */
+			char *t = strdup(strchr(v, ':') + 1);
+			free(v);
+			v = t;
+		}
+	} else {
+		return NULL;
+	}
+	free(line);
+	return v;
+}
+
+const char *hostinfo_liburing_version(void)
+{
+#if defined(IO_URING_VERSION_MAJOR) && defined(IO_URING_VERSION_MINOR)
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d.%d", IO_URING_VERSION_MAJOR, IO_URING_VERSION_MINOR);
+	return buf;
+#elif defined(RS_LIBURING_VERSION)
+	/* liburing < 2.4 has no version macros; CMake passes pkg-config's. */
+	return RS_LIBURING_VERSION;
+#else
+	return NULL;
+#endif
+}
+
+static char *cpu_model(void)
+{
+	char buf[512];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char *model = NULL;
+
+	if (!f)
+		return NULL;
+	while (!model && fgets(buf, sizeof(buf), f)) {
+		char *colon = strchr(buf, ':');
+
+		if (colon && (!strncmp(buf, "model name", 10) || !strncmp(buf, "Model", 5)))
+			model = strdup(trim(colon + 1));
+	}
+	fclose(f);
+	return model;
+}
+
+static json_t *str_or_null(char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+
+	free(s);
+	return j ? j : json_null();
+}
+
+static json_t *mitigations(void)
+{
+	const char *dir = "/sys/devices/system/cpu/vulnerabilities";
+	json_t *m = json_object();
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return m;
+	while ((de = readdir(d))) {
+		char path[512];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		json_object_set_new(m, de->d_name, str_or_null(hostinfo_read_line(path)));
+	}
+	closedir(d);
+	return m;
+}
+
+json_t *hostinfo_json(void)
+{
+	json_t *h = json_object(), *v = json_object();
+	const char *uring = hostinfo_liburing_version();
+	char host[256] = "", *s;
+	struct utsname u;
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	json_object_set_new(h, "hostname", json_string(host));
+	json_object_set_new(h, "kernel", json_string(u.release));
+	json_object_set_new(h, "kernel_version", json_string(u.version));
+	json_object_set_new(h, "arch", json_string(u.machine));
+	json_object_set_new(h, "cpu_model", str_or_null(cpu_model()));
+	json_object_set_new(h, "cpus", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_set_new(h, "memory_kib",
+			    pages > 0 && psz > 0 ? json_integer((json_int_t)pages * psz / 1024)
+						 : json_null());
+	s = hostinfo_read_line("/proc/sys/kernel/io_uring_disabled");
+	json_object_set_new(h, "io_uring_disabled", s ? json_integer(atoi(s)) : json_null());
+	free(s);
+	json_object_set_new(h, "governor",
+			    str_or_null(hostinfo_read_line(
+				"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")));
+	json_object_set_new(h, "mitigations", mitigations());
+	json_object_set_new(v, "ringside", json_string(RINGSIDE_VERSION));
+	json_object_set_new(v, "liburing", uring ? json_string(uring) : json_null());
+	json_object_set_new(v, "jansson", json_string(JANSSON_VERSION));
+	json_object_set_new(v, "libbpf", str_or_null(hostinfo_tool_version("libbpf")));
+	json_object_set_new(v, "nginx", str_or_null(hostinfo_tool_version("nginx")));
+	json_object_set_new(v, "haproxy", str_or_null(hostinfo_tool_version("haproxy")));
+	json_object_set_new(v, "wrk", str_or_null(hostinfo_tool_version("wrk")));
+	json_object_set_new(h, "versions", v);
+	return h;
+}

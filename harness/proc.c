@@ -1,0 +1,389 @@
+/*
+ * Child processes and /proc sampling for the harness. Children run in their own
+ * process group with PR_SET_PDEATHSIG(SIGKILL), so none outlives ringside; their
+ * exit is watched through a pidfd (Linux 5.3+) so waits are bounded polls, never
+ * sleeps. Per-thread CPU and context switches come from /proc/PID/task/TID/.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "log.h"
+#include "net.h"
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* In the child: moves src onto target without CLOEXEC (dup2 keeps it when equal). */
+static void child_fd(int src, int target)
+{
+	if (src == target) {
+		int fl = fcntl(src, F_GETFD);
+		if (fl >= 0)
+			fcntl(src, F_SETFD, fl & ~FD_CLOEXEC);
+	} else {
+		dup2(src, target);
+	}
+}
+
+int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int fd3,
+	       const cpu_set_t *cpus)
+{
+	pid_t parent = getpid();
+	int devnull, out, err, hi3 = -1;
+	sigset_t all, old;
+
+	memset(c, 0, sizeof(*c));
+	c->pidfd = c->out_fd = c->err_fd = -1;
+	c->name = name;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	out = memfd_create("rs-stdout", MFD_CLOEXEC);
+	err = memfd_create("rs-stderr", MFD_CLOEXEC);
+	/* Keep fd3's source above 3 so the dup2 order below cannot clobber it. */
+	if (fd3 >= 0)
+		hi3 = fcntl(fd3, F_DUPFD_CLOEXEC, 10);
+	if (devnull < 0 || out < 0 || err < 0 || (fd3 >= 0 && hi3 < 0)) {
+		PLOG_ERR("cannot set up descriptors for the %s", name);
+		goto fail;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	c->pid = fork();
+	if (c->pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		PLOG_ERR("fork for the %s", name);
+		goto fail;
+	}
+	if (c->pid == 0) {
+		sigset_t none;
+
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		child_fd(devnull, 0);
+		child_fd(out, 1);
+		child_fd(err, 2);
+		if (hi3 >= 0)
+			child_fd(hi3, 3);
+		if (cpus && CPU_COUNT(cpus) > 0)
+			sched_setaffinity(0, sizeof(*cpus), cpus);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(argv[0], argv);
+		fprintf(stderr, "cannot execute %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(c->pid, c->pid); /* also here: no race with a kill before the child ran */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(devnull);
+	if (hi3 >= 0)
+		close(hi3);
+	c->out_fd = out;
+	c->err_fd = err;
+	c->pidfd = pidfd_open_(c->pid);
+	if (c->pidfd < 0)
+		PLOG_WARN("pidfd_open for the %s", name);
+	else
+		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	return 0;
+fail:
+	if (devnull >= 0)
+		close(devnull);
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	if (hi3 >= 0)
+		close(hi3);
+	c->pid = 0;
+	return -1;
+}
+
+bool proc_try_reap(struct proc_child *c)
+{
+	int st;
+
+	if (c->reaped)
+		return true;
+	if (c->pid <= 0)
+		return false;
+	if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
+		c->status = st;
+		c->reaped = true;
+		/* Take any stragglers of its group with it. */
+		kill(-c->pid, SIGKILL);
+	}
+	return c->reaped;
+}
+
+/* Waits up to ms for the child to exit (pidfd poll; no sleeps as synchronisation). */
+static bool wait_exit(struct proc_child *c, int ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000ull;
+
+	for (int i = 0; i < 10000 && !proc_try_reap(c); i++) {
+		uint64_t now = now_ns();
+		struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+
+		if (now >= deadline)
+			return false;
+		/* Without a pidfd, fall back to 10 ms ticks. */
+		poll(c->pidfd >= 0 ? &p : NULL, c->pidfd >= 0 ? 1 : 0,
+		     c->pidfd >= 0 ? (int)((deadline - now) / 1000000 + 1) : 10);
+	}
+	return c->reaped;
+}
+
+void proc_stop(struct proc_child *c, int wait_ms)
+{
+	if (c->pid <= 0 || c->reaped)
+		return;
+	if (proc_try_reap(c))
+		return;
+	kill(-c->pid, SIGTERM);
+	kill(c->pid, SIGTERM);
+	if (wait_exit(c, wait_ms))
+		return;
+	c->forced = true;
+	kill(-c->pid, SIGKILL);
+	kill(c->pid, SIGKILL);
+	if (!wait_exit(c, 2000))
+		LOG_ERR("the %s (pid %d) did not die after SIGKILL", c->name, (int)c->pid);
+}
+
+void proc_release(struct proc_child *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	if (c->err_fd >= 0)
+		close(c->err_fd);
+	c->pidfd = c->out_fd = c->err_fd = -1;
+}
+
+void proc_describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "exited with signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended with status 0x%x", status);
+}
+
+char *proc_read_all(int fd)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0)
+		return NULL;
+	if (st.st_size > 64 << 20)
+		st.st_size = 64 << 20;
+	buf = malloc(st.st_size + 1);
+	if (!buf)
+		return NULL;
+	n = pread(fd, buf, st.st_size, 0);
+	if (n <= 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+void proc_last_line(int fd, char *buf, size_t len)
+{
+	struct stat st;
+	char tail[1024];
+	off_t off;
+	ssize_t n;
+	char *end, *start;
+
+	buf[0] = '\0';
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0)
+		return;
+	off = st.st_size > (off_t)sizeof(tail) - 1 ? st.st_size - (off_t)sizeof(tail) + 1 : 0;
+	n = pread(fd, tail, sizeof(tail) - 1, off);
+	if (n <= 0)
+		return;
+	tail[n] = '\0';
+	end = tail + n;
+	while (end > tail && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	start = strrchr(tail, '\n');
+	start = start ? start + 1 : tail;
+	snprintf(buf, len, "%s", start);
+}
+
+/* ---- /proc sampling ---- */
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* utime and stime: fields 14 and 15 of stat, counted after the ")" that ends comm. */
+static int parse_stat(const char *s, uint64_t *ut, uint64_t *st)
+{
+	const char *p = strrchr(s, ')');
+	unsigned long long u, k;
+
+	if (!p)
+		return -1;
+	/* after ") ": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &u, &k) != 2)
+		return -1;
+	*ut = u;
+	*st = k;
+	return 0;
+}
+
+static uint64_t status_field(const char *s, const char *key)
+{
+	const char *p = strstr(s, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static enum proc_class classify(const char *comm)
+{
+	if (!strncmp(comm, "iou-sqp-", 8))
+		return PROC_SQPOLL;
+	if (!strncmp(comm, "iou-wrk-", 8))
+		return PROC_IOU_WRK;
+	return PROC_USER;
+}
+
+int proc_snapshot(pid_t pid, struct proc_snap *s)
+{
+	char path[64], buf[8192];
+	struct dirent *de;
+	DIR *d;
+
+	s->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)) && s->n < 100000) {
+		struct proc_thread t = {0};
+		char comm[64];
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		t.tid = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)t.tid);
+		if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &t.utime, &t.stime))
+			continue; /* the thread just exited */
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)t.tid);
+		if (read_file(path, comm, sizeof(comm)) < 0)
+			comm[0] = '\0';
+		t.cls = classify(comm);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)t.tid);
+		if (read_file(path, buf, sizeof(buf)) >= 0) {
+			t.vol = status_field(buf, "\nvoluntary_ctxt_switches:");
+			t.invol = status_field(buf, "\nnonvoluntary_ctxt_switches:");
+		}
+		if (s->n == s->cap) {
+			int cap = s->cap ? s->cap * 2 : 64;
+			struct proc_thread *nt = realloc(s->t, cap * sizeof(*nt));
+
+			if (!nt)
+				break;
+			s->t = nt;
+			s->cap = cap;
+		}
+		s->t[s->n++] = t;
+	}
+	closedir(d);
+	s->rss_kib = proc_rss_kib(pid, &s->hwm_kib);
+	return s->n ? 0 : -1;
+}
+
+void proc_snap_free(struct proc_snap *s)
+{
+	free(s->t);
+	memset(s, 0, sizeof(*s));
+}
+
+void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u)
+{
+	double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK);
+
+	memset(u, 0, sizeof(*u));
+	u->threads = b->n;
+	for (int i = 0; i < b->n; i++) {
+		const struct proc_thread *t = &b->t[i], *t0 = NULL;
+		uint64_t ut, st;
+
+		for (int j = 0; j < a->n && !t0; j++)
+			if (a->t[j].tid == t->tid)
+				t0 = &a->t[j];
+		/* A thread born in the window counts from zero. */
+		ut = t->utime - (t0 && t0->utime <= t->utime ? t0->utime : 0);
+		st = t->stime - (t0 && t0->stime <= t->stime ? t0->stime : 0);
+		u->voluntary += t->vol - (t0 && t0->vol <= t->vol ? t0->vol : 0);
+		u->involuntary += t->invol - (t0 && t0->invol <= t->invol ? t0->invol : 0);
+		switch (t->cls) {
+		case PROC_SQPOLL:
+			u->sqpoll_us += (ut + st) * us_per_tick;
+			break;
+		case PROC_IOU_WRK:
+			u->iou_wrk_us += (ut + st) * us_per_tick;
+			break;
+		default:
+			u->user_us += ut * us_per_tick;
+			u->system_us += st * us_per_tick;
+		}
+	}
+}
+
+long proc_rss_kib(pid_t pid, long *hwm_kib)
+{
+	char path[64], buf[8192];
+	const char *p;
+	long rss = -1;
+
+	if (hwm_kib)
+		*hwm_kib = -1;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	if ((p = strstr(buf, "\nVmRSS:")))
+		rss = strtol(p + 7, NULL, 10);
+	if (hwm_kib && (p = strstr(buf, "\nVmHWM:")))
+		*hwm_kib = strtol(p + 7, NULL, 10);
+	return rss;
+}

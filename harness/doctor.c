@@ -199,8 +199,12 @@ int cmd_doctor(int argc, char **argv)
 	    has_cap(CAP_BPF) ? "yes" : "no: BPF probes need it");
 	row("CAP_SYS_ADMIN", has_cap(CAP_SYS_ADMIN) ? "ok" : "warn",
 	    has_cap(CAP_SYS_ADMIN) ? "yes" : "no");
-	if (!has_cap(CAP_BPF) && !has_cap(CAP_SYS_ADMIN))
-		would_skip(&d, "the BPF probes: %s", "no CAP_BPF or CAP_SYS_ADMIN");
+	if (probes_check(detail, sizeof(detail)) == 0) {
+		row("BPF probes", "ok", "loaded (syscalls, context switches, io_uring)");
+	} else {
+		row("BPF probes", "warn", detail);
+		would_skip(&d, "BPF figures (they will be null): %.120s", detail);
+	}
 	getrlimit(RLIMIT_NOFILE, &rl);
 	snprintf(detail, sizeof(detail), "soft %llu, hard %llu; 10,000 connections need %d",
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max, NOFILE_NEEDED);
@@ -221,10 +225,6 @@ int cmd_doctor(int argc, char **argv)
 	free(s);
 	row("liburing", "", hostinfo_liburing_version());
 	row("jansson", "", JANSSON_VERSION);
-	row("BPF probes", cell_probes ? "ok" : "miss",
-	    cell_probes ? "built in" : "not built into this ringside");
-	if (!cell_probes)
-		would_skip(&d, "syscall counts: %s", "BPF probes are not built into this ringside");
 
 	printf("\na run would skip: %s\n", d.nskips ? "" : "nothing");
 	for (int i = 0; i < d.nskips; i++)

@@ -155,6 +155,20 @@ struct cell_probe_ops {
 };
 extern const struct cell_probe_ops *cell_probes;
 
+/* ---- probes.c: the BPF probes behind cell_probes ---- */
+
+/* Why the probes are off ("" while on). */
+extern char cell_probes_reason[256];
+/*
+ * mode "auto": load the probes if this machine allows, else run without them
+ * and keep the reason; "on": the same, but failing to load is an error (-1,
+ * said on stderr); "off": never load them.
+ */
+int probes_init(const char *mode);
+void probes_fini(void);
+/* 0 when the probes can load here; else -1 with the one-line reason. */
+int probes_check(char *why, size_t len);
+
 /* Progress callback: repetition rep (0-based) of the cell is starting. */
 typedef void (*cell_progress_fn)(const struct cell_spec *c, int rep, bool probed);
 

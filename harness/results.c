@@ -110,9 +110,7 @@ json_t *results_new(const struct run_opts *o, const char *command)
 	if (cell_probes && strcmp(o->probes, "off"))
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");
 	else
-		probes = json_pack("{s:s,s:s}", "mode", "off", "reason",
-				   cell_probes ? "disabled with --probes off"
-					       : "BPF probes are not built into this ringside");
+		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", cell_probes_reason);
 	results_utc_now(now, sizeof(now), false);
 	json_object_set_new(doc, "schema", json_string("ringside/1"));
 	json_object_set_new(doc, "suite", json_string(o->suite));

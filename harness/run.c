@@ -293,9 +293,6 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 		CPU_AND(&both, &o->server_cpus, &o->client_cpus);
 		o->shared_cpu = CPU_COUNT(&both) > 0;
 	}
-	if (!strcmp(o->probes, "on") && !cell_probes)
-		usage_error("--probes on: BPF probes are not built into this ringside "
-			    "(use --probes auto or off)");
 	if (o->rate > 0 && o->depth > 1)
 		usage_error("--rate and --depth cannot be combined");
 	o->timeout_s = 10;
@@ -347,7 +344,6 @@ int cmd_run(int argc, char **argv)
 	    .argc = argc,
 	};
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
-	const struct cell_probe_ops *probes_saved = cell_probes;
 	struct cell_spec spec;
 	char **full;
 	char *command;
@@ -355,8 +351,8 @@ int cmd_run(int argc, char **argv)
 	int total, rc = RS_EXIT_OK;
 
 	parse_run_opts(&o, argc, argv);
-	if (!strcmp(o.probes, "off"))
-		cell_probes = NULL;
+	if (probes_init(o.probes))
+		return RS_EXIT_FAIL;
 	total = o.nmodels * o.nconns;
 
 	/* The recorded command is the whole ringside command line. */
@@ -411,7 +407,7 @@ int cmd_run(int argc, char **argv)
 			rc = RS_EXIT_FAIL;
 	}
 	table_progress_done();
-	cell_probes = probes_saved;
+	probes_fini();
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
 		results_write(path, doc);

@@ -2,7 +2,7 @@
  * Integration test for ringside-echo: starts the server ($RS_BUILD/ringside-echo,
  * --port 0 --ready-fd), drives it over loopback and verifies every echoed byte,
  * then SIGTERMs it and requires exit 0. Usage: test_echo MODEL CASE, CASE one of
- * basic many reset noread c10k emfile idle badopts bench. Exit 0/1/77.
+ * basic many reset noread c10k emfile idle threads badopts bench. Exit 0/1/77.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -489,6 +489,7 @@ static double cpu_s(pid_t pid)
 /* Server out of descriptors: no crash, no busy spin, recovers once some close. */
 static int case_emfile(void)
 {
+	bool spins_by_design = !strcmp(model, "uring-sqpoll-busy");
 	struct server s;
 	uint64_t bytes = 0;
 	int n = 100, errors = 0;
@@ -500,7 +501,12 @@ static int case_emfile(void)
 	double c0 = cpu_s(s.pid), t0 = now_s();
 	usleep(500000);
 	double busy = (cpu_s(s.pid) - c0) / (now_s() - t0);
-	if (busy > 0.3) {
+	/*
+	 * uring-sqpoll-busy spins on its CQ by design (~100% of a CPU whether or not
+	 * it is out of descriptors), so CPU cannot tell an EMFILE spin apart there:
+	 * only the functional part below is checked for it.
+	 */
+	if (busy > 0.3 && !spins_by_design) {
 		fprintf(stderr, "server busy %.0f%% of a CPU while out of descriptors\n",
 			busy * 100);
 		errors++;
@@ -515,9 +521,9 @@ static int case_emfile(void)
 		free(cs[i].msg);
 	free(cs);
 	snprintf(what, sizeof(what),
-		 "100 conns against 48 descriptors: %.0f%% CPU while full, all echoed after "
+		 "100 conns against 48 descriptors: %.0f%% CPU while full%s, all echoed after "
 		 "closes",
-		 busy * 100);
+		 busy * 100, spins_by_design ? " (busy-polls: not checked)" : "");
 	return finish(&s, errors, what);
 }
 
@@ -561,6 +567,7 @@ static int case_badopts(void)
 	    {"--model", "epoll", "--port", "70000"},
 	    {"--model", "epoll", "--bogus", NULL},
 	    {"--port", "0", NULL},
+	    {"--model", "uring", "--sq-cpu", "0"}, /* SQPOLL models only */
 	};
 	int failures = 0;
 
@@ -591,56 +598,83 @@ static int case_badopts(void)
 		}
 		close(errfd);
 	}
-	printf("badopts %s: 5 bad command lines\n", failures ? "FAIL" : "ok");
+	printf("badopts %s: %zu bad command lines\n", failures ? "FAIL" : "ok",
+	       sizeof(bad) / sizeof(bad[0]));
 	return failures ? 1 : 0;
 }
 
-/* Throughput sanity: 10 connections ping-pong 64-byte messages for 2 s. */
-static int case_bench(void)
+/*
+ * n connections ping-pong 64-byte messages with the server at port for secs
+ * seconds, verifying every byte. Returns the count of round trips, -1 on error.
+ */
+static long long pingpong(unsigned port, int n, double secs)
 {
-	const char *extra[] = {"--cpus", "0", NULL};
-	struct server s;
-	uint64_t bytes = 0;
-	int n = 10, errors;
-
-	server_start(&s, extra, 0);
-	struct cconn *cs = open_conns(s.port, n, 1);
+	struct cconn *cs = open_conns(port, n, 1);
+	struct pollfd p[16];
+	size_t have[16] = {0};
 	char msg[64], rbuf[64];
-	uint64_t msgs = 0;
+	long long msgs = 0;
 	double t0 = now_s();
 
-	(void)bytes;
 	memset(msg, 'x', sizeof(msg));
-	for (int i = 0; i < n; i++)
-		if (write(cs[i].fd, msg, 64) != 64)
-			return 1;
-	struct pollfd p[16];
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		p[i] = (struct pollfd){.fd = cs[i].fd, .events = POLLIN};
-	size_t have[16] = {0};
-	while (now_s() - t0 < 2) {
-		if (poll(p, n, 1000) <= 0)
-			break;
-		for (int i = 0; i < n; i++) {
+		if (write(cs[i].fd, msg, 64) != 64)
+			msgs = -1;
+	}
+	while (msgs >= 0 && now_s() - t0 < secs) {
+		if (poll(p, n, 1000) <= 0) {
+			fprintf(stderr, "no echo for 1 s\n");
+			msgs = -1;
+		}
+		for (int i = 0; i < n && msgs >= 0; i++) {
 			if (!(p[i].revents & POLLIN))
 				continue;
 			ssize_t r = read(cs[i].fd, rbuf, 64 - have[i]);
-			if (r <= 0)
-				return 1;
+			if (r <= 0 || memcmp(rbuf, msg + have[i], r)) {
+				fprintf(stderr, "conn %d: %s\n", i,
+					r <= 0 ? "read" : "wrong bytes");
+				msgs = -1;
+				break;
+			}
 			have[i] += r;
 			if (have[i] == 64) {
 				have[i] = 0;
 				msgs++;
 				if (write(cs[i].fd, msg, 64) != 64)
-					return 1;
+					msgs = -1;
 			}
 		}
 	}
-	double el = now_s() - t0;
 	close_conns(cs, n);
-	errors = server_stop(&s) ? 1 : 0;
-	printf("%s: %.0f msgs/s (10 conns, 64 B ping-pong, %.1f s)\n", model, msgs / el, el);
-	return errors;
+	return msgs;
+}
+
+/*
+ * Throughput sanity: 10 connections ping-pong 64-byte messages for 2 s. With
+ * $RS_ECHO_PORT set, against a server already running there (e.g. under
+ * `ringside trace`), which is left running; prints the exact round trips.
+ */
+static int case_bench(void)
+{
+	const char *extra[] = {"--cpus", "0", NULL}, *env = getenv("RS_ECHO_PORT");
+	struct server s = {.port = env ? strtoul(env, NULL, 10) : 0};
+	double t0;
+	long long msgs;
+	int stop = 0;
+
+	if (!env)
+		server_start(&s, extra, 0);
+	t0 = now_s();
+	msgs = s.port && s.port < 65536 ? pingpong(s.port, 10, 2) : -1;
+	t0 = now_s() - t0;
+	if (!env)
+		stop = server_stop(&s);
+	if (msgs < 0 || stop)
+		return 1;
+	printf("%s: %lld msgs in %.2f s, %.0f msgs/s (10 conns, 64 B ping-pong)\n", model, msgs, t0,
+	       msgs / t0);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -656,11 +690,15 @@ int main(int argc, char **argv)
 	cs = argv[2];
 	snprintf(server_path, sizeof(server_path), "%s/ringside-echo", build ? build : ".");
 	signal(SIGPIPE, SIG_IGN);
+	bool sqpoll = !strncmp(model, "uring-sqpoll", strlen("uring-sqpoll"));
+
 	if (!strcmp(cs, "basic"))
-		return case_basic(!strcmp(model, "uring-sqpoll") ? sqpoll_extra : NULL, 50, 200);
+		return case_basic(sqpoll ? sqpoll_extra : NULL, 50, 200);
 	if (!strcmp(cs, "threads")) {
 		static const char *const two[] = {"--threads", "2", NULL};
-		return case_basic(two, 50, 50);
+		static const char *const two_sqpoll[] = {"--threads", "2", "--sq-idle-ms", "50",
+							 NULL};
+		return case_basic(sqpoll ? two_sqpoll : two, 50, 50);
 	}
 	if (!strcmp(cs, "many"))
 		return case_many(1000);

@@ -204,9 +204,11 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o,
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->model)
 		usage_error("--model is required (blocking, epoll, uring or uring-sqpoll)");
-	o->sqpoll = strcmp(o->model, "uring-sqpoll") == 0;
+	/* uring-sqpoll and its variants (uring-sqpoll-busy) all set up SQPOLL. */
+	o->sqpoll = strncmp(o->model, "uring-sqpoll", strlen("uring-sqpoll")) == 0;
+	o->cq_busy_poll = strcmp(o->model, "uring-sqpoll-busy") == 0;
 	if (!o->sqpoll && o->sq_cpu >= 0)
-		usage_error("--sq-cpu only applies to --model uring-sqpoll");
+		usage_error("--sq-cpu only applies to the uring-sqpoll models");
 }
 
 const struct server_model *server_find_model(const struct server_model *const *models,

@@ -25,10 +25,16 @@ struct server_opts {
 	cpu_set_t cpus;		  /* empty = no pinning; loop i pinned to cpu_nth(i) */
 	unsigned max_conns;	  /* per process; further accepts are closed at once */
 	unsigned idle_timeout_ms; /* 0 = never; drop a connection silent this long */
-	bool sqpoll;		  /* uring-sqpoll */
-	int sq_cpu;		  /* -1 = unpinned SQPOLL thread */
-	unsigned sq_idle_ms;	  /* SQPOLL idle before the thread sleeps */
-	int ready_fd;		  /* -1 = print ready line to stdout */
+	bool sqpoll;		  /* uring-sqpoll, uring-sqpoll-busy */
+	/*
+	 * uring-sqpoll-busy: the loop spins on the CQ ring instead of waiting in
+	 * io_uring_enter(GETEVENTS), so steady state makes no syscall at all (SQPOLL
+	 * alone still enters the kernel to wait), at the cost of a second busy CPU.
+	 */
+	bool cq_busy_poll;
+	int sq_cpu;	     /* -1 = unpinned SQPOLL thread */
+	unsigned sq_idle_ms; /* SQPOLL idle before the thread sleeps */
+	int ready_fd;	     /* -1 = print ready line to stdout */
 	unsigned backlog;
 
 	/* Workload-specific settings; the echo server leaves them alone. */

@@ -17,6 +17,7 @@ extern const struct server_model echo_blocking_model;
 extern const struct server_model echo_epoll_model;
 extern const struct server_model echo_uring_model;
 extern const struct server_model echo_uring_sqpoll_model;
+extern const struct server_model echo_uring_sqpoll_busy_model;
 
 /* Longest a loop waits before it looks at server_stop and its timers again. */
 #define ECHO_WAIT_MS 100
@@ -38,6 +39,12 @@ struct echo_loop_ops {
 };
 
 int echo_run_loops(const struct server_opts *o, const struct echo_loop_ops *ops);
+
+/*
+ * io_uring_setup(flags) failed with err (negative errno): logs one line saying
+ * why and returns RS_EXIT_UNSUPPORTED when the kernel refused, else RS_EXIT_FAIL.
+ */
+int echo_uring_refused(int err, unsigned flags);
 
 /* Connections open in this process, for --max-conns (shared by all loops). */
 bool echo_conn_get(const struct server_opts *o);

@@ -3,10 +3,10 @@
  * listener per thread, multishot accept, multishot recv into a registered
  * provided-buffer ring, and a send from the same buffer, which goes back to the
  * ring only once its send completed. --model uring-sqpoll is this file with
- * IORING_SETUP_SQPOLL: a kernel thread submits, so steady state needs no syscall.
+ * IORING_SETUP_SQPOLL: a kernel thread submits, so only waiting for completions
+ * enters the kernel; uring-sqpoll-busy also spins on the CQ instead of waiting.
  */
 #include <liburing.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -439,70 +439,54 @@ static int wait_ms(struct loop *l, uint64_t now)
 	return ms;
 }
 
-/* ---- loop lifecycle ---- */
-
-static void setup_flags_str(unsigned flags, char *buf, size_t len)
+/* Submits everything queued and sleeps in the kernel until a CQE or ms pass. */
+static int cq_wait(struct loop *l, int ms)
 {
-	static const struct {
-		unsigned flag;
-		const char *name;
-	} names[] = {
-	    {IORING_SETUP_SQPOLL, "SQPOLL"},
-	    {IORING_SETUP_SQ_AFF, "SQ_AFF"},
-	    {IORING_SETUP_CQSIZE, "CQSIZE"},
-	    {IORING_SETUP_SINGLE_ISSUER, "SINGLE_ISSUER"},
-	    {IORING_SETUP_DEFER_TASKRUN, "DEFER_TASKRUN"},
-	};
-	size_t off = 0;
+	struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
+	struct io_uring_cqe *cqe;
 
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && off < len; i++)
-		if (flags & names[i].flag)
-			off +=
-			    snprintf(buf + off, len - off, "%s%s", off ? "|" : "", names[i].name);
+	/*
+	 * One io_uring_enter(GETEVENTS); none when CQEs are already there. With
+	 * SQPOLL it carries no submission work: the kernel thread picks the SQEs up.
+	 */
+	return io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
 }
 
 /*
- * io_uring_setup failed with err: one line saying why. The kernel's refusals
- * (disabled by sysctl, no io_uring, a flag it does not accept) exit 3; anything
- * else is our failure. -EINVAL is told apart by retrying without flags.
+ * uring-sqpoll-busy (o->cq_busy_poll): the waiting half of the loop in user
+ * space, so that steady state makes no syscall at all. Submitting enters the
+ * kernel only when the SQPOLL thread went idle (IORING_SQ_NEED_WAKEUP), peeking
+ * only when the CQ overflowed. Spins until a CQE arrives, ms pass (the timers
+ * in expire_timers) or stop is asked; this CPU is busy all the while.
  */
-static int ring_refused(int err, unsigned flags)
+static int cq_spin(struct loop *l, int ms)
 {
-	static atomic_flag said = ATOMIC_FLAG_INIT;
-	struct io_uring probe;
-	char names[128];
-	int disabled = -1, rc = RS_EXIT_UNSUPPORTED;
-	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
+	uint64_t end = now_ns() + ms * 1000000ull;
+	struct io_uring_cqe *cqe;
+	int ret = io_uring_submit(&l->ring);
 
-	if (f) {
-		if (fscanf(f, "%d", &disabled) != 1)
-			disabled = -1;
-		fclose(f);
+	if (ret < 0)
+		return ret;
+	for (unsigned spins = 1; !io_uring_peek_batch_cqe(&l->ring, &cqe, 1); spins++) {
+		if (server_should_stop())
+			return -EINTR;
+		if (spins % 256 == 0 && now_ns() >= end) /* vDSO clock: no syscall */
+			return -ETIME;
+		cpu_relax();
 	}
-	if (atomic_flag_test_and_set(&said))
-		return err == -EINVAL || err == -EPERM || err == -ENOSYS ? rc : RS_EXIT_FAIL;
-	setup_flags_str(flags, names, sizeof(names));
-	if (err == -ENOSYS) {
-		LOG_ERR("io_uring unsupported: this kernel has no io_uring (ENOSYS)");
-	} else if (err == -EPERM && disabled > 0) {
-		LOG_ERR(
-		    "io_uring unsupported: disabled by sysctl kernel.io_uring_disabled=%d (EPERM)",
-		    disabled);
-	} else if (err == -EPERM) {
-		LOG_ERR("io_uring unsupported: io_uring_setup(%s) not permitted (EPERM)", names);
-	} else if (err == -EINVAL && io_uring_queue_init(8, &probe, 0) == 0) {
-		io_uring_queue_exit(&probe);
-		LOG_ERR("io_uring unsupported: kernel rejects setup flags %s (EINVAL); plain "
-			"io_uring works, so the kernel is too old for this combination",
-			names);
-	} else {
-		LOG_ERR("io_uring_setup(%s): %s%s", names, strerror(-err),
-			err == -EINVAL ? " even without flags (a ringside bug?)" : "");
-		rc = RS_EXIT_FAIL;
-	}
-	return rc;
+	return 0;
 }
+
+/* ---- loop lifecycle ---- */
 
 static int ring_init(struct loop *l, const struct server_opts *o)
 {
@@ -533,7 +517,7 @@ static int ring_init(struct loop *l, const struct server_opts *o)
 		p.sq_thread_idle = 1; /* 0 means the kernel default (1 s); 1 ms is the least */
 	ret = io_uring_queue_init_params(SQ_ENTRIES, &l->ring, &p);
 	if (ret < 0)
-		return ring_refused(ret, p.flags);
+		return echo_uring_refused(ret, p.flags);
 	return RS_EXIT_OK;
 }
 
@@ -622,13 +606,11 @@ static int loop_run(void *arg)
 
 	while (!server_should_stop() && !l->rc) {
 		int ms = wait_ms(l, now);
-		struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
 		unsigned head, n = 0;
-		/* Submit everything queued and wait for at least one CQE: one syscall. */
-		int ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
+		int ret = l->o->cq_busy_poll ? cq_spin(l, ms) : cq_wait(l, ms);
 
 		if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
-			LOG_ERR("loop %d: io_uring_submit_and_wait: %s", l->id, strerror(-ret));
+			LOG_ERR("loop %d: waiting for CQEs: %s", l->id, strerror(-ret));
 			return RS_EXIT_FAIL;
 		}
 		now = now_ns();
@@ -670,3 +652,5 @@ static int uring_run(const struct server_opts *o)
 
 const struct server_model echo_uring_model = {.name = "uring", .run = uring_run};
 const struct server_model echo_uring_sqpoll_model = {.name = "uring-sqpoll", .run = uring_run};
+const struct server_model echo_uring_sqpoll_busy_model = {.name = "uring-sqpoll-busy",
+							  .run = uring_run};

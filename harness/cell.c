@@ -1,7 +1,8 @@
 /*
- * One cell: for each repetition a fresh server (pinned, ready through fd 3),
- * the load generator (pinned, its measured window reported through fd 3),
- * /proc snapshots of the server at the window's start and stop, then SIGTERM.
+ * One cell: for each repetition a fresh server (pinned, ready through fd 3, or
+ * a peer from peers.c), behind it the origin for proxy cells, the load generator
+ * (pinned, its measured window reported through fd 3), /proc snapshots of the
+ * server at the window's start and stop, then SIGTERM: load, server, origin.
  * Builds the cell's JSON (docs/results.md, "A cell" and "A run").
  */
 #include <fcntl.h>
@@ -22,25 +23,6 @@
 #define READY_TIMEOUT_S 10
 #define STOP_WAIT_MS	3000
 #define RSS_SAMPLE_MS	250
-
-static const char *const echo_models[] = {"blocking", "epoll", "uring", "uring-sqpoll", NULL};
-static const char *const echo_model_help[] = {
-    "one thread per connection, blocking read/write",
-    "one epoll loop per server CPU, non-blocking sockets",
-    "io_uring with multishot accept/recv and provided buffers",
-    "io_uring with a kernel SQPOLL thread (submission without syscalls)",
-};
-
-const struct rs_workload rs_workload_echo = {
-    .name = "echo",
-    .server_bin = "ringside-echo",
-    .origin_bin = NULL,
-    .load_mode = "echo",
-    .size_opt = "--payload",
-    .size_key = "payload_bytes",
-    .models = echo_models,
-    .model_help = echo_model_help,
-};
 
 const struct cell_probe_ops *cell_probes;
 
@@ -133,17 +115,90 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 	return RUN_FAILED;
 }
 
-static enum run_rc spawn_server(struct run_state *st)
+/* The origin of a proxy cell: ringside-origin, or nginx with --origin nginx. */
+static enum run_rc spawn_origin(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
-	char bin[PATH_MAX], cpus[256], sq[16];
+	char bin[PATH_MAX], cpus[256], body[24], threads[16];
 	char *argv[16];
 	int n = 0, pfd[2];
 	enum run_rc rc;
 
+	if (!strcmp(o->origin, "nginx")) {
+		if (peer_start(&st->origin, "origin", "nginx", "origin", o, 0, &st->origin_port,
+			       st->reason, sizeof(st->reason)))
+			return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
+		return RUN_OK;
+	}
+	snprintf(bin, sizeof(bin), "%s/%s", cell_bin_dir(), st->c->workload->origin_bin);
+	cpus_str(&o->origin_cpus, cpus, sizeof(cpus));
+	snprintf(body, sizeof(body), "%lu", o->size);
+	snprintf(threads, sizeof(threads), "%d", CPU_COUNT(&o->origin_cpus));
+	argv[n++] = bin;
+	argv[n++] = "--body-bytes";
+	argv[n++] = body;
+	argv[n++] = "--threads";
+	argv[n++] = threads;
+	argv[n++] = "--cpus";
+	argv[n++] = cpus;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "--ready-fd";
+	argv[n++] = "3";
+	argv[n] = NULL;
+	if (access(bin, X_OK)) {
+		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
+			 strerror(errno));
+		return RUN_FAILED;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		return RUN_FAILED;
+	}
+	if (proc_spawn(&st->origin, "origin", argv, pfd[1], &o->origin_cpus)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(st->reason, sizeof(st->reason), "cannot start the origin");
+		return RUN_FAILED;
+	}
+	close(pfd[1]);
+	rc = wait_ready(st, &st->origin, pfd[0], &st->origin_port);
+	close(pfd[0]);
+	/* An origin the kernel refuses is our failure, not the model's: never a skip. */
+	return rc == RUN_SKIPPED ? RUN_FAILED : rc;
+}
+
+/* nginx or haproxy as the server; nginx's workers exist once it is ready. */
+static enum run_rc spawn_peer(struct run_state *st)
+{
+	if (peer_start(&st->server, "server", st->c->model, "proxy", st->o, st->origin_port,
+		       &st->port, st->reason, sizeof(st->reason)))
+		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
+	st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
+	return RUN_OK;
+}
+
+static enum run_rc spawn_server(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16];
+	char *argv[24];
+	int n = 0, pfd[2];
+	enum run_rc rc;
+
+	if (peer_is(st->c->model))
+		return spawn_peer(st);
 	snprintf(bin, sizeof(bin), "%s/%s", cell_bin_dir(), st->c->workload->server_bin);
 	cpus_str(&o->server_cpus, cpus, sizeof(cpus));
 	argv[n++] = bin;
+	if (st->c->workload->origin_bin) {
+		snprintf(upstream, sizeof(upstream), "127.0.0.1:%u", st->origin_port);
+		snprintf(threads, sizeof(threads), "%d", CPU_COUNT(&o->server_cpus));
+		argv[n++] = "--upstream";
+		argv[n++] = upstream;
+		argv[n++] = "--threads";
+		argv[n++] = threads;
+	}
 	argv[n++] = "--model";
 	argv[n++] = (char *)st->c->model;
 	argv[n++] = "--port";
@@ -215,8 +270,14 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	argv[n++] = warm;
 	argv[n++] = "--mode";
 	argv[n++] = (char *)st->c->workload->load_mode;
-	argv[n++] = (char *)st->c->workload->size_opt;
-	argv[n++] = size;
+	if (st->c->workload->size_opt) {
+		argv[n++] = (char *)st->c->workload->size_opt;
+		argv[n++] = size;
+	} else {
+		/* HTTP: every response must carry exactly the origin's body. */
+		argv[n++] = "--expect-body";
+		argv[n++] = size;
+	}
 	if (o->depth > 1) {
 		snprintf(depth, sizeof(depth), "%lu", o->depth);
 		argv[n++] = "--depth";
@@ -250,6 +311,28 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	return 0;
 }
 
+static void origin_died(struct run_state *st)
+{
+	char how[96], last[160];
+
+	proc_try_reap(&st->origin);
+	proc_describe(st->origin.status, how, sizeof(how));
+	proc_last_line(st->origin.err_fd, last, sizeof(last));
+	snprintf(st->reason, sizeof(st->reason), "origin %s during run %d%s%s", how, st->rep + 1,
+		 last[0] ? ": " : "", last);
+}
+
+/* The server's threads and memory: its own plus its pre-forked workers' (nginx). */
+static int server_snapshot(struct run_state *st, struct proc_snap *s)
+{
+	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
+}
+
+static long server_rss(struct run_state *st)
+{
+	return proc_rss_group_kib(st->server.pid, st->workers, st->nworkers);
+}
+
 static void server_died(struct run_state *st)
 {
 	char how[96], last[160];
@@ -271,7 +354,7 @@ static int on_phase(struct run_state *st, const char *line)
 		return 0;
 	if (start && st->probe_attached && cell_probes->start(err, sizeof(err)))
 		goto probe_fail;
-	if (proc_snapshot(st->server.pid, start ? &st->snap0 : &st->snap1)) {
+	if (server_snapshot(st, start ? &st->snap0 : &st->snap1)) {
 		snprintf(st->reason, sizeof(st->reason), "cannot read /proc/%d of the server",
 			 (int)st->server.pid);
 		return -1;
@@ -334,9 +417,11 @@ static enum run_rc follow_load(struct run_state *st, int phase_fd)
 	fcntl(phase_fd, F_SETFL, O_NONBLOCK);
 	snprintf(st->reason, sizeof(st->reason), "load generator did not finish");
 	for (int iter = 0; iter < 10000000; iter++) {
-		struct pollfd pf[3] = {{.fd = st->load.pidfd, .events = POLLIN},
-				       {.fd = st->server.pidfd, .events = POLLIN},
-				       {.fd = phase_fd, .events = POLLIN}};
+		struct pollfd pf[4] = {
+		    {.fd = st->load.pidfd, .events = POLLIN},
+		    {.fd = st->server.pidfd, .events = POLLIN},
+		    {.fd = st->origin.pid > 0 ? st->origin.pidfd : -1, .events = POLLIN},
+		    {.fd = phase_fd, .events = POLLIN}};
 		uint64_t now = now_ns();
 
 		if (run_interrupted) {
@@ -349,15 +434,19 @@ static enum run_rc follow_load(struct run_state *st, int phase_fd)
 			break;
 		}
 		if (st->started && !st->stopped && now >= next_rss) {
-			long rss = proc_rss_kib(st->server.pid, NULL);
+			long rss = server_rss(st);
 
 			if (rss > st->rss_peak)
 				st->rss_peak = rss;
 			next_rss = now + RSS_SAMPLE_MS * 1000000ull;
 		}
-		poll(pf, phase_fd >= 0 ? 3 : 2, 100);
+		poll(pf, 4, 100);
 		if (pf[1].revents || proc_try_reap(&st->server)) {
 			server_died(st);
+			break;
+		}
+		if (st->origin.pid > 0 && (pf[2].revents || proc_try_reap(&st->origin))) {
+			origin_died(st);
 			break;
 		}
 		if (drain_phase(st, &phase_fd, buf, sizeof(buf), &used))
@@ -422,6 +511,10 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 			 STOP_WAIT_MS / 1000, st->rep + 1);
 		return RUN_FAILED;
 	}
+	/* haproxy -db ends by the SIGTERM itself: for a peer that is a clean stop. */
+	if (peer_is(st->c->model) && WIFSIGNALED(st->server.status) &&
+	    WTERMSIG(st->server.status) == SIGTERM)
+		return RUN_OK;
 	if (!WIFEXITED(st->server.status) || WEXITSTATUS(st->server.status) != 0) {
 		char how[96], last[160];
 
@@ -436,6 +529,7 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 
 static void run_release(struct run_state *st)
 {
+	proc_release(&st->origin);
 	proc_release(&st->load);
 	proc_release(&st->server);
 	proc_snap_free(&st->snap0);
@@ -454,18 +548,32 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 
 	st.server.pidfd = st.server.out_fd = st.server.err_fd = -1;
 	st.load.pidfd = st.load.out_fd = st.load.err_fd = -1;
+	st.origin.pidfd = st.origin.out_fd = st.origin.err_fd = -1;
 	*out = NULL;
+	if (c->workload->origin_bin) {
+		rc = spawn_origin(&st);
+		if (rc != RUN_OK)
+			goto done;
+	}
 	rc = spawn_server(&st);
 	if (rc != RUN_OK)
 		goto done;
-	st.rss_ready = proc_rss_kib(st.server.pid, NULL);
+	st.rss_ready = server_rss(&st);
 	if (probed && cell_probes) {
+		/* The server role is the proxy alone: the origin is not a target. */
 		if (cell_probes->attach(st.server.pid, err, sizeof(err))) {
 			snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
 			rc = RUN_FAILED;
 			goto done;
 		}
 		st.probe_attached = true;
+		for (int i = 0; i < st.nworkers; i++) {
+			if (cell_probes->add_server(st.workers[i], err, sizeof(err))) {
+				snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+				rc = RUN_FAILED;
+				goto done;
+			}
+		}
 	}
 	if (spawn_load(&st, &phase_fd)) {
 		rc = RUN_FAILED;
@@ -485,11 +593,16 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 	st.probe_attached = false;
 	if (rc != RUN_INTERRUPTED)
 		rc = stop_server(&st, rc);
+	if (rc == RUN_OK && proc_try_reap(&st.origin)) {
+		origin_died(&st);
+		rc = RUN_FAILED;
+	}
 done:
 	if (st.probe_attached)
 		cell_probes->detach();
 	proc_stop(&st.load, 1000);
 	proc_stop(&st.server, 1000);
+	proc_stop(&st.origin, 1000);
 	if (rc != RUN_SKIPPED && rc != RUN_INTERRUPTED)
 		*out = cell_run_json(&st, rc);
 	snprintf(reason, rlen, "%s", st.reason);
@@ -509,6 +622,12 @@ json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c, cell_p
 	json_object_set_new(cell, "model", json_string(c->model));
 	json_object_set_new(cell, "connections", json_integer(c->connections));
 	json_object_set_new(cell, c->workload->size_key, json_integer(o->size));
+	if ((peer_is(c->model) && peer_missing(c->model, reason, sizeof(reason))) ||
+	    (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
+	     peer_missing("nginx", reason, sizeof(reason)))) {
+		status = "skipped";
+		stop = true;
+	}
 	for (unsigned long rep = 0; rep < o->repeat && !stop; rep++) {
 		for (int p = 0; p < passes && !stop; p++) {
 			json_t *run;

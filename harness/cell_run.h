@@ -7,6 +7,8 @@
 
 #include "harness.h"
 
+#define RS_MAX_WORKERS 64
+
 enum run_rc { RUN_OK, RUN_FAILED, RUN_SKIPPED, RUN_INTERRUPTED };
 
 /* Everything one run gathers before it becomes JSON. */
@@ -16,8 +18,10 @@ struct run_state {
 	int rep;
 	bool probed, probe_attached;
 	char reason[320];
-	struct proc_child server, load;
-	unsigned port;
+	struct proc_child server, load, origin; /* origin: proxy cells only */
+	unsigned port, origin_port;
+	pid_t workers[RS_MAX_WORKERS]; /* server processes forked before ready (nginx) */
+	int nworkers;
 	bool started, stopped;
 	struct proc_snap snap0, snap1;
 	long rss_ready, rss_peak;

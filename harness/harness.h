@@ -29,7 +29,7 @@ struct rs_workload {
 	const char *const *model_help; /* one line per model, same order */
 };
 
-extern const struct rs_workload rs_workload_echo;
+extern const struct rs_workload rs_workload_echo, rs_workload_proxy;
 
 /* The effective options of `ringside run` (run.c fills them, everything reads them). */
 struct run_opts {
@@ -40,6 +40,8 @@ struct run_opts {
 	unsigned long conns[RS_MAX_CONNS];
 	int nconns;
 	unsigned long size; /* payload (echo) or body (proxy) bytes */
+	const char *origin; /* proxy: "ringside" | "nginx" */
+	char tmpdir[64];    /* the run's temporary directory (peer configs), "" if none */
 	double duration_s, warmup_s;
 	unsigned long repeat;
 	cpu_set_t server_cpus, client_cpus, origin_cpus;
@@ -120,6 +122,12 @@ struct proc_usage {
 int proc_snapshot(pid_t pid, struct proc_snap *s);
 void proc_snap_free(struct proc_snap *s);
 void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u);
+/*
+ * pid and the processes in more (e.g. nginx's workers) as one: their threads
+ * together (tids are unique, so window deltas still match by tid), RSS summed.
+ */
+int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s);
+long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore);
 /* VmRSS and VmHWM of pid in KiB; -1 on failure. */
 long proc_rss_kib(pid_t pid, long *hwm_kib);
 
@@ -136,6 +144,8 @@ struct cell_spec {
  * Probe hook points. When cell_probes is non-NULL each repetition runs twice:
  * unprobed, then probed (run.probed = true). In a probed run, cell.c calls
  *   attach(server)      once the server is ready, before the load generator exists;
+ *   add_server(pid)     after attach, for each process the server forked before it
+ *                       was ready (nginx workers); later forks are followed by BPF;
  *   add_client(load)    right after the load generator is spawned (before it connects);
  *   start() / stop()    at the load generator's "start" / "stop" lines, next to the
  *                       /proc snapshots, to snapshot the BPF counters;
@@ -147,6 +157,7 @@ struct cell_spec {
  */
 struct cell_probe_ops {
 	int (*attach)(pid_t server, char *err, size_t errlen);
+	int (*add_server)(pid_t pid, char *err, size_t errlen);
 	int (*add_client)(pid_t load, char *err, size_t errlen);
 	int (*start)(char *err, size_t errlen);
 	int (*stop)(char *err, size_t errlen);
@@ -177,6 +188,27 @@ json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c,
 		     cell_progress_fn progress);
 /* The directory holding the ringside binary (and the workload binaries). */
 const char *cell_bin_dir(void);
+
+/* ---- peers.c: nginx and haproxy, run like our own servers ---- */
+
+/* True for the models that are peers ("nginx", "haproxy"). */
+bool peer_is(const char *model);
+/* The tool's absolute path into path; -1 if it is not installed. */
+int peer_find(const char *tool, char *path, size_t len);
+/* 0 if tool is installed; else -1 and why = "nginx is not installed (apt-get ...)". */
+int peer_missing(const char *tool, char *why, size_t len);
+/*
+ * Writes tool's config into o->tmpdir and starts it pinned (role "proxy": the
+ * server CPUs, forwarding to 127.0.0.1:upstream; "origin": nginx on the origin
+ * CPUs serving o->size bytes), on a free port returned in *port, and waits until
+ * the port accepts. -1 with why on failure (the child is stopped by then).
+ */
+int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
+	       const struct run_opts *o, unsigned upstream, unsigned *port, char *why, size_t len);
+/* The pids whose parent is parent (e.g. nginx workers), at most max. */
+int peer_children(pid_t parent, pid_t *out, int max);
+/* Removes the run's temporary directory and what the peers left in it. */
+void peer_tmp_remove(const char *dir);
 
 /* ---- results.c: the results document ---- */
 

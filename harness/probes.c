@@ -23,6 +23,16 @@ static int hook_attach(pid_t server, char *err, size_t errlen)
 	return 0;
 }
 
+static int hook_add_server(pid_t pid, char *err, size_t errlen)
+{
+	if (probe_add_target(probe, pid, PROBE_ROLE_SERVER)) {
+		snprintf(err, errlen, "cannot add server process %d: %s", (int)pid,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int hook_add_client(pid_t load, char *err, size_t errlen)
 {
 	if (probe_add_target(probe, load, PROBE_ROLE_CLIENT)) {
@@ -71,6 +81,7 @@ static void hook_fill(json_t *run, double requests)
 
 static const struct cell_probe_ops bpf_ops = {
     .attach = hook_attach,
+    .add_server = hook_add_server,
     .add_client = hook_add_client,
     .start = hook_start,
     .stop = hook_stop,

@@ -387,3 +387,46 @@ long proc_rss_kib(pid_t pid, long *hwm_kib)
 		*hwm_kib = strtol(p + 7, NULL, 10);
 	return rss;
 }
+
+int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s)
+{
+	if (proc_snapshot(pid, s))
+		return -1;
+	for (int i = 0; i < nmore; i++) {
+		struct proc_snap w = {0};
+
+		if (proc_snapshot(more[i], &w))
+			continue; /* a worker that exited: its CPU is lost, not invented */
+		for (int j = 0; j < w.n; j++) {
+			if (s->n == s->cap) {
+				int cap = s->cap ? s->cap * 2 : 64;
+				struct proc_thread *nt = realloc(s->t, cap * sizeof(*nt));
+
+				if (!nt)
+					break;
+				s->t = nt;
+				s->cap = cap;
+			}
+			s->t[s->n++] = w.t[j];
+		}
+		if (w.rss_kib > 0 && s->rss_kib >= 0)
+			s->rss_kib += w.rss_kib;
+		if (w.hwm_kib > 0 && s->hwm_kib >= 0)
+			s->hwm_kib += w.hwm_kib;
+		proc_snap_free(&w);
+	}
+	return 0;
+}
+
+long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore)
+{
+	long rss = proc_rss_kib(pid, NULL);
+
+	for (int i = 0; i < nmore && rss >= 0; i++) {
+		long w = proc_rss_kib(more[i], NULL);
+
+		if (w > 0)
+			rss += w;
+	}
+	return rss;
+}

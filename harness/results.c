@@ -94,6 +94,7 @@ json_t *results_new(const struct run_opts *o, const char *command)
 	json_object_set_new(cfg, "connections", conns);
 	json_object_set_new(cfg, "payload_bytes", echo ? json_integer(o->size) : json_null());
 	json_object_set_new(cfg, "body_bytes", echo ? json_null() : json_integer(o->size));
+	json_object_set_new(cfg, "origin", echo ? json_null() : json_string(o->origin));
 	json_object_set_new(cfg, "duration_s", json_real(o->duration_s));
 	json_object_set_new(cfg, "warmup_s", json_real(o->warmup_s));
 	json_object_set_new(cfg, "repeat", json_integer(o->repeat));

@@ -23,6 +23,7 @@ volatile sig_atomic_t run_interrupted;
 struct suite {
 	const char *name;
 	const char *help;
+	const struct rs_workload *workload;
 	const char *models;
 	const char *conns;
 	unsigned long size;
@@ -31,10 +32,13 @@ struct suite {
 };
 
 static const struct suite suites[] = {
-    {"smoke", "a quick check that every model works (a few seconds)",
+    {"smoke", "a quick check that every model works (a few seconds)", &rs_workload_echo,
      "blocking,epoll,uring,uring-sqpoll", "10", 64, 1, 0.3, 1},
-    {"echo", "the echo sweep: four models across connection counts (default)",
+    {"echo", "the echo sweep: four models across connection counts (default)", &rs_workload_echo,
      "blocking,epoll,uring,uring-sqpoll", "1,10,100,1000", 64, 5, 1, 3},
+    {"tinygate", "the TinyGate story: four proxy models beside nginx and haproxy",
+     &rs_workload_proxy, "blocking,epoll,uring,uring-sqpoll,nginx,haproxy", "1,10,100,1000", 4096,
+     5, 1, 3},
 };
 
 static const char run_usage[] =
@@ -45,10 +49,14 @@ static const char run_usage[] =
     "over the measured window. Writes results.json after every cell.\n"
     "\n"
     "options:\n"
-    "  --suite NAME          smoke | echo (default echo); see `ringside list`\n"
-    "  --models LIST         comma-separated models (blocking,epoll,uring,uring-sqpoll)\n"
+    "  --suite NAME          smoke | echo | tinygate (default echo); see `ringside list`\n"
+    "  --workload NAME       echo | proxy (default: the suite's; custom runs: echo)\n"
+    "  --models LIST         comma-separated models (blocking,epoll,uring,uring-sqpoll;\n"
+    "                        proxy also nginx,haproxy)\n"
     "  --connections LIST    comma-separated connection counts, 1..100000\n"
     "  --payload BYTES       echo message size (default 64)\n"
+    "  --body BYTES          proxy response body size (default 4096)\n"
+    "  --origin NAME         proxy origin: ringside | nginx (default ringside)\n"
     "  --duration S          measured window per run, seconds\n"
     "  --warmup S            warmup before the window, seconds\n"
     "  --repeat N            repetitions per cell (fresh server each)\n"
@@ -63,12 +71,16 @@ static const char run_usage[] =
     "  --quiet               no progress or per-cell lines, only the table\n"
     "  -h, --help            this text\n"
     "\n"
-    "Giving --models or --connections without --suite runs suite \"custom\" with the\n"
-    "echo suite's other settings.\n"
+    "Giving --models, --connections or --workload without --suite runs suite\n"
+    "\"custom\" with the echo suite's other settings (tinygate's for --workload proxy).\n"
+    "Proxy cells start the origin (on the client CPUs), then the proxy, then the load\n"
+    "generator in HTTP mode, which checks every status and body length.\n"
     "\n"
     "examples:\n"
     "  ringside run --suite smoke\n"
     "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
+    "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
+    "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
     "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n";
 
 enum {
@@ -76,6 +88,9 @@ enum {
 	OPT_MODELS,
 	OPT_CONNS,
 	OPT_PAYLOAD,
+	OPT_WORKLOAD,
+	OPT_BODY,
+	OPT_ORIGIN,
 	OPT_DURATION,
 	OPT_WARMUP,
 	OPT_REPEAT,
@@ -95,6 +110,9 @@ static const struct option run_longopts[] = {
     {"models", required_argument, NULL, OPT_MODELS},
     {"connections", required_argument, NULL, OPT_CONNS},
     {"payload", required_argument, NULL, OPT_PAYLOAD},
+    {"workload", required_argument, NULL, OPT_WORKLOAD},
+    {"body", required_argument, NULL, OPT_BODY},
+    {"origin", required_argument, NULL, OPT_ORIGIN},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"repeat", required_argument, NULL, OPT_REPEAT},
@@ -139,10 +157,15 @@ static void parse_models(struct run_opts *o, const char *arg)
 	strcpy(buf, arg);
 	o->nmodels = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!known_model(o->workload, tok))
-			usage_error("unknown model '%s' (models: blocking, epoll, uring, "
-				    "uring-sqpoll)",
-				    tok);
+		if (!known_model(o->workload, tok)) {
+			char list[160] = "";
+
+			for (int i = 0; o->workload->models[i]; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", o->workload->models[i]);
+			usage_error("unknown model '%s' for workload %s (models: %s)", tok,
+				    o->workload->name, list);
+		}
 		for (int i = 0; i < o->nmodels; i++)
 			if (!strcmp(o->models[i], tok))
 				usage_error("model '%s' given twice in --models", tok);
@@ -162,6 +185,7 @@ static void parse_conns(struct run_opts *o, const char *arg)
 
 static void apply_suite(struct run_opts *o, const struct suite *s)
 {
+	o->workload = s->workload;
 	parse_models(o, s->models);
 	parse_conns(o, s->conns);
 	o->size = s->size;
@@ -175,7 +199,8 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 {
 	const char *suite = NULL, *models = NULL, *conns = NULL, *payload = NULL, *duration = NULL,
 		   *warmup = NULL, *repeat = NULL, *server_cpus = NULL, *client_cpus = NULL,
-		   *sqpoll_cpu = NULL;
+		   *sqpoll_cpu = NULL, *workload = NULL, *body = NULL, *origin = NULL;
+	const struct suite *base;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
 
@@ -194,6 +219,15 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 			break;
 		case OPT_PAYLOAD:
 			payload = optarg;
+			break;
+		case OPT_WORKLOAD:
+			workload = optarg;
+			break;
+		case OPT_BODY:
+			body = optarg;
+			break;
+		case OPT_ORIGIN:
+			origin = optarg;
 			break;
 		case OPT_DURATION:
 			duration = optarg;
@@ -249,15 +283,33 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 
 	if (suite && !find_suite(suite))
-		usage_error("unknown suite '%s' (suites: smoke, echo)", suite);
-	o->suite = suite ? suite : (models || conns) ? "custom" : "echo";
-	apply_suite(o, find_suite(suite ? suite : "echo"));
+		usage_error("unknown suite '%s' (suites: smoke, echo, tinygate)", suite);
+	if (workload && strcmp(workload, "echo") && strcmp(workload, "proxy"))
+		usage_error("unknown workload '%s' (workloads: echo, proxy)", workload);
+	o->suite = suite ? suite : (models || conns || workload) ? "custom" : "echo";
+	base = find_suite(suite ? suite : "echo");
+	if (!suite && workload && !strcmp(workload, "proxy"))
+		base = find_suite("tinygate");
+	if (workload && strcmp(workload, base->workload->name))
+		usage_error("suite '%s' is the %s workload, not %s", base->name,
+			    base->workload->name, workload);
+	apply_suite(o, base);
 	if (models)
 		parse_models(o, models);
 	if (conns)
 		parse_conns(o, conns);
+	if (payload && o->workload != &rs_workload_echo)
+		usage_error("--payload is for the echo workload; proxy takes --body");
+	if ((body || origin) && o->workload != &rs_workload_proxy)
+		usage_error("--%s is for the proxy workload (--workload proxy)",
+			    body ? "body" : "origin");
 	if (payload)
 		o->size = opt_uint("payload", payload, 1, 1 << 20);
+	if (body)
+		o->size = opt_uint("body", body, 1, 16 << 20);
+	if (origin && strcmp(origin, "ringside") && strcmp(origin, "nginx"))
+		usage_error("invalid --origin '%s': expected ringside or nginx", origin);
+	o->origin = origin ? origin : "ringside";
 	if (duration)
 		o->duration_s = opt_double("duration", duration, 0.001, 86400);
 	if (warmup)
@@ -380,6 +432,15 @@ int cmd_run(int argc, char **argv)
 		json_decref(doc);
 		return RS_EXIT_FAIL;
 	}
+	/* Peer configs, nginx's body file and logs: removed when the run ends. */
+	if (o.workload->origin_bin) {
+		snprintf(o.tmpdir, sizeof(o.tmpdir), "/tmp/ringside-XXXXXX");
+		if (!mkdtemp(o.tmpdir)) {
+			PLOG_ERR("cannot create a temporary directory under /tmp");
+			json_decref(doc);
+			return RS_EXIT_FAIL;
+		}
+	}
 	/* Keep ringside itself off the server's CPUs. */
 	pin_self(&o.client_cpus);
 	if (o.shared_cpu && !o.quiet)
@@ -408,6 +469,7 @@ int cmd_run(int argc, char **argv)
 	}
 	table_progress_done();
 	probes_fini();
+	peer_tmp_remove(o.tmpdir);
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
 		results_write(path, doc);
@@ -428,7 +490,15 @@ int cmd_run(int argc, char **argv)
 
 int cmd_list(int argc, char **argv)
 {
-	const struct rs_workload *w = &rs_workload_echo;
+	static const struct {
+		const struct rs_workload *w;
+		const char *help;
+	} workloads[] = {
+	    {&rs_workload_echo,
+	     "echo server; the load generator sends --payload bytes and verifies the echo"},
+	    {&rs_workload_proxy, "HTTP/1.1 reverse proxy in front of an origin serving --body "
+				 "bytes; the load generator checks status and body length"},
+	};
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("usage: ringside list\n\nLists the suites, workloads and models.\n");
@@ -441,17 +511,24 @@ int cmd_list(int argc, char **argv)
 		const struct suite *s = &suites[i];
 
 		printf("  %-8s %s\n", s->name, s->help);
-		printf("           models %s; connections %s; payload %lu B; duration %g s, "
-		       "warmup %g s, repeat %lu\n",
-		       s->models, s->conns, s->size, s->duration_s, s->warmup_s, s->repeat);
+		printf("           workload %s; models %s; connections %s; %s %lu B; duration "
+		       "%g s, warmup %g s, repeat %lu\n",
+		       s->workload->name, s->models, s->conns,
+		       s->workload == &rs_workload_echo ? "payload" : "body", s->size,
+		       s->duration_s, s->warmup_s, s->repeat);
 	}
-	printf("  %-8s what --models/--connections without --suite give: the echo suite's "
-	       "settings otherwise\n",
+	printf("  %-8s what --models/--connections/--workload without --suite give: the echo "
+	       "suite's settings otherwise (tinygate's for proxy)\n",
 	       "custom");
-	printf("\nworkloads:\n  %-8s %s\n", w->name,
-	       "echo server; the load generator sends --payload bytes and verifies the echo");
-	printf("\nmodels (%s):\n", w->name);
-	for (int i = 0; w->models[i]; i++)
-		printf("  %-13s %s\n", w->models[i], w->model_help[i]);
+	printf("\nworkloads:\n");
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+		printf("  %-8s %s\n", workloads[i].w->name, workloads[i].help);
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
+		const struct rs_workload *w = workloads[i].w;
+
+		printf("\nmodels (%s):\n", w->name);
+		for (int m = 0; w->models[m]; m++)
+			printf("  %-13s %s\n", w->models[m], w->model_help[m]);
+	}
 	return RS_EXIT_OK;
 }

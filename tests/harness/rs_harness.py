@@ -23,7 +23,8 @@ def skip(msg):
 
 
 def need_binaries():
-    for name in ("ringside", "ringside-echo", "ringside-load"):
+    for name in ("ringside", "ringside-echo", "ringside-load", "ringside-proxy",
+                 "ringside-origin"):
         if not os.access(os.path.join(BUILD, name), os.X_OK):
             fail("%s is not built in %s" % (name, BUILD))
     try:

@@ -35,6 +35,8 @@ check --target $t --path "/a b"
 check --target $t --new-connection-per-request
 check --target $t --mode http --new-connection-per-request --depth 2
 check --target $t --phase-fd 999
+check --target $t --expect-body 100
+check --target $t --mode http --expect-body x
 check --target $t --bogus
 check --target $t extra
 check --target

@@ -2,7 +2,8 @@
  * ringside-load in HTTP mode against a small HTTP/1.1 server inside this test:
  * Content-Length, chunked (extensions, trailer, split writes) and close-delimited
  * bodies measured exactly, 404 counted as `status`, conflicting Content-Length as
- * `mismatch`, pipelining, and --new-connection-per-request really reconnecting.
+ * `mismatch`, pipelining, --new-connection-per-request really reconnecting, and
+ * --expect-body: the right length passes, any other is a `mismatch`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,15 @@ int main(void)
 	CHECK(lt_int(r.json, "bytes") == fixed_close * n);
 	/* One connection per request (warmup's too): at least as many accepts as requests. */
 	CHECK(atomic_load(&srv.accepted) - before >= (unsigned long)n);
+	lt_free(&r);
+
+	expect_ok("/fixed", 100, fixed, "--expect-body", "100");
+	expect_ok("/chunked", 40, chunked, "--expect-body", "40");
+	run(&r, "/fixed", "--expect-body", "99");
+	CHECK(r.exit_code == 0 && r.json);
+	CHECK(lt_int(r.json, "requests") == 0);
+	CHECK(lt_int(r.json, "errors.mismatch") > 0);
+	CHECK(lt_int(r.json, "errors.total") == lt_int(r.json, "errors.mismatch"));
 	lt_free(&r);
 
 	run(&r, "/404", NULL, NULL);

@@ -51,7 +51,8 @@ struct load_opts {
 	unsigned payload; /* echo request size */
 	unsigned depth;	  /* requests in flight per connection */
 	const char *path, *host_header;
-	bool churn; /* http: a new connection per request */
+	bool churn;	     /* http: a new connection per request */
+	int64_t expect_body; /* http: required body length; -1 = any */
 	int phase_fd;
 
 	struct sockaddr_storage addr; /* target, resolved once */

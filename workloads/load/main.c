@@ -42,6 +42,8 @@ static const char usage[] =
     "                             is replaced (default 5)\n"
     "  --path /x                  http: request path (default /)\n"
     "  --host-header NAME         http: Host header (default the --target value)\n"
+    "  --expect-body BYTES        http: a response whose body is not exactly BYTES long\n"
+    "                             is a `mismatch` error (default: any length)\n"
     "  --new-connection-per-request\n"
     "                             http: connect, one request with Connection: close,\n"
     "                             close; latency includes the connect (depth must be 1)\n"
@@ -72,6 +74,7 @@ enum {
 	OPT_PATH,
 	OPT_HOST_HEADER,
 	OPT_CHURN,
+	OPT_EXPECT_BODY,
 	OPT_PHASE_FD,
 };
 
@@ -90,6 +93,7 @@ static const struct option longopts[] = {
     {"path", required_argument, NULL, OPT_PATH},
     {"host-header", required_argument, NULL, OPT_HOST_HEADER},
     {"new-connection-per-request", no_argument, NULL, OPT_CHURN},
+    {"expect-body", required_argument, NULL, OPT_EXPECT_BODY},
     {"phase-fd", required_argument, NULL, OPT_PHASE_FD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -175,6 +179,9 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 		case OPT_CHURN:
 			o->churn = true;
 			break;
+		case OPT_EXPECT_BODY:
+			o->expect_body = (int64_t)opt_uint("expect-body", optarg, 0, 1ull << 40);
+			break;
 		case OPT_PHASE_FD:
 			o->phase_fd = (int)opt_uint("phase-fd", optarg, 0, 1 << 30);
 			if (fcntl(o->phase_fd, F_GETFD) < 0)
@@ -199,6 +206,8 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 			    o->threads, o->connections);
 	if (o->churn && o->mode != LOAD_HTTP)
 		usage_error("--new-connection-per-request needs --mode http");
+	if (o->expect_body >= 0 && o->mode != LOAD_HTTP)
+		usage_error("--expect-body needs --mode http");
 	if (o->churn && depth_set && o->depth != 1)
 		usage_error("--new-connection-per-request sends one request per connection: "
 			    "--depth must be 1");
@@ -312,6 +321,7 @@ int main(int argc, char **argv)
 	    .depth = 1,
 	    .timeout_s = 5,
 	    .path = "/",
+	    .expect_body = -1,
 	    .phase_fd = -1,
 	};
 	const struct load_proto *proto;

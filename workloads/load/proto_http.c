@@ -2,7 +2,8 @@
  * HTTP/1.1 protocol: the same GET for every request (keep-alive, or with
  * "Connection: close" for --new-connection-per-request), each response parsed
  * strictly and incrementally by hresp_ (http_resp.c). Status != 200 is a
- * `status` error; bad framing is a `mismatch` and the connection is replaced.
+ * `status` error; bad framing, or a body whose length is not --expect-body, is a
+ * `mismatch` and the connection is replaced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,13 +46,23 @@ static size_t http_fill(const struct load_conn *c, uint64_t seq, uint64_t off, c
 	return n;
 }
 
-static void http_result(struct load_conn *c, struct load_resp *r)
+/* A complete response: LOAD_DONE, or LOAD_BAD when its body has the wrong length. */
+static enum load_rc http_result(struct load_conn *c, struct load_resp *r)
 {
+	int64_t want = c->t->o->expect_body;
+
+	if (want >= 0 && c->p.http.status == 200 && c->p.http.body_len != (uint64_t)want) {
+		LOG_DBG("connection %u: body of %llu bytes, expected %lld", c->id,
+			(unsigned long long)c->p.http.body_len, (long long)want);
+		hresp_init(&c->p.http);
+		return LOAD_BAD;
+	}
 	r->bytes = c->p.http.wire_len;
 	r->body_bytes = c->p.http.body_len;
 	r->ok = c->p.http.status == 200;
 	r->close_after = !c->p.http.keep_alive;
 	hresp_init(&c->p.http);
+	return LOAD_DONE;
 }
 
 static enum load_rc http_consume(struct load_conn *c, const char *buf, size_t len, size_t *used,
@@ -61,8 +72,7 @@ static enum load_rc http_consume(struct load_conn *c, const char *buf, size_t le
 	case HRESP_MORE:
 		return LOAD_MORE;
 	case HRESP_DONE:
-		http_result(c, r);
-		return LOAD_DONE;
+		return http_result(c, r);
 	default:
 		LOG_DBG("connection %u: response rejected: %s", c->id,
 			hresp_strerror(c->p.http.err));
@@ -74,8 +84,7 @@ static enum load_rc http_eof(struct load_conn *c, struct load_resp *r)
 {
 	switch (hresp_eof(&c->p.http)) {
 	case HRESP_DONE:
-		http_result(c, r);
-		return LOAD_DONE;
+		return http_result(c, r);
 	case HRESP_MORE:
 		return LOAD_MORE;
 	default:

@@ -1,0 +1,399 @@
+/*
+ * The peers ringside runs beside its own servers: nginx (reverse proxy or origin)
+ * and haproxy (reverse proxy). Their configs go into the run's temporary
+ * directory; they run in the foreground, pinned like our servers, and are ready
+ * once their port accepts a connection (they have no ready fd).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "log.h"
+#include "net.h"
+
+#define PEER_READY_POLL_MS 20
+
+bool peer_is(const char *model)
+{
+	return !strcmp(model, "nginx") || !strcmp(model, "haproxy");
+}
+
+int peer_find(const char *tool, char *path, size_t len)
+{
+	static const char *const dirs[] = {"/usr/sbin", "/usr/bin",	   "/sbin",
+					   "/bin",	"/usr/local/sbin", "/usr/local/bin"};
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, len, "%s/%s", dirs[i], tool);
+		if (!access(path, X_OK))
+			return 0;
+	}
+	path[0] = '\0';
+	return -1;
+}
+
+int peer_missing(const char *tool, char *why, size_t len)
+{
+	char path[256];
+
+	if (!peer_find(tool, path, sizeof(path)))
+		return 0;
+	snprintf(why, len, "%s is not installed (apt-get install %s)", tool, tool);
+	return -1;
+}
+
+/* A port that was free a moment ago: bind 127.0.0.1:0, read it back, close. */
+static int free_port(unsigned *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*port = ntohs(a.sin_port);
+	return 0;
+}
+
+/* True once 127.0.0.1:port accepts a TCP connection. */
+static bool port_accepts(unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				.sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* nginx's worker_cpu_affinity: one mask per CPU of set, CPU n = '1' then n zeros. */
+static void nginx_masks(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int cpu = 0; cpu < CPU_SETSIZE && used + 2 < len; cpu++) {
+		if (!CPU_ISSET(cpu, set))
+			continue;
+		if (used && used + 1 < len)
+			buf[used++] = ' ';
+		if (used + cpu + 2 >= len)
+			break;
+		buf[used++] = '1';
+		for (int i = 0; i < cpu; i++)
+			buf[used++] = '0';
+		buf[used] = '\0';
+	}
+}
+
+static FILE *open_conf(const char *dir, const char *name, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		PLOG_ERR("cannot write %s", path);
+	return f;
+}
+
+/* The top of every nginx config: processes, pinning, files in the temp dir. */
+static void nginx_head(FILE *f, const char *dir, const char *tag, const cpu_set_t *cpus)
+{
+	char masks[1024];
+
+	nginx_masks(cpus, masks, sizeof(masks));
+	if (geteuid() == 0)
+		fprintf(f, "user root root;\n"); /* workers read files in the 0700 temp dir */
+	fprintf(f,
+		"master_process on;\n"
+		"worker_processes %d;\n"
+		"worker_cpu_affinity %s;\n"
+		"worker_rlimit_nofile 65536;\n"
+		"pid %s/%s.pid;\n"
+		"error_log %s/%s.error.log warn;\n"
+		"events { worker_connections 16384; }\n"
+		"http {\n"
+		"  access_log off;\n"
+		"  default_type application/octet-stream;\n"
+		"  keepalive_requests 100000000;\n"
+		"  keepalive_timeout 300s;\n"
+		"  client_body_temp_path %s/%s-body;\n"
+		"  proxy_temp_path %s/%s-proxy;\n"
+		"  fastcgi_temp_path %s/%s-fastcgi;\n"
+		"  uwsgi_temp_path %s/%s-uwsgi;\n"
+		"  scgi_temp_path %s/%s-scgi;\n",
+		CPU_COUNT(cpus), masks, dir, tag, dir, tag, dir, tag, dir, tag, dir, tag, dir, tag,
+		dir, tag);
+}
+
+static int write_nginx_proxy(const char *dir, const struct run_opts *o, unsigned port,
+			     unsigned upstream, char *conf, size_t len)
+{
+	FILE *f = open_conf(dir, "nginx-proxy.conf", conf, len);
+
+	if (!f)
+		return -1;
+	nginx_head(f, dir, "nginx-proxy", &o->server_cpus);
+	fprintf(f,
+		"  upstream origin {\n"
+		"    server 127.0.0.1:%u;\n"
+		"    keepalive 64;\n"
+		"    keepalive_requests 100000000;\n"
+		"  }\n"
+		"  server {\n"
+		"    listen 127.0.0.1:%u backlog=4096;\n"
+		"    location / {\n"
+		"      proxy_pass http://origin;\n"
+		"      proxy_http_version 1.1;\n"
+		"      proxy_set_header Connection \"\";\n"
+		"    }\n"
+		"  }\n"
+		"}\n",
+		upstream, port);
+	return fclose(f);
+}
+
+/* The origin's body: a file of exactly o->size bytes, served for every path. */
+static int write_nginx_origin(const char *dir, const struct run_opts *o, unsigned port, char *conf,
+			      size_t len)
+{
+	char body[PATH_MAX];
+	FILE *f;
+
+	snprintf(body, sizeof(body), "%s/origin-www", dir);
+	if (mkdir(body, 0700) && errno != EEXIST)
+		return -1;
+	snprintf(body, sizeof(body), "%s/origin-www/body", dir);
+	f = fopen(body, "we");
+	if (!f)
+		return -1;
+	for (unsigned long i = 0; i < o->size; i++)
+		fputc('x', f);
+	if (fclose(f))
+		return -1;
+	f = open_conf(dir, "nginx-origin.conf", conf, len);
+	if (!f)
+		return -1;
+	nginx_head(f, dir, "nginx-origin", &o->origin_cpus);
+	fprintf(f,
+		"  sendfile on;\n"
+		"  server {\n"
+		"    listen 127.0.0.1:%u backlog=4096;\n"
+		"    root %s/origin-www;\n"
+		"    location / { try_files /body =404; }\n"
+		"  }\n"
+		"}\n",
+		port, dir);
+	return fclose(f);
+}
+
+static int write_haproxy(const char *dir, const struct run_opts *o, unsigned port,
+			 unsigned upstream, char *conf, size_t len)
+{
+	FILE *f = open_conf(dir, "haproxy.conf", conf, len);
+	int n = CPU_COUNT(&o->server_cpus), t = 1;
+	struct rlimit rl = {0};
+	unsigned long maxconn = 50000;
+
+	if (!f)
+		return -1;
+	/* haproxy refuses to start when 2 x maxconn descriptors exceed the hard limit. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	    (rl.rlim_max - 256) / 2 < maxconn)
+		maxconn = rl.rlim_max > 512 ? (rl.rlim_max - 256) / 2 : 128;
+	fprintf(f,
+		"global\n"
+		/* Never share a port silently with another SO_REUSEPORT listener. */
+		"  noreuseport\n"
+		"  nbthread %d\n"
+		"  maxconn %lu\n",
+		n, maxconn);
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &o->server_cpus))
+			fprintf(f, "  cpu-map 1/%d %d\n", t++, cpu);
+	fprintf(f,
+		"defaults\n"
+		"  mode http\n"
+		"  timeout connect 5s\n"
+		"  timeout client 60s\n"
+		"  timeout server 60s\n"
+		"  timeout http-keep-alive 60s\n"
+		"  http-reuse always\n"
+		"frontend fe\n"
+		"  bind 127.0.0.1:%u\n"
+		"  default_backend be\n"
+		"backend be\n"
+		"  server origin 127.0.0.1:%u\n",
+		port, upstream);
+	return fclose(f);
+}
+
+/*
+ * Waits (bounded, no sleeps as synchronisation) until the peer's port accepts;
+ * 0 when ready, else -1 with why (the peer exited, or the deadline passed).
+ */
+static int wait_port(struct proc_child *c, unsigned port, double timeout_s, char *why, size_t len)
+{
+	uint64_t deadline = now_ns() + (uint64_t)(timeout_s * 1e9);
+
+	for (int i = 0; i < 100000; i++) {
+		struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+
+		if (run_interrupted) {
+			snprintf(why, len, "interrupted");
+			return -1;
+		}
+		if (proc_try_reap(c)) {
+			char how[96], last[200];
+
+			proc_describe(c->status, how, sizeof(how));
+			proc_last_line(c->err_fd, last, sizeof(last));
+			snprintf(why, len, "%s %s before it was ready%s%s", c->name, how,
+				 last[0] ? ": " : "", last);
+			return -1;
+		}
+		if (port_accepts(port))
+			return 0;
+		if (now_ns() >= deadline)
+			break;
+		/* Wakes early if the peer exits. */
+		poll(&p, c->pidfd >= 0 ? 1 : 0, PEER_READY_POLL_MS);
+	}
+	snprintf(why, len, "%s did not accept on port %u within %g s", c->name, port, timeout_s);
+	return -1;
+}
+
+int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
+	       const struct run_opts *o, unsigned upstream, unsigned *port, char *why, size_t len)
+{
+	bool origin = !strcmp(role, "origin");
+	const cpu_set_t *cpus = origin ? &o->origin_cpus : &o->server_cpus;
+	char bin[256], conf[PATH_MAX], errlog[PATH_MAX + 32];
+	char *argv[12];
+	int n = 0, rc;
+
+	if (peer_missing(tool, why, len))
+		return -1;
+	peer_find(tool, bin, sizeof(bin));
+	if (free_port(port)) {
+		snprintf(why, len, "cannot find a free port: %s", strerror(errno));
+		return -1;
+	}
+	if (!strcmp(tool, "haproxy"))
+		rc = write_haproxy(o->tmpdir, o, *port, upstream, conf, sizeof(conf));
+	else if (origin)
+		rc = write_nginx_origin(o->tmpdir, o, *port, conf, sizeof(conf));
+	else
+		rc = write_nginx_proxy(o->tmpdir, o, *port, upstream, conf, sizeof(conf));
+	if (rc) {
+		snprintf(why, len, "cannot write the %s config in %s: %s", tool, o->tmpdir,
+			 strerror(errno));
+		return -1;
+	}
+	argv[n++] = bin;
+	if (!strcmp(tool, "haproxy")) {
+		argv[n++] = "-f";
+		argv[n++] = conf;
+		argv[n++] = "-db"; /* foreground, one process, nbthread threads */
+	} else {
+		snprintf(errlog, sizeof(errlog), "%s/nginx-%s.startup.log", o->tmpdir, role);
+		argv[n++] = "-c";
+		argv[n++] = conf;
+		argv[n++] = "-p";
+		argv[n++] = (char *)o->tmpdir;
+		argv[n++] = "-e";
+		argv[n++] = errlog;
+		argv[n++] = "-g";
+		argv[n++] = "daemon off;";
+	}
+	argv[n] = NULL;
+	if (proc_spawn(c, name, argv, -1, cpus)) {
+		snprintf(why, len, "cannot start %s", tool);
+		return -1;
+	}
+	if (wait_port(c, *port, o->timeout_s, why, len)) {
+		proc_stop(c, 1000);
+		return -1;
+	}
+	return 0;
+}
+
+int peer_children(pid_t parent, pid_t *out, int max)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		char path[300], buf[512], *p;
+		int ppid;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+			out[n++] = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Removes the files the peers left in dir, then dir (one level of subdirectories). */
+static void rm_tree(const char *dir, int depth)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode) && depth < 3)
+			rm_tree(path, depth + 1);
+		else
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+void peer_tmp_remove(const char *dir)
+{
+	if (dir && dir[0])
+		rm_tree(dir, 0);
+}

@@ -167,7 +167,7 @@ void table_print(FILE *f, const json_t *doc)
 	bool any_bottleneck = false, any_errors = false;
 	size_t i;
 
-	fprintf(f, "%-13s %6s %-26s %9s %9s %9s %8s %8s %7s %s\n", "model", "conns",
+	fprintf(f, "%-17s %6s %-26s %9s %9s %9s %8s %8s %7s %s\n", "model", "conns",
 		"req/s median [min-max]", "p50 us", "p99 us", "cpu us/rq", "ctxsw/rq", "sysc/rq",
 		"errors", "status");
 	json_array_foreach(cells, i, cell)
@@ -203,7 +203,7 @@ void table_print(FILE *f, const json_t *doc)
 			snprintf(err, sizeof(err), "-");
 		any_errors |= a && errs > 0;
 		any_bottleneck |= bott;
-		fprintf(f, "%-13s %6lld %-26s %9s %9s %9s %8s %8s %7s %s%s%s\n",
+		fprintf(f, "%-17s %6lld %-26s %9s %9s %9s %8s %8s %7s %s%s%s\n",
 			json_string_value(json_object_get(cell, "model")),
 			(long long)json_integer_value(json_object_get(cell, "connections")), tput,
 			p50, p99, cpu, ctx, sc, err, status, bott ? " (client-bound!)" : "",

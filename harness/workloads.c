@@ -5,12 +5,14 @@
  */
 #include "harness.h"
 
-static const char *const echo_models[] = {"blocking", "epoll", "uring", "uring-sqpoll", NULL};
+static const char *const echo_models[] = {"blocking",	       "epoll", "uring", "uring-sqpoll",
+					  "uring-sqpoll-busy", NULL};
 static const char *const echo_model_help[] = {
     "one thread per connection, blocking read/write",
     "one epoll loop per server CPU, non-blocking sockets",
     "io_uring with multishot accept/recv and provided buffers",
     "io_uring with a kernel SQPOLL thread (submission without syscalls)",
+    "SQPOLL, and the loop busy-polls the completion queue (no syscalls; spins a CPU)",
 };
 
 const struct rs_workload rs_workload_echo = {

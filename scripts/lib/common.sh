@@ -40,3 +40,16 @@ rs_build() {
 	cmake -S "$RS_ROOT" -B "$dir" "$@" >&2 || return 1
 	cmake --build "$dir" -j "$(nproc)" >&2
 }
+
+# rs_build_target DIR TARGET [CMAKE ARGS...]: configure DIR and build only TARGET.
+rs_build_target() {
+	local dir=$1 target=$2
+	shift 2
+	cmake -S "$RS_ROOT" -B "$dir" "$@" >&2 || return 1
+	cmake --build "$dir" -j "$(nproc)" --target "$target" >&2
+}
+
+# rs_stage NAME: a banner that makes each stage of a long script easy to find.
+rs_stage() {
+	printf '\n======== %s ========\n' "$*"
+}

@@ -10,7 +10,7 @@
 #include "opts.h"
 #include "server.h"
 
-volatile sig_atomic_t server_stop;
+atomic_int server_stop;
 
 enum {
 	OPT_MODEL = 256,

@@ -15,6 +15,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 struct server_opts {
@@ -47,8 +48,13 @@ struct server_model {
 	int (*run)(const struct server_opts *o);
 };
 
-/* Set by the SIGTERM/SIGINT handler. Loops poll it between waits. */
-extern volatile sig_atomic_t server_stop;
+/*
+ * Set by the SIGTERM/SIGINT handler (or a thread that ends the server). Loops on
+ * every thread poll it between waits, so it is atomic: volatile sig_atomic_t is
+ * enough for a handler and the thread it interrupts, not across threads (a data
+ * race ThreadSanitizer reports). A lock-free atomic is async-signal-safe.
+ */
+extern atomic_int server_stop;
 static inline bool server_should_stop(void)
 {
 	return server_stop != 0;

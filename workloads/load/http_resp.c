@@ -91,25 +91,32 @@ static bool val_is(const char *v, size_t n, const char *word)
 	return true;
 }
 
-static void connection_tokens(struct hresp *r, const char *v, size_t n)
+/*
+ * One element of a Connection list ended (at a comma or the line's end). Elements
+ * are tokens, so only their bytes are kept (in val) and the whole list may be any
+ * length: a "close" after 64 bytes of other options still counts.
+ */
+static void connection_element(struct hresp *r)
 {
-	size_t i = 0;
+	if (!r->val_over && val_is(r->val, r->val_len, "close"))
+		r->conn_close = true;
+	else if (!r->val_over && val_is(r->val, r->val_len, "keep-alive"))
+		r->conn_keep_alive = true;
+	r->val_len = 0;
+	r->val_over = r->val_ws = false;
+}
 
-	while (i < n) {
-		size_t s, e;
-
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (val_is(v + s, e - s, "close"))
-			r->conn_close = true;
-		else if (val_is(v + s, e - s, "keep-alive"))
-			r->conn_keep_alive = true;
+/* One byte of a Connection value: elements are split at commas, OWS trimmed. */
+static void connection_byte(struct hresp *r, unsigned char c)
+{
+	if (c == ',') {
+		connection_element(r);
+	} else if (c == ' ' || c == '\t') {
+		r->val_ws = r->val_len > 0;
+	} else if (r->val_ws || r->val_len == sizeof(r->val)) {
+		r->val_over = true; /* "clo se" or too long: not an option we know */
+	} else {
+		r->val[r->val_len++] = (char)c;
 	}
 }
 
@@ -149,7 +156,7 @@ static int header_done(struct hresp *r)
 		r->have_te = r->chunked = true;
 		break;
 	case F_CONNECTION:
-		connection_tokens(r, r->val, n);
+		connection_element(r);
 		break;
 	}
 	return 0;
@@ -288,7 +295,7 @@ static int step(struct hresp *r, unsigned char c)
 		if (c == ':') {
 			identify_field(r);
 			r->val_len = 0;
-			r->val_over = false;
+			r->val_over = r->val_ws = false;
 			r->state = S_VALUE_OWS;
 			return 0;
 		}
@@ -311,7 +318,9 @@ static int step(struct hresp *r, unsigned char c)
 		}
 		if (!is_value_char(c))
 			goto bad_header;
-		if (r->field != F_OTHER) {
+		if (r->field == F_CONNECTION) {
+			connection_byte(r, c);
+		} else if (r->field != F_OTHER) {
 			if (r->val_len < sizeof(r->val))
 				r->val[r->val_len++] = (char)c;
 			else

@@ -55,6 +55,7 @@ struct hresp {
 	uint8_t idx;
 	uint8_t name_len, val_len;
 	bool have_cl, chunked, have_te, conn_close, conn_keep_alive, in_trailer, val_over;
+	bool val_ws;	     /* Connection: whitespace after the current element's first byte */
 	uint32_t line_bytes; /* header (or trailer) bytes so far, or chunk-line bytes */
 	uint64_t content_length, remaining;
 	char name[20];

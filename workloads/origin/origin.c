@@ -59,12 +59,14 @@ struct oconn {
 	uint32_t in_len, start;
 	char *out;
 	size_t out_len, out_sent, out_cap;
+	struct oconn *prev, *next; /* the loop's open connections */
 	char in[IN_SIZE];
 };
 
 struct oloop {
 	const struct server_opts *o;
 	int listen_fd, ep;
+	struct oconn *conns; /* freed by o_fini, so a clean exit leaks nothing */
 };
 
 static int origin_opt(int opt, const char *arg, void *ctx)
@@ -203,6 +205,12 @@ static void process(struct oconn *c)
 
 static void conn_close(struct oloop *l, struct oconn *c)
 {
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	close(c->fd);
 	free(c->out);
 	free(c);
@@ -307,7 +315,12 @@ static void accept_some(struct oloop *l)
 		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
 			free(c);
+			continue;
 		}
+		c->next = l->conns;
+		if (l->conns)
+			l->conns->prev = c;
+		l->conns = c;
 	}
 }
 
@@ -333,7 +346,9 @@ static void o_fini(void *loop)
 {
 	struct oloop *l = loop;
 
-	close(l->ep); /* connections die with the process */
+	while (l->conns)
+		conn_close(l, l->conns);
+	close(l->ep);
 }
 
 static const struct proxy_loop_ops origin_ops = {
@@ -365,6 +380,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	server_parse_opts(n, args, &o, origin_longopts, origin_opt, &oopts, origin_usage);
+	free(args); /* the options point into argv's strings, not into args */
 	if (strcmp(o.model, "epoll") != 0)
 		usage_error("the origin has only the epoll model");
 	for (int cl = 0; cl < 2; cl++)

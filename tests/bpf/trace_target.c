@@ -24,22 +24,51 @@ static void calls(long nr, unsigned long n)
 		syscall(nr, 0);
 }
 
-/* True once pid sleeps inside read(2); bounded to ~5 s. */
-static int blocked_in_read(pid_t pid)
+/* pid's voluntary context switches so far (its main thread), or -1. */
+static long voluntary_switches(pid_t pid)
+{
+	char file[64], line[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/status", (int)pid);
+	f = fopen(file, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * True once pid sleeps inside read(2) after a voluntary switch newer than *seen;
+ * bounded to ~5 s. Waiting for the switch itself, not only for /proc/PID/syscall's
+ * "in read" (which a task reports from the moment it is about to sleep), makes every
+ * write below follow a block the kernel really counted.
+ */
+static int blocked_in_read(pid_t pid, long *seen)
 {
 	char file[64], buf[64];
 
 	snprintf(file, sizeof(file), "/proc/%d/syscall", (int)pid);
 	for (int tries = 0; tries < 50000; tries++) {
+		long v = voluntary_switches(pid);
 		FILE *f = fopen(file, "r");
 		int ok;
 
-		if (!f)
+		if (!f || v < 0) {
+			if (f)
+				fclose(f);
 			return 0;
-		ok = fgets(buf, sizeof(buf), f) && !strncmp(buf, "0 ", 2);
+		}
+		ok = fgets(buf, sizeof(buf), f) && !strncmp(buf, "0 ", 2) && v > *seen;
 		fclose(f);
-		if (ok)
+		if (ok) {
+			*seen = v;
 			return 1;
+		}
 		usleep(100);
 	}
 	return 0;
@@ -48,10 +77,11 @@ static int blocked_in_read(pid_t pid)
 static int block(unsigned long k)
 {
 	pid_t reader = getpid(), writer;
+	long seen = voluntary_switches(reader); /* before the reader can block */
 	int fds[2], status;
 	char c;
 
-	if (pipe(fds))
+	if (pipe(fds) || seen < 0)
 		return 1;
 	writer = fork();
 	if (writer < 0)
@@ -59,7 +89,7 @@ static int block(unsigned long k)
 	if (writer == 0) {
 		close(fds[0]);
 		for (unsigned long i = 0; i < k; i++) {
-			if (!blocked_in_read(reader) || write(fds[1], "x", 1) != 1)
+			if (!blocked_in_read(reader, &seen) || write(fds[1], "x", 1) != 1)
 				_exit(1);
 		}
 		_exit(0);

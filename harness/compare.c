@@ -155,7 +155,7 @@ int cmd_compare(int argc, char **argv)
 			as_json = true;
 			break;
 		case 'f':
-			limit = opt_double("--fail-above", optarg, 0, 1e6);
+			limit = opt_double("fail-above", optarg, 0, 1e6);
 			break;
 		default:
 			usage_error("compare: bad option or missing value: %s", argv[optind - 1]);

@@ -335,6 +335,7 @@ int cmd_trace(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -344,7 +345,7 @@ int cmd_trace(int argc, char **argv)
 			usage(stdout);
 			return RS_EXIT_OK;
 		default:
-			return RS_EXIT_USAGE;
+			usage_error("trace: bad option or missing value: %s", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -47,4 +47,15 @@ with tempfile.TemporaryDirectory(prefix="rs-badopts-") as tmp:
     p = run(["run", "--models", "nope"], cwd=tmp)
     if p.returncode != 2 or os.listdir(tmp):
         fail("--models nope without --out: exit %d, dir %r" % (p.returncode, os.listdir(tmp)))
-print("ok: %d bad option sets rejected" % (len(BAD) + 1))
+    # The other commands: the same one 'ringside: ...' line and exit 2.
+    for args in (["bogus-command"], ["list", "--bogus"], ["doctor", "--bogus"], ["trace"],
+                 ["trace", "--bogus", "--", "true"], ["trace", "--", "/nonexistent/cmd"],
+                 ["compare", "--fail-above", "x", "a", "b"], ["compare", "a"],
+                 ["plot", "--bogus", "x"], ["export", "a", "b"], ["report"]):
+        p = run(args, cwd=tmp)
+        lines = p.stderr.splitlines()
+        if (p.returncode != 2 or len(lines) != 1 or not lines[0].startswith("ringside: ") or
+                p.stdout or os.listdir(tmp)):
+            fail("%r: exit %d, stdout %r, stderr %r" % (args, p.returncode, p.stdout, p.stderr))
+        print("ok: %-28s -> %s" % (" ".join(args), lines[0]))
+print("ok: %d bad option sets rejected" % (len(BAD) + 12))

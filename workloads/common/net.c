@@ -1,4 +1,5 @@
 /* Sockets, descriptor limits, CPU pinning and the clock. */
+#include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -62,6 +63,35 @@ int net_listen(const char *host, unsigned port, bool reuseport, bool nonblock, i
 fail:
 	close(fd);
 	return -1;
+}
+
+int net_port_free(const char *host, unsigned port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, one = 1, rc = 0;
+
+	if (!port)
+		return 0;
+	if (net_resolve(host, port, &ss, &len))
+		return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		PLOG_ERR("socket");
+		return -1;
+	}
+	/* SO_REUSEADDR only passes over TIME_WAIT leftovers, never a listener. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		if (errno == EADDRINUSE)
+			LOG_ERR("port %u on %s is taken by another socket (a server left running?)",
+				port, host);
+		else
+			PLOG_ERR("cannot bind %s port %u", host, port);
+		rc = -1;
+	}
+	close(fd);
+	return rc;
 }
 
 unsigned net_local_port(int fd)

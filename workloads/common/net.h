@@ -14,6 +14,12 @@
 int net_resolve(const char *host, unsigned port, struct sockaddr_storage *ss, socklen_t *len);
 /* A listening TCP socket; reuseport sets SO_REUSEPORT so each loop can own one. */
 int net_listen(const char *host, unsigned port, bool reuseport, bool nonblock, int backlog);
+/*
+ * 0 if nothing is bound to host:port (or port is 0), else -1 with a message naming
+ * the port. SO_REUSEPORT listeners call it first: without it, a server left over from
+ * an earlier run would quietly share the port (and the load) with the new one.
+ */
+int net_port_free(const char *host, unsigned port);
 /* The local port a socket is bound to (after binding port 0). */
 unsigned net_local_port(int fd);
 int net_set_nonblock(int fd, bool on);

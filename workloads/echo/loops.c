@@ -102,6 +102,10 @@ int echo_run_loops(const struct server_opts *o, const struct echo_loop_ops *ops)
 	if (!t)
 		DIE("out of memory");
 	main_tid = pthread_self();
+	if (net_port_free(o->host, port)) {
+		free(t);
+		return RS_EXIT_FAIL;
+	}
 	for (i = 0; i < o->threads; i++) {
 		t[i] = (struct loop_thread){.o = o, .ops = ops, .id = i, .listen_fd = -1};
 		t[i].loop = calloc(1, ops->loop_size);

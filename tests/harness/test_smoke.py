@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """`ringside run --suite smoke`: four cells, each ok with requests > 0 and no errors;
-results.json validates against docs/results.schema.json and the schema can reject."""
+results.json validates against docs/results.schema.json and the schema can reject; a
+second run with the same --out writes a new directory and leaves the first alone."""
 import copy
 import os
 import tempfile
@@ -64,4 +65,16 @@ with tempfile.TemporaryDirectory(prefix="rs-smoke-") as tmp:
         fail("the schema accepts a run without server")
     if skipped:
         print("NOTE: the kernel refused: " + "; ".join(skipped))
+    # A second run given the same --out never overwrites the first: it makes smoke-2.
+    with open(path, "rb") as f:
+        first = f.read()
+    p = run(["run", "--models", "epoll", "--connections", "1", "--duration", "0.3", "--warmup",
+             "0", "--repeat", "1", "--probes", "off", "--out", out, "--quiet"], cwd=tmp)
+    second = os.path.join(out + "-2", "results.json")
+    if p.returncode != 0 or "results: %s" % second not in p.stdout:
+        fail("second run into the same --out: exit %d, %r" % (p.returncode, p.stdout[-300:]))
+    with open(path, "rb") as f:
+        if f.read() != first:
+            fail("the second run changed the first run's results.json")
+    validate(second)
 print("ok: smoke suite, %d cells" % len(models))

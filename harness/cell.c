@@ -115,13 +115,44 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 	return RUN_FAILED;
 }
 
+/*
+ * Starts argv (argv[0] a path) pinned to cpus with a readiness pipe as its fd 3 and
+ * waits for it to report its port.
+ */
+static enum run_rc spawn_ready(struct run_state *st, struct proc_child *p, const char *role,
+			       char **argv, const cpu_set_t *cpus, unsigned *port)
+{
+	enum run_rc rc;
+	int pfd[2];
+
+	if (access(argv[0], X_OK)) {
+		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", argv[0],
+			 strerror(errno));
+		return RUN_FAILED;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		return RUN_FAILED;
+	}
+	if (proc_spawn(p, role, argv, pfd[1], cpus)) {
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(st->reason, sizeof(st->reason), "cannot start the %s", role);
+		return RUN_FAILED;
+	}
+	close(pfd[1]);
+	rc = wait_ready(st, p, pfd[0], port);
+	close(pfd[0]);
+	return rc;
+}
+
 /* The origin of a proxy cell: ringside-origin, or nginx with --origin nginx. */
 static enum run_rc spawn_origin(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
 	char bin[PATH_MAX], cpus[256], body[24], threads[16];
 	char *argv[16];
-	int n = 0, pfd[2];
+	int n = 0;
 	enum run_rc rc;
 
 	if (!strcmp(o->origin, "nginx")) {
@@ -146,24 +177,7 @@ static enum run_rc spawn_origin(struct run_state *st)
 	argv[n++] = "--ready-fd";
 	argv[n++] = "3";
 	argv[n] = NULL;
-	if (access(bin, X_OK)) {
-		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
-			 strerror(errno));
-		return RUN_FAILED;
-	}
-	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
-		return RUN_FAILED;
-	}
-	if (proc_spawn(&st->origin, "origin", argv, pfd[1], &o->origin_cpus)) {
-		close(pfd[0]);
-		close(pfd[1]);
-		snprintf(st->reason, sizeof(st->reason), "cannot start the origin");
-		return RUN_FAILED;
-	}
-	close(pfd[1]);
-	rc = wait_ready(st, &st->origin, pfd[0], &st->origin_port);
-	close(pfd[0]);
+	rc = spawn_ready(st, &st->origin, "origin", argv, &o->origin_cpus, &st->origin_port);
 	/* An origin the kernel refuses is our failure, not the model's: never a skip. */
 	return rc == RUN_SKIPPED ? RUN_FAILED : rc;
 }
@@ -183,8 +197,7 @@ static enum run_rc spawn_server(struct run_state *st)
 	const struct run_opts *o = st->o;
 	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16];
 	char *argv[24];
-	int n = 0, pfd[2];
-	enum run_rc rc;
+	int n = 0;
 
 	if (peer_is(st->c->model))
 		return spawn_peer(st);
@@ -213,25 +226,7 @@ static enum run_rc spawn_server(struct run_state *st)
 		argv[n++] = sq;
 	}
 	argv[n] = NULL;
-	if (access(bin, X_OK)) {
-		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
-			 strerror(errno));
-		return RUN_FAILED;
-	}
-	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
-		return RUN_FAILED;
-	}
-	if (proc_spawn(&st->server, "server", argv, pfd[1], &o->server_cpus)) {
-		close(pfd[0]);
-		close(pfd[1]);
-		snprintf(st->reason, sizeof(st->reason), "cannot start the server");
-		return RUN_FAILED;
-	}
-	close(pfd[1]);
-	rc = wait_ready(st, &st->server, pfd[0], &st->port);
-	close(pfd[0]);
-	return rc;
+	return spawn_ready(st, &st->server, "server", argv, &o->server_cpus, &st->port);
 }
 
 static int spawn_load(struct run_state *st, int *phase_fd)

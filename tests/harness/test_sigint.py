@@ -1,30 +1,57 @@
 #!/usr/bin/python3
-"""SIGINT to ringside mid-suite: exit 130, within 5 s none of its servers or load
-generators is left, and results.json is valid, "interrupted", with the finished cells."""
+"""A signal to ringside mid-suite: exit 128+signal, within 5 s none of its servers, peers
+or load generators is left, and results.json is valid, "interrupted", with the finished
+cells. Usage: test_sigint.py [INT|TERM] [echo|peers]: SIGINT over echo cells, or
+SIGTERM while an nginx and a haproxy cell run (their workers are grandchildren)."""
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
-from rs_harness import RINGSIDE, alive, children, fail, need_binaries, validate
+from rs_harness import RINGSIDE, alive, children, fail, need_binaries, proc_table, skip, validate
+
+SIG = getattr(signal, "SIG" + (sys.argv[1] if len(sys.argv) > 1 else "INT"))
+PEERS = len(sys.argv) > 2 and sys.argv[2] == "peers"
+if PEERS:
+    MODELS = ["--workload", "proxy", "--models", "nginx,haproxy,epoll"]
+    for tool in ("nginx", "haproxy"):
+        if not shutil.which(tool, path="/usr/sbin:/usr/bin"):
+            skip("%s is not installed (apt-get install %s)" % (tool, tool))
+else:
+    MODELS = ["--models", "epoll,uring,blocking"]
+
+
+def descendants(pid):
+    """Every process below pid (children, their children, ...)."""
+    table = proc_table()
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for p, (pp, _, _) in table.items():
+            if pp == parent and p not in found:
+                found.add(p)
+                todo.append(p)
+    return found
+
 
 need_binaries()
 with tempfile.TemporaryDirectory(prefix="rs-sigint-") as tmp:
     out = os.path.join(tmp, "r")
     path = os.path.join(out, "results.json")
-    rs = subprocess.Popen([RINGSIDE, "run", "--models", "epoll,uring,blocking", "--connections",
-                           "10", "--duration", "1.5", "--warmup", "0.2", "--repeat", "1",
-                           "--out", out], cwd=tmp, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)
+    rs = subprocess.Popen([RINGSIDE, "run"] + MODELS + ["--connections", "10", "--duration",
+                                                        "1.5", "--warmup", "0.2", "--repeat",
+                                                        "1", "--out", out],
+                          cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = set()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     # Interrupt once one cell is in results.json and the second cell's load is running.
     interrupted = False
     while time.monotonic() < deadline and rs.poll() is None:
-        kids = children(rs.pid, "ringside-")
-        seen.update(kids)
+        seen.update(descendants(rs.pid))
         try:
             with open(path) as f:
                 done = len(json.load(f)["cells"])
@@ -32,8 +59,8 @@ with tempfile.TemporaryDirectory(prefix="rs-sigint-") as tmp:
             done = 0
         if done >= 1 and children(rs.pid, "ringside-load"):
             time.sleep(0.3)
-            seen.update(children(rs.pid, "ringside-"))
-            os.kill(rs.pid, signal.SIGINT)
+            seen.update(descendants(rs.pid))
+            os.kill(rs.pid, SIG)
             interrupted = True
             break
         time.sleep(0.02)
@@ -45,13 +72,15 @@ with tempfile.TemporaryDirectory(prefix="rs-sigint-") as tmp:
         stdout, stderr = rs.communicate(timeout=5)
     except subprocess.TimeoutExpired:
         rs.kill()
-        fail("ringside did not exit within 5 s of SIGINT")
+        fail("ringside did not exit within 5 s of %s" % SIG.name)
     print(stderr, end="")
     left = [p for p in seen if alive(p)]
     if left:
         fail("children still alive after ringside exited: %r" % left)
-    if rs.returncode != 130:
-        fail("exit %d, want 130" % rs.returncode)
+    if rs.returncode != 128 + SIG:
+        fail("exit %d, want %d" % (rs.returncode, 128 + SIG))
+    if PEERS and len(seen) < 4:
+        fail("saw only %d processes under ringside: the peer's workers were missed" % len(seen))
     doc = validate(path)
     if doc["status"] != "interrupted" or doc["finished_at"] is None:
         fail("status %r finished_at %r" % (doc["status"], doc["finished_at"]))
@@ -59,5 +88,5 @@ with tempfile.TemporaryDirectory(prefix="rs-sigint-") as tmp:
         fail("want the one finished cell, got %r" % [c["status"] for c in doc["cells"]])
     if os.path.exists(path + ".tmp"):
         fail("left a temporary file behind")
-print("ok: interrupted after %.2f s, %d children gone, 1 cell kept" % (time.monotonic() - t0,
-                                                                      len(seen)))
+print("ok: %s: exited %.2f s after it, %d processes gone, 1 cell kept" % (
+    SIG.name, time.monotonic() - t0, len(seen)))

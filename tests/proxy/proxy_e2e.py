@@ -2,163 +2,25 @@
 """End-to-end tests of ringside-proxy in one I/O model (argv[1]) against ringside-origin.
 
 Relays 2,000 requests over 100 keep-alive connections, a chunked upstream response, and
-request bodies (Content-Length and chunked); checks every bad-input and fault case gets
-its status (400, 431, 502, 504, reset, client gone) while other clients keep being
-served; routes two hosts to two origins (404 for an unknown one); checks no descriptor
-leaks. Servers use --port 0 --ready-fd; only loopback. Exit 0 pass, 1 fail, 77 skip.
+request bodies (Content-Length and chunked); sends every kind of bad input (request
+line, Content-Length, Transfer-Encoding, chunk sizes, header floods) to a proxy in front
+of a recording upstream and checks each gets its 4xx, a closed connection, and that
+nothing of it reached the upstream; checks upstream faults (502, 504, reset); drops a
+slowloris client (a head trickled 1 byte / 100 ms) while serving others, or, in the
+blocking model, keeps it as documented; routes two hosts to two origins (404 for an
+unknown one); checks no descriptor leaks. Exit 0 pass, 1 fail, 77 skip.
 """
-import hashlib
 import os
+import select
 import socket
-import subprocess
 import sys
 import threading
 import time
 
-BUILD = os.environ.get("RS_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
-ORIGIN = os.path.join(BUILD, "ringside-origin")
-PROXY = os.path.join(BUILD, "ringside-proxy")
-TIMEOUT = 5.0
-procs = []
-failures = []
-
-
-class Skip(Exception):
-    pass
-
-
-def start(argv):
-    """Starts a server with --port 0 --ready-fd; returns (proc, port)."""
-    r, w = os.pipe()
-    p = subprocess.Popen(argv + ["--port", "0", "--ready-fd", str(w)], pass_fds=(w,),
-                         stderr=subprocess.PIPE)
-    os.close(w)
-    procs.append(p)
-    with os.fdopen(r) as f:
-        line = f.readline()
-    if not line.startswith("ready "):
-        rc = p.wait(timeout=TIMEOUT)
-        err = p.stderr.read().decode(errors="replace").strip()
-        if rc == 3:
-            raise Skip(err or "server exited 3")
-        raise RuntimeError("%s did not start (exit %s): %s" % (argv[0], rc, err))
-    return p, int(line.split()[1])
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-
-
-def connect(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return s
-
-
-class Reader:
-    """Reads HTTP/1.1 responses off a socket (Content-Length, chunked or close)."""
-
-    def __init__(self, sock):
-        self.s, self.buf = sock, b""
-
-    def fill(self):
-        d = self.s.recv(65536)
-        if not d:
-            raise EOFError("connection closed")
-        self.buf += d
-
-    def line(self):
-        while b"\r\n" not in self.buf:
-            self.fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def take(self, n):
-        while len(self.buf) < n:
-            self.fill()
-        d, self.buf = self.buf[:n], self.buf[n:]
-        return d
-
-    def response(self, head_only=False):
-        status = int(self.line().split()[1])
-        headers = {}
-        while True:
-            line = self.line()
-            if not line:
-                break
-            k, v = line.split(b":", 1)
-            headers[k.strip().lower().decode()] = v.strip().decode()
-        if head_only:
-            return status, headers, b""
-        if headers.get("transfer-encoding", "").lower() == "chunked":
-            body = b""
-            while True:
-                size = int(self.line().split(b";")[0], 16)
-                if size == 0:
-                    while self.line():
-                        pass
-                    break
-                body += self.take(size)
-                self.take(2)
-        elif "content-length" in headers:
-            body = self.take(int(headers["content-length"]))
-        else:
-            body = self.buf
-            self.buf = b""
-            try:
-                while True:
-                    d = self.s.recv(65536)
-                    if not d:
-                        break
-                    body += d
-            except OSError:
-                pass
-        return status, headers, body
-
-
-def pattern(n):
-    return bytes(ord("a") + i % 26 for i in range(n))
-
-
-def get(port, path="/", host="t", extra=b""):
-    s = connect(port)
-    try:
-        s.sendall(b"GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (path.encode(), host.encode(), extra))
-        return Reader(s).response()
-    finally:
-        s.close()
-
-
-def exchange_raw(port, data):
-    """Sends raw bytes; returns (status, closed_after) or (None, True) if reset/closed."""
-    s = connect(port)
-    try:
-        s.sendall(data)
-        r = Reader(s)
-        try:
-            st, h, _ = r.response()
-        except (EOFError, ConnectionResetError):
-            return None, True
-        try:
-            closed = s.recv(1) == b""
-        except (ConnectionResetError, socket.timeout):
-            closed = True
-        return st, closed
-    finally:
-        s.close()
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
-def wait_fds(pid, baseline, what):
-    deadline = time.time() + 3
-    while time.time() < deadline and fd_count(pid) > baseline:
-        time.sleep(0.05)
-    check(fd_count(pid) <= baseline, "%s: %d fds open, baseline %d" % (what, fd_count(pid), baseline))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proxylib import (ORIGIN, PROXY, Reader, RecordingUpstream, check, closed_after,  # noqa: E402
+                      connect, exchange_raw, fd_count, get, pattern, run, silent_server, start,
+                      wait_fds, wait_until)
 
 
 def test_relay(port, body_bytes):
@@ -201,58 +63,111 @@ def test_bodies(port):
         s.close()
 
 
-def silent_server(mode):
-    """Upstream helper: 'silent' accepts and never answers; 'reset' answers half a response
-    then closes. Returns (port, stop)."""
-    ls = socket.socket()
-    ls.bind(("127.0.0.1", 0))
-    ls.listen(64)
-    ls.settimeout(0.2)
-    stop = threading.Event()
-    held = []
+H = b"Host: t\r\n"
+# (request, status, what): each is answered before anything of it is forwarded.
+BAD_REQUESTS = [
+    (b"GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n", 400, "malformed field"),
+    (b"GET / HTTP/1.1\nHost: t\r\n\r\n", 400, "bare LF"),
+    (b"GET\r\n\r\n", 400, "request line without target and version"),
+    (b"GET / HTTP/1.1 extra\r\n" + H + b"\r\n", 400, "request line with an extra word"),
+    (b"GET  / HTTP/1.1\r\n" + H + b"\r\n", 400, "two spaces in the request line"),
+    (b"get / HTTP/1.1\r\n" + H + b"\r\n", 400, "lowercase method"),
+    (b"G(T / HTTP/1.1\r\n" + H + b"\r\n", 400, "method with a separator"),
+    (b"G\x7fT / HTTP/1.1\r\n" + H + b"\r\n", 400, "method with a control byte"),
+    (b"GET / HTTP/1.2\r\n" + H + b"\r\n", 505, "HTTP/1.2"),
+    (b"GET / HTTP/1.1\r\n\r\n", 400, "no Host"),
+    (b"GET / HTTP/1.1\r\nHost: t\r\nHost: u\r\n\r\n", 400, "two Hosts"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400,
+     "two different Content-Lengths"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3, 4\r\n\r\nabcd", 400,
+     "Content-Length: 3, 4"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Content-Length: -3\r\n\r\nabc", 400, "negative Content-Length"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n"
+     b"\r\n3\r\nabc\r\n0\r\n\r\n", 400, "smuggling CL+TE"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked, identity\r\n\r\n3\r\nabc\r\n"
+     b"0\r\n\r\n", 400, "Transfer-Encoding: chunked, identity"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: gzip\r\n\r\nabc", 400,
+     "Transfer-Encoding: gzip"),
+    (b"POST / HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"
+     b"\r\n0\r\n\r\n", 400, "chunked twice"),
+    (b"GET / HTTP/1.1\r\n" + H + b"X: " + b"y" * 17000 + b"\r\n\r\n", 431, "17 KiB header"),
+    # > HTTP_MAX_HEADERS (64) fields is "too large" too, long before 16 KiB.
+    (b"GET / HTTP/1.1\r\n" + H + b"a: b\r\n" * 3000 + b"\r\n", 431, "3,000 tiny fields (18 KiB)"),
+    (b"GET / HTTP/1.1\r\n" + H + b"".join(b"X-%d: %s\r\n" % (i, b"v" * 300) for i in range(60))
+     + b"\r\n", 431, "60 fields of 300 bytes (18 KiB)"),
+    (b"GET http://evil.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n", 403, "open proxy"),
+    (b"GET / HTTP/1.1\r\n" + H + b"Upgrade: websocket\r\nConnection: upgrade\r\n\r\n", 501,
+     "upgrade"),
+]
+CHUNK_HEAD = b"POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+# (chunked body, bytes of it before the first bad one, what)
+BAD_CHUNKS = [
+    (b"zz\r\nab\r\n0\r\n\r\n", 0, "non-hex chunk size"),
+    (b"-1\r\nab\r\n0\r\n\r\n", 0, "negative chunk size"),
+    (b"10000000000000000\r\n" + b"x" * 16, 15, "chunk size 2^64"),
+    (b"3\r\nabcXY\r\n0\r\n\r\n", 6, "no CRLF after chunk data"),
+]
+CONTROL = b"GET /control HTTP/1.1\r\nHost: t\r\n\r\n"
 
-    def run():
-        while not stop.is_set():
-            try:
-                c, _ = ls.accept()
-            except socket.timeout:
-                continue
-            if mode == "reset":
-                c.settimeout(TIMEOUT)
-                try:
-                    c.recv(65536)
-                    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 100)
-                except OSError:
-                    pass
-                c.close()
-            else:
-                held.append(c)
-        for c in held:
-            c.close()
-        ls.close()
 
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return ls.getsockname()[1], stop
+def control(rec, port, what, n, allow=b""):
+    """A good request after a bad one: served, and since upstream connection n the only
+    thing the upstream got (besides a prefix of allow, for a chunked body)."""
+    s = connect(port)
+    s.sendall(CONTROL)
+    st, _, body = Reader(s).response()
+    s.close()
+    check(st == 200 and body == b"ok", "served after %s: %s %r" % (what, st, body))
+    got = [r["data"] for r in rec.since(n)]
+    if allow and got and got[0] != CONTROL and allow.startswith(got[0]):
+        got = got[1:]
+    check(got == [CONTROL], "after %s the upstream got %d connections: %r" %
+          (what, len(got), [g[:60] for g in got]))
 
 
-def test_faults(model, port, oport, ppid):
-    base = fd_count(ppid)
-    cases = [
-        (b"GET / HTTP/1.1\r\nHost: t\r\nBad Header: x\r\n\r\n", 400, "malformed"),
-        (b"GET / HTTP/1.1\nHost: t\r\n\r\n", 400, "bare LF"),
-        (b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n"
-         b"\r\n3\r\nabc\r\n0\r\n\r\n", 400, "smuggling CL+TE"),
-        (b"GET / HTTP/1.1\r\nHost: t\r\nX: " + b"y" * 17000 + b"\r\n\r\n", 431, "17 KiB header"),
-        (b"GET http://evil.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n", 403, "open proxy"),
-        (b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", 501,
-         "upgrade"),
-    ]
-    for data, want, what in cases:
+def test_bad_input(model):
+    """Every bad request gets its status and a close, and nothing reaches the upstream."""
+    rec = RecordingUpstream()
+    p, port = start([PROXY, "--model", model, "--upstream", "127.0.0.1:%d" % rec.port])
+    base = fd_count(p.pid)
+    for data, want, what in BAD_REQUESTS:
+        n, _ = rec.snapshot()
         st, closed = exchange_raw(port, data)
         check(st == want and closed, "%s: status %s (want %d), closed %s" % (what, st, want, closed))
-        check(get(port)[0] == 200, "served after %s" % what)
+        control(rec, port, what, n)
+    wait_fds(p.pid, base, "bad requests")
 
+    for body, ok_len, what in BAD_CHUNKS:
+        # All at once: the bad chunk arrives with the head, so nothing is forwarded.
+        n, _ = rec.snapshot()
+        st, closed = exchange_raw(port, CHUNK_HEAD + body)
+        check(st == 400 and closed, "%s: status %s (want 400), closed %s" % (what, st, closed))
+        control(rec, port, what, n, CHUNK_HEAD + body[:ok_len])
+        # Head first, then the bad chunk: the head is forwarded; the bad bytes are not,
+        # and the proxy closes that upstream connection by itself (client still open).
+        n, _ = rec.snapshot()
+        s = connect(port)
+        s.sendall(CHUNK_HEAD)
+        check(wait_until(lambda: any(r["data"] == CHUNK_HEAD for r in rec.since(n)), 2),
+              "%s: head forwarded before the body" % what)
+        s.sendall(body)
+        try:
+            st, _, _ = Reader(s).response()
+        except (EOFError, ConnectionResetError):
+            st = None
+        check(st in (400, None) and closed_after(s), "%s after the head: %s" % (what, st))
+        ups = rec.since(n)
+        check(len(ups) == 1 and wait_until(lambda: ups[0]["rec"]["closed"], 2),
+              "%s after the head: upstream connection closed by the proxy" % what)
+        check(all((CHUNK_HEAD + body[:ok_len]).startswith(bytes(u["rec"]["data"])) for u in ups),
+              "%s after the head: upstream got %r" % (what, [bytes(u["rec"]["data"]) for u in ups]))
+        s.close()
+    wait_fds(p.pid, base, "bad chunks")
+    check(p.poll() is None, "proxy alive after bad input")
+
+
+def test_faults(model, port, ppid):
+    base = fd_count(ppid)
     # 502: nothing listens on the upstream port
     free = socket.socket()
     free.bind(("127.0.0.1", 0))
@@ -334,6 +249,88 @@ def test_routes(model, a_port, b_port):
     check(st == 200 and len(body) == 2000, "absolute-form picks b.test: %s" % st)
 
 
+SLOW_HEAD = b"GET / HTTP/1.0\r\n\r\n"  # 18 bytes: 1.8 s at 1 byte / 100 ms
+
+
+def trickle(port, out):
+    """Sends SLOW_HEAD 1 byte / 100 ms; out gets when the proxy closed the connection
+    (seconds after connect, None if it did not) and what it answered."""
+    s = connect(port)
+    t0, got, closed = time.time(), b"", None
+    try:
+        for i in range(len(SLOW_HEAD) + 30):  # the head, then up to 3 s for the answer
+            if i < len(SLOW_HEAD):
+                s.send(SLOW_HEAD[i:i + 1])
+            if select.select([s], [], [], 0.1)[0]:
+                d = s.recv(65536)
+                got += d
+                if not d:
+                    closed = time.time() - t0
+                    break
+    except OSError:
+        closed = time.time() - t0
+    s.close()
+    out.update(closed=closed, got=got)
+
+
+def stall(port, out):
+    """Sends half a head, then nothing: out["closed"] says after how long it was dropped."""
+    s = connect(port, timeout=3)
+    t0 = time.time()
+    s.sendall(SLOW_HEAD[:8])
+    out["closed"] = time.time() - t0 if closed_after(s) else None
+    s.close()
+
+
+def test_slowloris(model, oport):
+    """--idle-timeout 300: the whole head must arrive within 300 ms (event models) while
+    others are served; the blocking model times out each receive instead (proxy.h)."""
+    p, port = start([PROXY, "--model", model, "--upstream", "127.0.0.1:%d" % oport,
+                     "--idle-timeout", "300", "--threads", "1"])
+    slow, stalled = {}, {}
+    threads = [threading.Thread(target=trickle, args=(port, slow)),
+               threading.Thread(target=stall, args=(port, stalled))]
+    for t in threads:
+        t.start()
+    # A normal keep-alive client, one request every 100 ms, served all along.
+    s = connect(port)
+    r, ok, sent = Reader(s), 0, 0
+    while (any(t.is_alive() for t in threads) or sent < 8) and sent < 60:
+        s.sendall(b"GET /n HTTP/1.1\r\nHost: t\r\n\r\n")
+        sent += 1
+        st, _, body = r.response()
+        ok += st == 200 and len(body) == 4096
+        time.sleep(0.1)
+    for t in threads:
+        t.join(10)
+    s.sendall(b"GET /n HTTP/1.1\r\nHost: t\r\n\r\n")
+    st, _, _ = r.response()
+    s.close()
+    check(ok == sent and st == 200,
+          "normal client during slowloris: %d of %d served, then %s" % (ok, sent, st))
+    check(get(port)[0] == 200, "a new client is served after slowloris")
+    if model == "blocking":
+        check(slow.get("closed") is not None and slow["got"].startswith(b"HTTP/1.1 200")
+              and slow["closed"] > 1.7,
+              "blocking: a trickler is kept while it trickles (SO_RCVTIMEO per receive) and "
+              "served: closed after %s s, got %r" % (slow.get("closed"), slow.get("got", b"")[:20]))
+    else:
+        check(slow.get("closed") is not None and 0.25 <= slow["closed"] <= 1.5 and not slow["got"],
+              "slowloris dropped within 1.5 s without a reply: closed after %s s, got %r"
+              % (slow.get("closed"), slow.get("got", b"")[:20]))
+    check(stalled.get("closed") is not None and 0.25 <= stalled["closed"] <= 1.5,
+          "a client silent mid-head dropped: after %s s" % stalled.get("closed"))
+    # A slow body is progress: 5 pieces 150 ms apart (750 ms > 300 ms) all get through.
+    s = connect(port)
+    s.sendall(b"POST /u HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\n")
+    for b in b"abcde":
+        time.sleep(0.15)
+        s.sendall(bytes([b]))
+    st, _, body = Reader(s).response()
+    s.close()
+    check(st == 200 and body.startswith(b"len=5 "), "slow body upload served: %s %r" % (st, body))
+
+
 def main():
     model = sys.argv[1]
     _, oport = start([ORIGIN, "--threads", "1", "--body-bytes", "4096"])
@@ -350,39 +347,13 @@ def main():
     check(st == 200 and h.get("transfer-encoding") == "chunked" and body == pattern(5000),
           "chunked upstream response relayed: %s %d bytes" % (st, len(body)))
     test_bodies(port)
-    test_faults(model, port, oport, proxy.pid)
+    test_bad_input(model)
+    test_faults(model, port, proxy.pid)
     test_idle(model, oport)
+    test_slowloris(model, oport)
     test_routes(model, aport, bport)
     check(proxy.poll() is None, "proxy still running")
 
 
 if __name__ == "__main__":
-    rc = 0
-    try:
-        main()
-        rc = 1 if failures else 0
-    except Skip as e:
-        print("skip:", e)
-        rc = 77
-    except Exception as e:  # a crash of the test itself is a failure
-        import traceback
-        traceback.print_exc()
-        print("FAIL: %s: %s" % (type(e).__name__, e))
-        rc = 1
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                rcp = p.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                rcp = "killed"
-                rc = rc or 1
-            if rcp not in (0, -15) and rc != 77:
-                print("FAIL: %s exited %s" % (p.args[0], rcp))
-                rc = 1
-    if rc == 0:
-        print("proxy e2e %s: all checks passed" % sys.argv[1])
-    sys.exit(rc)
+    run(main, "proxy e2e %s" % sys.argv[1])

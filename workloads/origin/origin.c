@@ -67,6 +67,7 @@ struct oloop {
 	const struct server_opts *o;
 	int listen_fd, ep;
 	struct oconn *conns; /* freed by o_fini, so a clean exit leaks nothing */
+	bool accept_more;    /* the last batch left connections in the backlog */
 };
 
 static int origin_opt(int opt, const char *arg, void *ctx)
@@ -291,8 +292,13 @@ static int o_init(void *loop, const struct server_opts *o, int id, int listen_fd
 	return RS_EXIT_OK;
 }
 
+/*
+ * Accepts up to 64 connections; if more wait, o_run takes another batch every turn
+ * (the level-triggered listener alone comes up once per pass over the ready list).
+ */
 static void accept_some(struct oloop *l)
 {
+	l->accept_more = false;
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(l->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = {.events = EPOLLIN};
@@ -322,6 +328,7 @@ static void accept_some(struct oloop *l)
 			l->conns->prev = c;
 		l->conns = c;
 	}
+	l->accept_more = true;
 }
 
 static int o_run(void *loop)
@@ -331,13 +338,18 @@ static int o_run(void *loop)
 
 	while (!server_should_stop()) {
 		int n = epoll_wait(l->ep, evs, MAX_EVENTS, PROXY_WAIT_MS);
+		bool accepted = false;
 
 		for (int i = 0; i < n; i++) {
-			if (!evs[i].data.ptr)
+			if (!evs[i].data.ptr) {
 				accept_some(l);
-			else
+				accepted = true;
+			} else {
 				on_event(l, evs[i].data.ptr, evs[i].events);
+			}
 		}
+		if (l->accept_more && !accepted)
+			accept_some(l);
 	}
 	return RS_EXIT_OK;
 }

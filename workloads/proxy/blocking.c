@@ -3,7 +3,8 @@
  * TinyGate), each doing blocking recv/send on its client and upstream sockets in the
  * order the state machine needs. Timeouts are socket options: --upstream-timeout is
  * SO_RCVTIMEO/SO_SNDTIMEO on the upstream socket (so it bounds connect too), and
- * --idle-timeout is SO_RCVTIMEO on the client socket.
+ * --idle-timeout is SO_RCVTIMEO on the client socket: it bounds each receive, not a
+ * whole request head, so a client trickling bytes faster keeps its thread (proxy.h).
  */
 #include <netinet/in.h>
 #include <pthread.h>
@@ -136,12 +137,11 @@ static int blocking_run(const struct server_opts *o)
 		pthread_t tid;
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				PLOG_WARN("accept");
-				usleep(10000);
-			}
+			if (proxy_accept_failed(errno))
+				usleep(PROXY_ACCEPT_BACKOFF_MS * 1000);
 			continue;
 		}
+		proxy_accept_ok();
 		c = malloc(sizeof(*c));
 		if (!c || !proxy_conn_get(o)) {
 			free(c);

@@ -32,8 +32,9 @@ struct loop {
 	const struct server_opts *o;
 	const struct proxy_cfg *cfg;
 	int id, listen_fd, ep;
-	bool accept_paused;
-	struct conn head; /* list of live connections */
+	uint64_t accept_resume_ns; /* accept paused (EMFILE) until then; 0 = accepting */
+	bool accept_more;	   /* the last batch left connections in the backlog */
+	struct conn head;	   /* list of live connections */
 	struct conn *dead[MAX_EVENTS * 2];
 	unsigned ndead;
 	uint64_t last_scan_ns;
@@ -194,23 +195,33 @@ static void on_event(struct loop *l, struct conn *k, enum side s, uint32_t ev, u
 	drive(l, k, now);
 }
 
+/*
+ * Accepts up to ACCEPT_BATCH connections. If more wait, the loop takes another batch
+ * every turn: the level-triggered listener alone would come up only once per pass
+ * over all ready connections, so 10k clients connecting at once would trickle in.
+ */
 static void accept_all(struct loop *l, uint64_t now)
 {
+	l->accept_more = false;
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
 		int fd = accept4(l->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET};
 		struct conn *k;
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
-				struct epoll_event off = {.events = 0};
+			struct epoll_event off = {.events = 0};
 
-				PLOG_WARN("accept");
-				epoll_ctl(l->ep, EPOLL_CTL_MOD, l->listen_fd, &off);
-				l->accept_paused = true;
-			}
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			if (!proxy_accept_failed(errno))
+				continue; /* that connection is gone; try the next */
+			/* Out of descriptors: the listener would stay readable and the loop
+			 * spin. Stop watching it for a while. */
+			epoll_ctl(l->ep, EPOLL_CTL_MOD, l->listen_fd, &off);
+			l->accept_resume_ns = now + PROXY_ACCEPT_BACKOFF_MS * 1000000ull;
 			return;
 		}
+		proxy_accept_ok();
 		k = malloc(sizeof(*k));
 		if (!k || !proxy_conn_get(l->o)) {
 			free(k);
@@ -237,22 +248,23 @@ static void accept_all(struct loop *l, uint64_t now)
 		l->head.next->prev = k;
 		l->head.next = k;
 	}
+	l->accept_more = true;
 }
 
-/* Fires the timers that are due; at most once per PROXY_WAIT_MS. */
+/* Resumes a paused accept; fires the timers that are due, at most once per PROXY_WAIT_MS. */
 static void scan_timers(struct loop *l, uint64_t now)
 {
 	struct conn *k, *next;
 
+	if (l->accept_resume_ns && now >= l->accept_resume_ns) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
+
+		l->accept_resume_ns = 0;
+		epoll_ctl(l->ep, EPOLL_CTL_MOD, l->listen_fd, &ev);
+	}
 	if (now - l->last_scan_ns < PROXY_WAIT_MS * 1000000ull)
 		return;
 	l->last_scan_ns = now;
-	if (l->accept_paused) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0};
-
-		l->accept_paused = false;
-		epoll_ctl(l->ep, EPOLL_CTL_MOD, l->listen_fd, &ev);
-	}
 	for (k = l->head.next; k != &l->head; k = next) {
 		uint64_t d = proxy_deadline(&k->pc);
 
@@ -288,8 +300,10 @@ static int ep_run(void *loop)
 	struct epoll_event evs[MAX_EVENTS];
 
 	while (!server_should_stop()) {
-		int n = epoll_wait(l->ep, evs, MAX_EVENTS, PROXY_WAIT_MS);
+		int n = epoll_wait(l->ep, evs, MAX_EVENTS,
+				   l->accept_resume_ns ? PROXY_ACCEPT_BACKOFF_MS : PROXY_WAIT_MS);
 		uint64_t now = now_ns();
+		bool accepted = false;
 
 		if (n < 0 && errno != EINTR) {
 			PLOG_ERR("epoll_wait");
@@ -298,12 +312,16 @@ static int ep_run(void *loop)
 		for (int i = 0; i < n; i++) {
 			uint64_t d = evs[i].data.u64;
 
-			if (!d)
+			if (!d) {
 				accept_all(l, now);
-			else
+				accepted = true;
+			} else {
 				on_event(l, (struct conn *)(uintptr_t)(d & ~1ull), d & 1,
 					 evs[i].events, now);
+			}
 		}
+		if (l->accept_more && !accepted && !l->accept_resume_ns)
+			accept_all(l, now);
 		scan_timers(l, now);
 		for (unsigned i = 0; i < l->ndead; i++)
 			free(l->dead[i]);

@@ -2,12 +2,14 @@
  * Runs the proxy's event-loop models (epoll, uring): one thread per --threads, pinned
  * to cpu_nth(--cpus, i), each with its own SO_REUSEPORT listener. The main thread
  * reports readiness once every loop is set up, then sleeps until SIGTERM/SIGINT.
- * Also the --max-conns counter and the upstream socket helper all models share.
+ * Also the --max-conns counter, the accept-failure backoff and the upstream socket
+ * helper all models share.
  */
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,6 +44,25 @@ bool proxy_conn_get(const struct server_opts *o)
 void proxy_conn_put(void)
 {
 	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
+}
+
+static atomic_bool accept_starved;
+
+bool proxy_accept_failed(int err)
+{
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return false; /* ECONNABORTED and the like: that connection is gone */
+	if (!atomic_exchange_explicit(&accept_starved, true, memory_order_relaxed))
+		LOG_WARN("accept: %s; pausing accepts while descriptors are short "
+			 "(logged once until an accept succeeds)",
+			 strerror(err));
+	return true;
+}
+
+void proxy_accept_ok(void)
+{
+	if (atomic_load_explicit(&accept_starved, memory_order_relaxed))
+		atomic_store_explicit(&accept_starved, false, memory_order_relaxed);
 }
 
 int proxy_upstream_socket(const struct proxy_upstream *u, bool nonblock)
@@ -105,6 +126,10 @@ int proxy_run_loops(const struct server_opts *o, const struct proxy_loop_ops *op
 	if (!t)
 		DIE("out of memory");
 	main_tid = pthread_self();
+	if (net_port_free(o->host, port)) {
+		free(t);
+		return RS_EXIT_FAIL;
+	}
 	for (i = 0; i < o->threads; i++) {
 		t[i] = (struct loop_thread){.o = o, .ops = ops, .id = i, .listen_fd = -1};
 		t[i].loop = calloc(1, ops->loop_size);

@@ -3,6 +3,7 @@
  * over one state machine (proxy.c). Options, routes and the model table live here.
  */
 #include <getopt.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -28,7 +29,14 @@ static const char proxy_usage[] =
     "                           unknown hosts get 404; not with --upstream)\n"
     "  --upstream-timeout MS    answer 504 when the upstream is silent this long\n"
     "                           (default 10000)\n"
-    "  The blocking model applies --idle-timeout as a receive timeout on the client.\n"
+    "  --idle-timeout MS (above) for the proxy: in the epoll and uring models a request\n"
+    "                           head must arrive WHOLE within MS of when the proxy began\n"
+    "                           waiting for it (accept, or the previous response sent);\n"
+    "                           a trickled head does not extend it (slowloris), body\n"
+    "                           bytes do. The blocking model applies MS to each receive\n"
+    "                           on the client (SO_RCVTIMEO): a client sending a byte\n"
+    "                           more often than every MS keeps its thread; a silent one\n"
+    "                           is closed.\n"
     "\nexamples:\n"
     "  ringside-proxy --model epoll --threads 1 --cpus 0 --upstream 127.0.0.1:8080\n"
     "  ringside-proxy --model uring --route a.test=127.0.0.1:8081 --route "
@@ -41,11 +49,34 @@ static const struct server_model *const models[] = {
 static struct proxy_cfg cfg = {.upstream_timeout_ms = 10000};
 static bool have_upstream;
 
+/*
+ * net_resolve() without its own message, so that a bad --upstream or --route is the
+ * one line of usage_error(); 0 or a getaddrinfo error code.
+ */
+static int resolve(const char *host, unsigned port, struct proxy_upstream *u)
+{
+	struct addrinfo hints = {
+	    .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res;
+	char portstr[16];
+	int err;
+
+	snprintf(portstr, sizeof(portstr), "%u", port);
+	err = getaddrinfo(host, portstr, &hints, &res);
+	if (err)
+		return err;
+	memcpy(&u->addr, res->ai_addr, res->ai_addrlen);
+	u->addrlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
 static void add_upstream(const char *name, const char *hostport, const char *opt)
 {
 	struct proxy_upstream *u;
 	char host[256];
 	unsigned port;
+	int err;
 
 	if (cfg.nups >= PROXY_MAX_ROUTES)
 		usage_error("at most %d upstreams", PROXY_MAX_ROUTES);
@@ -53,8 +84,9 @@ static void add_upstream(const char *name, const char *hostport, const char *opt
 	if (strlen(name) >= sizeof(u->host) || strlen(hostport) >= sizeof(u->addr_s) ||
 	    parse_hostport(hostport, host, sizeof(host), &port))
 		usage_error("--%s: '%s' is not HOST:PORT", opt, hostport);
-	if (net_resolve(host, port, &u->addr, &u->addrlen))
-		usage_error("--%s: cannot resolve '%s'", opt, host);
+	err = resolve(host, port, u);
+	if (err)
+		usage_error("--%s: cannot resolve '%s': %s", opt, host, gai_strerror(err));
 	strcpy(u->host, name);
 	strcpy(u->addr_s, hostport);
 	cfg.nups++;

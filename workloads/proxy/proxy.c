@@ -93,6 +93,19 @@ static int lookup(const struct proxy_cfg *cfg, const char *buf, struct http_span
 	return -1;
 }
 
+/*
+ * Methods are case-sensitive tokens; every registered one is upper case. Like nginx,
+ * the proxy forwards only A-Z, '-' and '_', so "get" or "G.T" never reaches an
+ * upstream that might read it differently.
+ */
+static bool method_ok(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || p[i] == '-' || p[i] == '_'))
+			return false;
+	return n > 0;
+}
+
 /* Picks the upstream for the parsed request; returns 0 or an HTTP status to answer. */
 static int route(struct proxy_conn *c)
 {
@@ -102,6 +115,8 @@ static int route(struct proxy_conn *c)
 	bool absolute = false;
 	int idx;
 
+	if (!method_ok(c->in + c->req.method_s.off, c->req.method_s.len))
+		return 400;
 	if (c->req.method == HTTP_M_CONNECT || c->req.conn_upgrade)
 		return 501;
 	if (c->req.target.len >= 7 && strncasecmp(t, "http://", 7) == 0) {
@@ -153,7 +168,9 @@ static void advance(struct proxy_conn *c, uint64_t now)
 				reply(c, status, now);
 				return;
 			}
+			/* From here on, body progress keeps the client alive. */
 			c->req_head = true;
+			c->cl_last_ns = now;
 			c->method = c->req.method;
 			c->in_ready = c->req.head_len;
 			http_body_init_request(&c->reqb, &c->req);
@@ -304,7 +321,10 @@ void proxy_client_recvd(struct proxy_conn *c, ssize_t n, uint64_t now)
 		c->dead = true;
 		return;
 	}
-	c->cl_last_ns = now;
+	/* A head must arrive whole within --idle-timeout of when it was awaited, however
+	 * it trickles in (slowloris): only body bytes move the clock. */
+	if (c->req_head)
+		c->cl_last_ns = now;
 	if (c->draining) {
 		c->drained += n;
 		if (c->drained > DRAIN_MAX_BYTES)
@@ -345,7 +365,8 @@ void proxy_client_sent(struct proxy_conn *c, ssize_t n, uint64_t now)
 		return;
 	}
 	c->out_sent += n;
-	c->cl_last_ns = now;
+	if (c->req_head)
+		c->cl_last_ns = now;
 	if (c->out_sent == c->out_len && c->closing) {
 		if (c->draining)
 			c->want_shut_wr = true;

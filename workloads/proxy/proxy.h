@@ -24,6 +24,34 @@
  *     --upstream-timeout 504. A failure after part of a response was relayed closes both
  *     sides. The client closing while a request is in progress closes both sides.
  *   - An upstream that closes an idle keep-alive connection closes its client too.
+ *   - --idle-timeout MS (0 = off) bounds how long a client may take (event-loop
+ *     models: epoll, uring, uring-sqpoll): the WHOLE request head must arrive within
+ *     MS of the moment the proxy began waiting for it (the connection was accepted,
+ *     or the previous exchange ended); bytes of an unfinished head do not extend it,
+ *     so a client trickling a head (slowloris) is closed, without a reply, MS after
+ *     it started. Once the head is in, every body byte received (and every response
+ *     byte the client takes) restarts the clock. A keep-alive client silent for MS
+ *     between requests is closed the same way.
+ *     The blocking model instead applies MS as SO_RCVTIMEO to each receive on the
+ *     client: a client is closed once one receive waits MS, so a trickler sending a
+ *     byte more often than every MS keeps its thread (one thread per connection is
+ *     the model's cost), while a silent one, or one stalled mid-head, is closed.
+ *   - Bad input never reaches an upstream: it is answered before anything of the
+ *     request is forwarded. Bad request line (missing parts, extra words, a method
+ *     other than A-Z, '-', '_', e.g. "get") 400; conflicting Content-Length
+ *     ("3" and "4", or "3, 4") 400; Content-Length with Transfer-Encoding 400;
+ *     Transfer-Encoding other than a final "chunked" ("gzip", "chunked, identity")
+ *     400; head over 16 KiB, or more than HTTP_MAX_HEADERS (64) fields, 431.
+ *     A chunked body is checked as it streams: its head may already be forwarded
+ *     when a bad chunk (size not hex, over 2^60, no CRLF after the data) arrives.
+ *     Then nothing from the bad chunk on is forwarded, the client gets 400 (or, if a
+ *     response had started, a close), and the upstream connection, now mid-request,
+ *     is closed with the client's (within PROXY_DRAIN_MS).
+ *   - Out of descriptors (EMFILE/ENFILE at accept): accepting pauses for
+ *     PROXY_ACCEPT_BACKOFF_MS at a time (logged once per episode, no spinning) while
+ *     open connections are served; pending clients wait in the listen backlog and are
+ *     accepted once descriptors are free. A client accepted when no descriptor is left
+ *     for its upstream gets 502.
  */
 #ifndef RS_PROXY_H
 #define RS_PROXY_H
@@ -36,10 +64,11 @@
 #include "http.h"
 #include "server.h"
 
-#define PROXY_BUF_SIZE	 HTTP_MAX_HEAD /* per direction; a whole head must fit */
-#define PROXY_MAX_ROUTES 32
-#define PROXY_DRAIN_MS	 500
-#define PROXY_WAIT_MS	 100 /* longest a loop waits before it looks at stop and timers */
+#define PROXY_BUF_SIZE		HTTP_MAX_HEAD /* per direction; a whole head must fit */
+#define PROXY_MAX_ROUTES	32
+#define PROXY_DRAIN_MS		500
+#define PROXY_WAIT_MS		100 /* longest a loop waits before it looks at stop and timers */
+#define PROXY_ACCEPT_BACKOFF_MS 10  /* accept paused this long after EMFILE/ENFILE */
 
 struct proxy_upstream {
 	char host[256];	  /* Host value this route answers (without port); "" = --upstream */
@@ -82,7 +111,11 @@ struct proxy_conn {
 	bool up_eof;	  /* the upstream closed (or failed) */
 	bool dead;	  /* close both sockets now */
 	uint32_t drained; /* bytes discarded while draining */
-	uint64_t cl_last_ns, up_last_ns, drain_until_ns;
+	/* The client's clock for --idle-timeout: when the proxy began waiting for the
+	 * current head (accept, or the previous exchange's end), then the last body
+	 * progress once the head is in. */
+	uint64_t cl_last_ns;
+	uint64_t up_last_ns, drain_until_ns;
 	/* client -> upstream: [0, in_sent) sent, [in_sent, in_ready) to send,
 	 * [in_ready, in_len) received but not yet parsed (e.g. a pipelined request). */
 	uint32_t in_len, in_ready, in_sent;
@@ -130,6 +163,13 @@ static inline bool proxy_done(const struct proxy_conn *c)
 uint64_t proxy_deadline(const struct proxy_conn *c);
 void proxy_expire(struct proxy_conn *c, uint64_t now);
 
+/*
+ * accept failed with err: true if it is a resource shortage (EMFILE, ENFILE, ENOBUFS,
+ * ENOMEM) after which the caller must pause accepting for PROXY_ACCEPT_BACKOFF_MS.
+ * Logs the first of an episode; proxy_accept_ok() ends the episode.
+ */
+bool proxy_accept_failed(int err);
+void proxy_accept_ok(void);
 /* Connections open in this process, for --max-conns (shared by all loops). */
 bool proxy_conn_get(const struct server_opts *o);
 void proxy_conn_put(void);

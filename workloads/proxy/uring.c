@@ -69,6 +69,7 @@ struct loop {
 	const struct proxy_cfg *cfg;
 	int id, listen_fd, rc;
 	bool accept_armed;
+	uint64_t accept_resume_ns; /* accept re-armed from then on (EMFILE backoff) */
 	struct io_uring ring;
 	struct conn *conns;
 	uint32_t *free_ids, nfree, nused;
@@ -87,6 +88,11 @@ static struct io_uring_sqe *get_sqe(struct loop *l)
 
 	if (!sqe) { /* SQ full: submit what is there and take a slot */
 		io_uring_submit(&l->ring);
+		/* With SQPOLL, submitting only wakes the kernel thread: slots free up
+		 * once it has consumed them, so wait for that (10k connections arriving
+		 * at once fill the SQ, and a lost recv or cancel strands a connection). */
+		if (l->o->sqpoll)
+			io_uring_sqring_wait(&l->ring);
 		sqe = io_uring_get_sqe(&l->ring);
 	}
 	return sqe; /* NULL only if the kernel took nothing; callers treat it as failure */
@@ -319,10 +325,15 @@ static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 			LOG_ERR("io_uring unsupported: kernel refuses multishot accept (EINVAL)");
 			l->rc = RS_EXIT_UNSUPPORTED;
 		} else if (cqe->res != -ECANCELED) {
-			LOG_WARN("accept: %s", strerror(-cqe->res));
+			/* Out of descriptors (or another failure): re-arming at once would
+			 * fail again at once, so wait a while. */
+			if (!proxy_accept_failed(-cqe->res))
+				LOG_WARN("accept: %s", strerror(-cqe->res));
+			l->accept_resume_ns = now + PROXY_ACCEPT_BACKOFF_MS * 1000000ull;
 		}
 		return;
 	}
+	proxy_accept_ok();
 	if (!l->nfree || !proxy_conn_get(l->o)) {
 		close(cqe->res);
 		return;
@@ -440,7 +451,7 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 		if (k->used && !k->closing)
 			drive(l, k, now);
 	}
-	if (!l->accept_armed && !l->rc)
+	if (!l->accept_armed && !l->rc && now >= l->accept_resume_ns)
 		accept_arm(l);
 	if (now - l->last_scan_ns < PROXY_WAIT_MS * 1000000ull)
 		return;
@@ -598,7 +609,9 @@ static int u_run(void *arg)
 	struct io_uring_cqe *cqe;
 
 	while (!server_should_stop() && !l->rc) {
-		struct __kernel_timespec ts = {.tv_nsec = PROXY_WAIT_MS * 1000000ll};
+		struct __kernel_timespec ts = {
+		    .tv_nsec =
+			(l->accept_armed ? PROXY_WAIT_MS : PROXY_ACCEPT_BACKOFF_MS) * 1000000ll};
 		unsigned head, n = 0;
 		/* Submit everything queued and wait for at least one CQE: one syscall. */
 		int ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);

@@ -1,4 +1,7 @@
-/* Options, signals and readiness shared by every ringside server. */
+/*
+ * Options, signals, readiness, the --max-conns counter and the accept backoff
+ * shared by every ringside server.
+ */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +14,8 @@
 #include "server.h"
 
 atomic_int server_stop;
+static atomic_uint conns_open;
+static atomic_bool accept_starved;
 
 enum {
 	OPT_MODEL = 256,
@@ -117,6 +122,37 @@ void server_ready(const struct server_opts *o, unsigned port)
 		}
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+bool server_conn_get(const struct server_opts *o)
+{
+	if (atomic_fetch_add_explicit(&conns_open, 1, memory_order_relaxed) < o->max_conns)
+		return true;
+	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
+	return false;
+}
+
+void server_conn_put(void)
+{
+	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
+}
+
+bool server_accept_failed(int err)
+{
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return false; /* ECONNABORTED and the like: that connection is gone */
+	if (!atomic_exchange_explicit(&accept_starved, true, memory_order_relaxed))
+		LOG_WARN("accept: %s; pausing accepts while descriptors are short "
+			 "(logged once until an accept succeeds)",
+			 strerror(err));
+	return true;
+}
+
+void server_accept_ok(void)
+{
+	/* A load, not a store, on the hot path: the flag's line stays shared. */
+	if (atomic_load_explicit(&accept_starved, memory_order_relaxed))
+		atomic_store_explicit(&accept_starved, false, memory_order_relaxed);
 }
 
 void server_parse_opts(int argc, char **argv, struct server_opts *o,

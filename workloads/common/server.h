@@ -1,7 +1,8 @@
 /*
  * What every ringside server (echo, proxy, origin) shares: one options struct,
- * the model table, readiness reporting and shutdown. A model is a
- * `const struct server_model` whose run() owns its loop until stop is asked.
+ * the model table, readiness reporting, shutdown, the --max-conns counter and the
+ * accept backoff. A model is a `const struct server_model` whose run() owns its
+ * loop until stop is asked (event-loop models run under loops.h).
  *
  * Process contract (the harness relies on it):
  *   - `--ready-fd FD`: once every listener is listening, the server writes
@@ -73,6 +74,24 @@ void server_block_signals(void);
 void server_unblock_signals(void);
 /* Reports readiness once (thread-safe; later calls do nothing). */
 void server_ready(const struct server_opts *o, unsigned port);
+
+/* Connections open in this process, for --max-conns (shared by all loops and threads). */
+bool server_conn_get(const struct server_opts *o);
+void server_conn_put(void);
+
+/* After accept fails for lack of descriptors or memory, stop accepting this long. */
+#define SERVER_ACCEPT_BACKOFF_MS 10
+
+/*
+ * accept failed with err (a positive errno): true if it is a resource shortage
+ * (EMFILE, ENFILE, ENOBUFS, ENOMEM), after which the caller must pause accepting for
+ * SERVER_ACCEPT_BACKOFF_MS instead of retrying at once: the listener stays readable
+ * and the loop would spin. Warns once per episode; server_accept_ok() (call it after
+ * every successful accept) ends the episode. False for the rest (ECONNABORTED and the
+ * like: that connection is gone), which it does not log.
+ */
+bool server_accept_failed(int err);
+void server_accept_ok(void);
 
 /*
  * Parses the common options (see server_usage) out of argv. Unknown options

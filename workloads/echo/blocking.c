@@ -39,7 +39,7 @@ static void sleep_ms(unsigned ms)
 static void conn_close(int fd)
 {
 	close(fd);
-	echo_conn_put();
+	server_conn_put();
 }
 
 /* Writes all of buf; -1 if the peer went away (or stopped reading past the timeout). */
@@ -81,7 +81,8 @@ static void on_accept(const struct server_opts *o, int fd)
 	pthread_t tid;
 	int err;
 
-	if (!echo_conn_get(o)) {
+	server_accept_ok();
+	if (!server_conn_get(o)) {
 		close(fd); /* --max-conns reached */
 		return;
 	}
@@ -95,7 +96,7 @@ static void on_accept(const struct server_opts *o, int fd)
 		errno = err;
 		PLOG_WARN("pthread_create");
 		conn_close(fd);
-		sleep_ms(ECHO_ACCEPT_BACKOFF_MS);
+		sleep_ms(SERVER_ACCEPT_BACKOFF_MS);
 	}
 }
 
@@ -129,12 +130,9 @@ static int accept_loop(const struct server_opts *o)
 			break; /* the stopper shut the listener down */
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			LOG_DBG("accept: %s; pausing accepts", strerror(errno));
-		} else {
+		if (!server_accept_failed(errno))
 			PLOG_WARN("accept");
-		}
-		sleep_ms(ECHO_ACCEPT_BACKOFF_MS);
+		sleep_ms(SERVER_ACCEPT_BACKOFF_MS);
 	}
 	return RS_EXIT_OK;
 }

@@ -2,7 +2,8 @@
  * The echo server's models and what they share. Every model echoes each byte it
  * receives back on the same connection until the peer closes. One file per model
  * (blocking.c, epoll.c, uring.c) with the same function set, so a diff of two
- * files shows only the I/O model; loops.c runs the per-thread event loops.
+ * files shows only the I/O model. The event-loop models (epoll, uring) run under
+ * workloads/common/loops.h; --max-conns and the accept backoff are in server.h.
  */
 #ifndef RS_ECHO_H
 #define RS_ECHO_H
@@ -21,34 +22,8 @@ extern const struct server_model echo_uring_sqpoll_busy_model;
 
 /* Longest a loop waits before it looks at server_stop and its timers again. */
 #define ECHO_WAIT_MS 100
-/* After accept fails with EMFILE/ENFILE, stop accepting this long (or until a close). */
-#define ECHO_ACCEPT_BACKOFF_MS 10
-
-/*
- * An event-loop model (epoll, uring) as loops.c drives it: one loop per
- * --threads, each on its own thread with its own SO_REUSEPORT listener.
- * init() runs on the loop's thread (io_uring's SINGLE_ISSUER binds the ring to
- * it) and returns an RS_EXIT_* code; run() returns when server_should_stop().
- */
-struct echo_loop_ops {
-	size_t loop_size;	/* bytes of the model's private loop state */
-	bool nonblock_listener; /* listener needs O_NONBLOCK (epoll) or not (io_uring) */
-	int (*init)(void *loop, const struct server_opts *o, int id, int listen_fd);
-	int (*run)(void *loop);
-	void (*fini)(void *loop);
-};
-
-int echo_run_loops(const struct server_opts *o, const struct echo_loop_ops *ops);
-
-/*
- * io_uring_setup(flags) failed with err (negative errno): logs one line saying
- * why and returns RS_EXIT_UNSUPPORTED when the kernel refused, else RS_EXIT_FAIL.
- */
-int echo_uring_refused(int err, unsigned flags);
-
-/* Connections open in this process, for --max-conns (shared by all loops). */
-bool echo_conn_get(const struct server_opts *o);
-void echo_conn_put(void);
+/* A recv stopped by an empty buffer ring (-ENOBUFS) is retried this often. */
+#define ECHO_BUFWAIT_RETRY_MS 10
 
 /*
  * Idle list for --idle-timeout: connections in order of last activity, oldest

@@ -12,6 +12,7 @@
 
 #include "echo.h"
 #include "log.h"
+#include "loops.h"
 #include "net.h"
 
 #define EVENT_BATCH  256
@@ -98,14 +99,15 @@ static void on_accept(struct loop *l, int fd, uint64_t now)
 {
 	struct conn *c;
 
-	if (!echo_conn_get(l->o)) {
+	server_accept_ok();
+	if (!server_conn_get(l->o)) {
 		close(fd); /* --max-conns reached */
 		return;
 	}
 	c = conn_alloc(l, fd);
 	if (!c) {
 		close(fd);
-		echo_conn_put();
+		server_conn_put();
 		return;
 	}
 	net_set_nodelay(fd);
@@ -125,11 +127,10 @@ static void accept_ready(struct loop *l, uint64_t now)
 		}
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		if (server_accept_failed(errno)) {
 			/* Out of descriptors: the listener would stay readable and spin. */
-			LOG_DBG("accept: %s; pausing accepts", strerror(errno));
 			accept_watch(l, 0);
-			l->accept_resume_ns = now_ns() + ECHO_ACCEPT_BACKOFF_MS * 1000000ull;
+			l->accept_resume_ns = now_ns() + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
 			return;
 		}
 		/* ECONNABORTED and the like: that connection is gone, try the next. */
@@ -227,7 +228,7 @@ static void conn_close(struct loop *l, struct conn *c)
 	free(c->out);
 	echo_idle_del(&c->idle);
 	conn_free(l, c);
-	echo_conn_put();
+	server_conn_put();
 	accept_resume(l); /* a descriptor is free again */
 }
 
@@ -261,8 +262,8 @@ static int wait_ms(struct loop *l, uint64_t now)
 {
 	int ms = echo_idle_wait_ms(&l->idle_list, now, l->idle_ns, ECHO_WAIT_MS);
 
-	if (l->accept_resume_ns && ms > ECHO_ACCEPT_BACKOFF_MS)
-		ms = ECHO_ACCEPT_BACKOFF_MS;
+	if (l->accept_resume_ns && ms > SERVER_ACCEPT_BACKOFF_MS)
+		ms = SERVER_ACCEPT_BACKOFF_MS;
 	return ms;
 }
 
@@ -329,7 +330,7 @@ static void loop_fini(void *arg)
 	free(l->free_ids);
 }
 
-static const struct echo_loop_ops epoll_ops = {
+static const struct server_loop_ops epoll_ops = {
     .loop_size = sizeof(struct loop),
     .nonblock_listener = true,
     .init = loop_init,
@@ -339,7 +340,7 @@ static const struct echo_loop_ops epoll_ops = {
 
 static int epoll_run(const struct server_opts *o)
 {
-	return echo_run_loops(o, &epoll_ops);
+	return server_run_loops(o, &epoll_ops);
 }
 
 const struct server_model echo_epoll_model = {.name = "epoll", .run = epoll_run};

@@ -6,16 +6,16 @@
  * IORING_SETUP_SQPOLL: a kernel thread submits, so only waiting for completions
  * enters the kernel; uring-sqpoll-busy also spins on the CQ instead of waiting.
  */
-#include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "echo.h"
 #include "log.h"
+#include "loops.h"
 #include "net.h"
+#include "uring.h"
 
 #define SQ_ENTRIES    1024
 #define CQ_ENTRIES    16384 /* multishot requests post many CQEs per SQE */
@@ -74,9 +74,7 @@ struct loop {
 	uint32_t nused;
 	struct echo_idle idle_list;
 	struct echo_idle bufwait_list; /* recv stopped by -ENOBUFS, oldest first */
-	struct io_uring_buf_ring *br;
-	char *bufs;
-	unsigned nreturned; /* buffers added to the ring since the last advance */
+	struct uring_bufs bufs;
 	uint16_t buf_next[BUF_COUNT];
 	uint32_t buf_len[BUF_COUNT];
 };
@@ -113,34 +111,19 @@ static void conn_touch(struct loop *l, struct conn *c, uint64_t now)
 
 /* ---- the I/O model ---- */
 
+/* Never NULL: with the SQ full, submits (and waits for SQPOLL) until a slot frees. */
 static struct io_uring_sqe *get_sqe(struct loop *l)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
+	struct io_uring_sqe *sqe;
 
-	while (!sqe) {
-		/* SQ full: submit what is queued (with SQPOLL, wait for the thread). */
-		if (io_uring_submit(&l->ring) < 0 && (l->ring.flags & IORING_SETUP_SQPOLL))
-			io_uring_sqring_wait(&l->ring);
-		sqe = io_uring_get_sqe(&l->ring);
-	}
+	while (!(sqe = uring_get_sqe(&l->ring)))
+		;
 	return sqe;
 }
 
 static uint32_t conn_id(struct loop *l, struct conn *c)
 {
 	return c - l->conns;
-}
-
-static char *buf_addr(struct loop *l, uint16_t bid)
-{
-	return l->bufs + (size_t)bid * BUF_SIZE;
-}
-
-/* Gives a buffer back to the kernel; visible after bufs_flush(). */
-static void buf_return(struct loop *l, uint16_t bid)
-{
-	io_uring_buf_ring_add(l->br, buf_addr(l, bid), BUF_SIZE, bid,
-			      io_uring_buf_ring_mask(BUF_COUNT), l->nreturned++);
 }
 
 static void queue_push(struct loop *l, struct conn *c, uint16_t bid, uint32_t len)
@@ -161,7 +144,7 @@ static void queue_pop(struct loop *l, struct conn *c)
 	c->qhead = l->buf_next[bid];
 	c->qlen--;
 	c->head_off = 0;
-	buf_return(l, bid);
+	uring_buf_return(&l->bufs, bid);
 }
 
 static void accept_arm(struct loop *l)
@@ -225,7 +208,7 @@ static void send_next(struct loop *l, struct conn *c)
 	if (c->send_armed || !c->qlen)
 		return;
 	sqe = get_sqe(l);
-	io_uring_prep_send(sqe, c->fd, buf_addr(l, bid) + c->head_off,
+	io_uring_prep_send(sqe, c->fd, uring_buf_addr(&l->bufs, bid) + c->head_off,
 			   l->buf_len[bid] - c->head_off, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, op_data(OP_SEND, conn_id(l, c)));
 	c->send_armed = true;
@@ -236,7 +219,7 @@ static void bufwait_add(struct loop *l, struct conn *c, uint64_t now)
 	LOG_DBG("conn %u: buffer ring empty, recv waits", conn_id(l, c));
 	echo_idle_touch(&l->bufwait_list, &c->bufwait, now);
 	if (!l->bufwait_retry_ns)
-		l->bufwait_retry_ns = now + ECHO_ACCEPT_BACKOFF_MS * 1000000ull;
+		l->bufwait_retry_ns = now + ECHO_BUFWAIT_RETRY_MS * 1000000ull;
 }
 
 /* Re-arms the oldest recv waiting for buffers; false if none waits. */
@@ -257,14 +240,15 @@ static void on_accept(struct loop *l, int fd, uint64_t now)
 {
 	struct conn *c;
 
-	if (!echo_conn_get(l->o)) {
+	server_accept_ok();
+	if (!server_conn_get(l->o)) {
 		close(fd); /* --max-conns reached */
 		return;
 	}
 	c = conn_alloc(l, fd);
 	if (!c) {
 		close(fd);
-		echo_conn_put();
+		server_conn_put();
 		return;
 	}
 	net_set_nodelay(fd);
@@ -283,8 +267,9 @@ static void accept_done(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 		l->rc = RS_EXIT_UNSUPPORTED;
 	} else if (cqe->res < 0 && cqe->res != -ECANCELED) {
 		/* EMFILE/ENFILE and the like: retry later instead of spinning. */
-		LOG_DBG("accept: %s; pausing accepts", strerror(-cqe->res));
-		l->accept_resume_ns = now_ns() + ECHO_ACCEPT_BACKOFF_MS * 1000000ull;
+		if (!server_accept_failed(-cqe->res))
+			LOG_DBG("accept: %s; pausing accepts", strerror(-cqe->res));
+		l->accept_resume_ns = now_ns() + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
 	} else if (cqe->res >= 0) {
 		accept_arm(l); /* multishot ended (e.g. CQ overflow): re-arm */
 	}
@@ -300,7 +285,7 @@ static void recv_done(struct loop *l, struct conn *c, struct io_uring_cqe *cqe, 
 		uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 
 		if (c->closing) {
-			buf_return(l, bid);
+			uring_buf_return(&l->bufs, bid);
 		} else {
 			queue_push(l, c, bid, res);
 			conn_touch(l, c, now);
@@ -362,7 +347,7 @@ static void conn_close(struct loop *l, struct conn *c)
 			if (c->send_armed) {
 				l->buf_next[c->qhead] = l->buf_next[bid];
 				c->qlen--;
-				buf_return(l, bid);
+				uring_buf_return(&l->bufs, bid);
 			} else {
 				queue_pop(l, c);
 			}
@@ -379,7 +364,7 @@ static void conn_close(struct loop *l, struct conn *c)
 		queue_pop(l, c);
 	close(c->fd);
 	conn_free(l, c);
-	echo_conn_put();
+	server_conn_put();
 	accept_resume(l); /* a descriptor is free again */
 }
 
@@ -405,12 +390,8 @@ static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 /* Publishes returned buffers, then re-arms as many recvs that ran dry. */
 static void bufs_flush(struct loop *l)
 {
-	unsigned n = l->nreturned;
+	unsigned n = uring_bufs_flush(&l->bufs);
 
-	if (!n)
-		return;
-	io_uring_buf_ring_advance(l->br, n);
-	l->nreturned = 0;
 	while (n-- && bufwait_wake(l))
 		;
 }
@@ -426,7 +407,7 @@ static void expire_timers(struct loop *l, uint64_t now)
 	/* Buffers may have come back before a recv reported -ENOBUFS: retry one. */
 	if (l->bufwait_retry_ns && now >= l->bufwait_retry_ns) {
 		l->bufwait_retry_ns =
-		    bufwait_wake(l) ? now + ECHO_ACCEPT_BACKOFF_MS * 1000000ull : 0;
+		    bufwait_wake(l) ? now + ECHO_BUFWAIT_RETRY_MS * 1000000ull : 0;
 	}
 }
 
@@ -434,8 +415,10 @@ static int wait_ms(struct loop *l, uint64_t now)
 {
 	int ms = echo_idle_wait_ms(&l->idle_list, now, l->idle_ns, ECHO_WAIT_MS);
 
-	if ((l->accept_resume_ns || l->bufwait_retry_ns) && ms > ECHO_ACCEPT_BACKOFF_MS)
-		ms = ECHO_ACCEPT_BACKOFF_MS;
+	if (l->accept_resume_ns && ms > SERVER_ACCEPT_BACKOFF_MS)
+		ms = SERVER_ACCEPT_BACKOFF_MS;
+	if (l->bufwait_retry_ns && ms > ECHO_BUFWAIT_RETRY_MS)
+		ms = ECHO_BUFWAIT_RETRY_MS;
 	return ms;
 }
 
@@ -488,80 +471,11 @@ static int cq_spin(struct loop *l, int ms)
 
 /* ---- loop lifecycle ---- */
 
-static int ring_init(struct loop *l, const struct server_opts *o)
-{
-	struct io_uring_params p = {
-	    /* Multishot accept/recv post many CQEs per SQE: a larger CQ avoids overflow. */
-	    .flags = IORING_SETUP_CQSIZE,
-	    .cq_entries = CQ_ENTRIES,
-	};
-	int ret;
-
-	/* Only this loop's thread touches the ring: lets the kernel skip locking. */
-	p.flags |= IORING_SETUP_SINGLE_ISSUER;
-	if (o->sqpoll) {
-		/* A kernel thread polls the SQ and submits: no io_uring_enter to submit. */
-		p.flags |= IORING_SETUP_SQPOLL;
-		p.sq_thread_idle = o->sq_idle_ms;
-		if (o->sq_cpu >= 0) {
-			/* Pin that thread (--sq-cpu) so it does not share the loop's CPU. */
-			p.flags |= IORING_SETUP_SQ_AFF;
-			p.sq_thread_cpu = o->sq_cpu;
-		}
-		/* DEFER_TASKRUN is rejected with SQPOLL (EINVAL); SINGLE_ISSUER is allowed. */
-	} else {
-		/* Run completion work only when we wait for CQEs, in one batch per wait. */
-		p.flags |= IORING_SETUP_DEFER_TASKRUN;
-	}
-	if (o->sqpoll && o->sq_idle_ms == 0)
-		p.sq_thread_idle = 1; /* 0 means the kernel default (1 s); 1 ms is the least */
-	ret = io_uring_queue_init_params(SQ_ENTRIES, &l->ring, &p);
-	if (ret < 0)
-		return echo_uring_refused(ret, p.flags);
-	return RS_EXIT_OK;
-}
-
-static int bufs_init(struct loop *l)
-{
-	struct io_uring_buf_reg reg = {.ring_entries = BUF_COUNT, .bgid = BUF_GROUP};
-	size_t ring_size = BUF_COUNT * sizeof(struct io_uring_buf);
-	int ret;
-
-	l->br = mmap(NULL, ring_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	l->bufs = mmap(NULL, (size_t)BUF_COUNT * BUF_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (l->br == MAP_FAILED || l->bufs == MAP_FAILED) {
-		PLOG_ERR("loop %d: buffer memory", l->id);
-		return RS_EXIT_FAIL;
-	}
-	reg.ring_addr = (uintptr_t)l->br;
-	ret = io_uring_register_buf_ring(&l->ring, &reg, 0);
-	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
-		LOG_ERR("io_uring unsupported: kernel has no provided buffer rings "
-			"(io_uring_register_buf_ring: %s; needs Linux 5.19 or later)",
-			strerror(-ret));
-		return RS_EXIT_UNSUPPORTED;
-	}
-	if (ret < 0) {
-		LOG_ERR("loop %d: io_uring_register_buf_ring: %s", l->id, strerror(-ret));
-		return RS_EXIT_FAIL;
-	}
-	io_uring_buf_ring_init(l->br);
-	for (unsigned i = 0; i < BUF_COUNT; i++)
-		buf_return(l, i);
-	io_uring_buf_ring_advance(l->br, l->nreturned);
-	l->nreturned = 0;
-	return RS_EXIT_OK;
-}
-
 static void loop_free(struct loop *l, bool ring)
 {
 	if (ring)
 		io_uring_queue_exit(&l->ring); /* cancels whatever is still in flight */
-	if (l->br && l->br != MAP_FAILED)
-		munmap(l->br, BUF_COUNT * sizeof(struct io_uring_buf));
-	if (l->bufs && l->bufs != MAP_FAILED)
-		munmap(l->bufs, (size_t)BUF_COUNT * BUF_SIZE);
+	uring_bufs_free(&l->bufs);
 	free(l->conns);
 	free(l->free_ids);
 }
@@ -584,12 +498,12 @@ static int loop_init(void *arg, const struct server_opts *o, int id, int listen_
 		loop_free(l, false);
 		return RS_EXIT_FAIL;
 	}
-	rc = ring_init(l, o);
+	rc = uring_queue_init(&l->ring, o, SQ_ENTRIES, CQ_ENTRIES);
 	if (rc) {
 		loop_free(l, false);
 		return rc;
 	}
-	rc = bufs_init(l);
+	rc = uring_bufs_init(&l->bufs, &l->ring, BUF_GROUP, BUF_COUNT, BUF_SIZE, id);
 	if (rc) {
 		loop_free(l, true);
 		return rc;
@@ -637,7 +551,7 @@ static void loop_fini(void *arg)
 	loop_free(l, false);
 }
 
-static const struct echo_loop_ops uring_ops = {
+static const struct server_loop_ops uring_ops = {
     .loop_size = sizeof(struct loop),
     .nonblock_listener = false,
     .init = loop_init,
@@ -647,7 +561,7 @@ static const struct echo_loop_ops uring_ops = {
 
 static int uring_run(const struct server_opts *o)
 {
-	return echo_run_loops(o, &uring_ops);
+	return server_run_loops(o, &uring_ops);
 }
 
 const struct server_model echo_uring_model = {.name = "uring", .run = uring_run};

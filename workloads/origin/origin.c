@@ -16,11 +16,12 @@
 
 #include "http.h"
 #include "log.h"
+#include "loops.h"
 #include "net.h"
 #include "opts.h"
-#include "proxy.h"
 
 #define MAX_EVENTS  256
+#define WAIT_MS	    100 /* longest a loop waits before it looks at server_stop */
 #define IN_SIZE	    HTTP_MAX_HEAD
 #define OUT_HIGH    (256 * 1024) /* stop parsing requests while this much waits to go */
 #define CHUNK_BYTES 1000
@@ -337,7 +338,7 @@ static int o_run(void *loop)
 	struct epoll_event evs[MAX_EVENTS];
 
 	while (!server_should_stop()) {
-		int n = epoll_wait(l->ep, evs, MAX_EVENTS, PROXY_WAIT_MS);
+		int n = epoll_wait(l->ep, evs, MAX_EVENTS, WAIT_MS);
 		bool accepted = false;
 
 		for (int i = 0; i < n; i++) {
@@ -363,7 +364,7 @@ static void o_fini(void *loop)
 	close(l->ep);
 }
 
-static const struct proxy_loop_ops origin_ops = {
+static const struct server_loop_ops origin_ops = {
     .loop_size = sizeof(struct oloop),
     .nonblock_listener = true,
     .init = o_init,
@@ -399,5 +400,5 @@ int main(int argc, char **argv)
 		for (int head = 0; head < 2; head++)
 			resp[cl][head] = build(cl, head, &resp_len[cl][head]);
 	server_setup_process();
-	return proxy_run_loops(&o, &origin_ops);
+	return server_run_loops(&o, &origin_ops);
 }

@@ -113,7 +113,7 @@ static void *serve(void *arg)
 	if (c->ufd >= 0)
 		close(c->ufd);
 	free(c);
-	proxy_conn_put();
+	server_conn_put();
 	return NULL;
 }
 
@@ -137,13 +137,13 @@ static int blocking_run(const struct server_opts *o)
 		pthread_t tid;
 
 		if (fd < 0) {
-			if (proxy_accept_failed(errno))
-				usleep(PROXY_ACCEPT_BACKOFF_MS * 1000);
+			if (server_accept_failed(errno))
+				usleep(SERVER_ACCEPT_BACKOFF_MS * 1000);
 			continue;
 		}
-		proxy_accept_ok();
+		server_accept_ok();
 		c = malloc(sizeof(*c));
-		if (!c || !proxy_conn_get(o)) {
+		if (!c || !server_conn_get(o)) {
 			free(c);
 			close(fd);
 			continue;
@@ -158,7 +158,7 @@ static int blocking_run(const struct server_opts *o)
 			PLOG_WARN("cannot start a connection thread");
 			close(fd);
 			free(c);
-			proxy_conn_put();
+			server_conn_put();
 		}
 	}
 	pthread_attr_destroy(&attr);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "loops.h"
 #include "net.h"
 #include "proxy.h"
 
@@ -65,7 +66,7 @@ static void conn_close(struct loop *l, struct conn *k)
 	k->prev->next = k->next;
 	k->next->prev = k->prev;
 	k->freed = true;
-	proxy_conn_put();
+	server_conn_put();
 	if (l->ndead < sizeof(l->dead) / sizeof(l->dead[0]))
 		l->dead[l->ndead++] = k;
 	else
@@ -213,17 +214,17 @@ static void accept_all(struct loop *l, uint64_t now)
 
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			if (!proxy_accept_failed(errno))
+			if (!server_accept_failed(errno))
 				continue; /* that connection is gone; try the next */
 			/* Out of descriptors: the listener would stay readable and the loop
 			 * spin. Stop watching it for a while. */
 			epoll_ctl(l->ep, EPOLL_CTL_MOD, l->listen_fd, &off);
-			l->accept_resume_ns = now + PROXY_ACCEPT_BACKOFF_MS * 1000000ull;
+			l->accept_resume_ns = now + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
 			return;
 		}
-		proxy_accept_ok();
+		server_accept_ok();
 		k = malloc(sizeof(*k));
-		if (!k || !proxy_conn_get(l->o)) {
+		if (!k || !server_conn_get(l->o)) {
 			free(k);
 			close(fd);
 			continue;
@@ -240,7 +241,7 @@ static void accept_all(struct loop *l, uint64_t now)
 			PLOG_WARN("epoll_ctl add");
 			close(fd);
 			free(k);
-			proxy_conn_put();
+			server_conn_put();
 			continue;
 		}
 		k->next = l->head.next;
@@ -301,7 +302,7 @@ static int ep_run(void *loop)
 
 	while (!server_should_stop()) {
 		int n = epoll_wait(l->ep, evs, MAX_EVENTS,
-				   l->accept_resume_ns ? PROXY_ACCEPT_BACKOFF_MS : PROXY_WAIT_MS);
+				   l->accept_resume_ns ? SERVER_ACCEPT_BACKOFF_MS : PROXY_WAIT_MS);
 		uint64_t now = now_ns();
 		bool accepted = false;
 
@@ -342,7 +343,7 @@ static void ep_fini(void *loop)
 	close(l->ep);
 }
 
-static const struct proxy_loop_ops epoll_ops = {
+static const struct server_loop_ops epoll_ops = {
     .loop_size = sizeof(struct loop),
     .nonblock_listener = true,
     .init = ep_init,
@@ -352,7 +353,7 @@ static const struct proxy_loop_ops epoll_ops = {
 
 static int epoll_model_run(const struct server_opts *o)
 {
-	return proxy_run_loops(o, &epoll_ops);
+	return server_run_loops(o, &epoll_ops);
 }
 
 const struct server_model proxy_epoll_model = {.name = "epoll", .run = epoll_model_run};

@@ -1,6 +1,7 @@
 /*
  * ringside-proxy: the TinyGate-style HTTP/1.1 reverse proxy in one of four I/O models
- * over one state machine (proxy.c). Options, routes and the model table live here.
+ * over one state machine (proxy.c). Options, routes and the model table live here,
+ * and the upstream socket every model opens.
  */
 #include <getopt.h>
 #include <netdb.h>
@@ -90,6 +91,17 @@ static void add_upstream(const char *name, const char *hostport, const char *opt
 	strcpy(u->host, name);
 	strcpy(u->addr_s, hostport);
 	cfg.nups++;
+}
+
+int proxy_upstream_socket(const struct proxy_upstream *u, bool nonblock)
+{
+	int fd = socket(u->addr.ss_family,
+			SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+	if (fd < 0)
+		return -1;
+	net_set_nodelay(fd);
+	return fd;
 }
 
 static int proxy_opt(int opt, const char *arg, void *ctx)

@@ -48,7 +48,7 @@
  *     response had started, a close), and the upstream connection, now mid-request,
  *     is closed with the client's (within PROXY_DRAIN_MS).
  *   - Out of descriptors (EMFILE/ENFILE at accept): accepting pauses for
- *     PROXY_ACCEPT_BACKOFF_MS at a time (logged once per episode, no spinning) while
+ *     SERVER_ACCEPT_BACKOFF_MS at a time (logged once per episode, no spinning) while
  *     open connections are served; pending clients wait in the listen backlog and are
  *     accepted once descriptors are free. A client accepted when no descriptor is left
  *     for its upstream gets 502.
@@ -64,11 +64,10 @@
 #include "http.h"
 #include "server.h"
 
-#define PROXY_BUF_SIZE		HTTP_MAX_HEAD /* per direction; a whole head must fit */
-#define PROXY_MAX_ROUTES	32
-#define PROXY_DRAIN_MS		500
-#define PROXY_WAIT_MS		100 /* longest a loop waits before it looks at stop and timers */
-#define PROXY_ACCEPT_BACKOFF_MS 10  /* accept paused this long after EMFILE/ENFILE */
+#define PROXY_BUF_SIZE	 HTTP_MAX_HEAD /* per direction; a whole head must fit */
+#define PROXY_MAX_ROUTES 32
+#define PROXY_DRAIN_MS	 500
+#define PROXY_WAIT_MS	 100 /* longest a loop waits before it looks at stop and timers */
 
 struct proxy_upstream {
 	char host[256];	  /* Host value this route answers (without port); "" = --upstream */
@@ -163,25 +162,6 @@ static inline bool proxy_done(const struct proxy_conn *c)
 uint64_t proxy_deadline(const struct proxy_conn *c);
 void proxy_expire(struct proxy_conn *c, uint64_t now);
 
-/*
- * accept failed with err: true if it is a resource shortage (EMFILE, ENFILE, ENOBUFS,
- * ENOMEM) after which the caller must pause accepting for PROXY_ACCEPT_BACKOFF_MS.
- * Logs the first of an episode; proxy_accept_ok() ends the episode.
- */
-bool proxy_accept_failed(int err);
-void proxy_accept_ok(void);
-/* Connections open in this process, for --max-conns (shared by all loops). */
-bool proxy_conn_get(const struct server_opts *o);
-void proxy_conn_put(void);
-/* One loop per --threads on its own SO_REUSEPORT listener (epoll, uring). */
-struct proxy_loop_ops {
-	size_t loop_size;
-	bool nonblock_listener;
-	int (*init)(void *loop, const struct server_opts *o, int id, int listen_fd);
-	int (*run)(void *loop);
-	void (*fini)(void *loop);
-};
-int proxy_run_loops(const struct server_opts *o, const struct proxy_loop_ops *ops);
 /* A non-blocking (or blocking) TCP socket for an upstream, SOCK_CLOEXEC, TCP_NODELAY. */
 int proxy_upstream_socket(const struct proxy_upstream *u, bool nonblock);
 

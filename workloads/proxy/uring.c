@@ -5,18 +5,16 @@
  * at once; send and connect as plain SQEs; one io_uring_submit_and_wait per loop turn.
  * --model uring-sqpoll is this file with IORING_SETUP_SQPOLL (--sq-cpu, --sq-idle-ms).
  */
-#include <liburing.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "loops.h"
 #include "net.h"
 #include "proxy.h"
+#include "uring.h"
 
 #define SQ_ENTRIES 1024
 #define CQ_ENTRIES 16384 /* multishot requests post many CQEs per SQE */
@@ -74,43 +72,11 @@ struct loop {
 	struct conn *conns;
 	uint32_t *free_ids, nfree, nused;
 	uint32_t *retry, nretry; /* recv stopped by -ENOBUFS: re-arm next turn */
-	struct io_uring_buf_ring *br;
-	char *bufs;
-	unsigned nreturned;
+	struct uring_bufs bufs;
 	uint64_t last_scan_ns;
 	uint16_t buf_next[BUF_COUNT];
 	uint32_t buf_len[BUF_COUNT];
 };
-
-static struct io_uring_sqe *get_sqe(struct loop *l)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
-
-	if (!sqe) { /* SQ full: submit what is there and take a slot */
-		io_uring_submit(&l->ring);
-		/* With SQPOLL, submitting only wakes the kernel thread: slots free up
-		 * once it has consumed them, so wait for that (10k connections arriving
-		 * at once fill the SQ, and a lost recv or cancel strands a connection). */
-		if (l->o->sqpoll)
-			io_uring_sqring_wait(&l->ring);
-		sqe = io_uring_get_sqe(&l->ring);
-	}
-	return sqe; /* NULL only if the kernel took nothing; callers treat it as failure */
-}
-
-static void buf_return(struct loop *l, uint16_t bid)
-{
-	io_uring_buf_ring_add(l->br, l->bufs + (size_t)bid * BUF_SIZE, BUF_SIZE, bid,
-			      io_uring_buf_ring_mask(BUF_COUNT), l->nreturned++);
-}
-
-static void bufs_flush(struct loop *l)
-{
-	if (l->nreturned) {
-		io_uring_buf_ring_advance(l->br, l->nreturned);
-		l->nreturned = 0;
-	}
-}
 
 static int fd_of(struct conn *k, enum side s)
 {
@@ -124,7 +90,7 @@ static uint32_t conn_id(struct loop *l, struct conn *k)
 
 static void accept_arm(struct loop *l)
 {
-	struct io_uring_sqe *sqe = get_sqe(l);
+	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
 	if (!sqe)
 		return;
@@ -135,7 +101,7 @@ static void accept_arm(struct loop *l)
 
 static void recv_arm(struct loop *l, struct conn *k, enum side s)
 {
-	struct io_uring_sqe *sqe = get_sqe(l);
+	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
 	if (!sqe)
 		return;
@@ -154,7 +120,7 @@ static void recv_cancel(struct loop *l, struct conn *k, enum side s)
 
 	if (!k->s[s].recv_armed || k->s[s].cancelling)
 		return;
-	sqe = get_sqe(l);
+	sqe = uring_get_sqe(&l->ring);
 	if (!sqe)
 		return;
 	io_uring_prep_cancel64(sqe, op_data(s == CLIENT ? OP_RECV_C : OP_RECV_U, conn_id(l, k)), 0);
@@ -164,7 +130,7 @@ static void recv_cancel(struct loop *l, struct conn *k, enum side s)
 
 static void send_arm(struct loop *l, struct conn *k, enum side s, const char *p, size_t len)
 {
-	struct io_uring_sqe *sqe = get_sqe(l);
+	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
 	if (!sqe)
 		return;
@@ -185,7 +151,7 @@ static void connect_arm(struct loop *l, struct conn *k, int idx, uint64_t now)
 		return;
 	}
 	proxy_upstream_connecting(k->pc, fd, now);
-	sqe = get_sqe(l);
+	sqe = uring_get_sqe(&l->ring);
 	if (!sqe) {
 		proxy_upstream_connected(k->pc, EAGAIN, now);
 		return;
@@ -210,11 +176,11 @@ static void pump(struct loop *l, struct conn *k, enum side s, uint64_t now)
 
 		if (!n)
 			return;
-		memcpy(p, l->bufs + (size_t)bid * BUF_SIZE + sd->hold_off, n);
+		memcpy(p, uring_buf_addr(&l->bufs, bid) + sd->hold_off, n);
 		sd->hold_off += n;
 		if (sd->hold_off == l->buf_len[bid]) {
 			sd->qhead = l->buf_next[bid];
-			buf_return(l, bid);
+			uring_buf_return(&l->bufs, bid);
 			sd->nhold--;
 			sd->hold_off = 0;
 		}
@@ -241,7 +207,7 @@ static void conn_free(struct loop *l, struct conn *k)
 	k->pc = NULL;
 	k->used = false;
 	l->free_ids[l->nfree++] = conn_id(l, k);
-	proxy_conn_put();
+	server_conn_put();
 }
 
 /* Tears a connection down: cancels what is in flight, frees once nothing is. */
@@ -255,7 +221,7 @@ static void conn_close(struct loop *l, struct conn *k)
 			uint16_t bid = sd->qhead;
 
 			sd->qhead = l->buf_next[bid];
-			buf_return(l, bid);
+			uring_buf_return(&l->bufs, bid);
 		}
 	}
 	if (k->inflight) {
@@ -263,7 +229,7 @@ static void conn_close(struct loop *l, struct conn *k)
 			struct io_uring_sqe *sqe;
 			int fd = fd_of(k, s);
 
-			if (fd < 0 || !(sqe = get_sqe(l)))
+			if (fd < 0 || !(sqe = uring_get_sqe(&l->ring)))
 				continue;
 			io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
 			io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, k)));
@@ -327,14 +293,14 @@ static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 		} else if (cqe->res != -ECANCELED) {
 			/* Out of descriptors (or another failure): re-arming at once would
 			 * fail again at once, so wait a while. */
-			if (!proxy_accept_failed(-cqe->res))
+			if (!server_accept_failed(-cqe->res))
 				LOG_WARN("accept: %s", strerror(-cqe->res));
-			l->accept_resume_ns = now + PROXY_ACCEPT_BACKOFF_MS * 1000000ull;
+			l->accept_resume_ns = now + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
 		}
 		return;
 	}
-	proxy_accept_ok();
-	if (!l->nfree || !proxy_conn_get(l->o)) {
+	server_accept_ok();
+	if (!l->nfree || !server_conn_get(l->o)) {
 		close(cqe->res);
 		return;
 	}
@@ -347,7 +313,7 @@ static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 	if (!k->pc) {
 		close(cqe->res);
 		l->free_ids[l->nfree++] = id;
-		proxy_conn_put();
+		server_conn_put();
 		return;
 	}
 	k->used = true;
@@ -364,7 +330,7 @@ static void on_recv(struct loop *l, struct conn *k, enum side s, struct io_uring
 		uint16_t bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 
 		if (k->closing || cqe->res <= 0) {
-			buf_return(l, bid);
+			uring_buf_return(&l->bufs, bid);
 		} else {
 			l->buf_len[bid] = cqe->res;
 			l->buf_next[bid] = BUF_NONE;
@@ -470,99 +436,9 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 	}
 }
 
-/* io_uring_setup failed: one line saying why; the kernel's refusals exit 3. */
-static int ring_refused(int err, const struct server_opts *o)
-{
-	static atomic_flag said = ATOMIC_FLAG_INIT;
-	int disabled = -1;
-	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
-
-	if (f) {
-		if (fscanf(f, "%d", &disabled) != 1)
-			disabled = -1;
-		fclose(f);
-	}
-	if (!atomic_flag_test_and_set(&said)) {
-		if (err == -EPERM && disabled > 0)
-			LOG_ERR("io_uring unsupported: disabled by sysctl "
-				"kernel.io_uring_disabled=%d (EPERM)",
-				disabled);
-		else
-			LOG_ERR("io_uring unsupported: io_uring_setup(%s) failed: %s",
-				o->sqpoll ? "SQPOLL|SINGLE_ISSUER" : "SINGLE_ISSUER|DEFER_TASKRUN",
-				strerror(-err));
-	}
-	return err == -EINVAL || err == -EPERM || err == -ENOSYS ? RS_EXIT_UNSUPPORTED
-								 : RS_EXIT_FAIL;
-}
-
-static int ring_init(struct loop *l, const struct server_opts *o)
-{
-	struct io_uring_params p = {
-	    /* Multishot accept/recv post many CQEs per SQE: a larger CQ avoids overflow. */
-	    .flags = IORING_SETUP_CQSIZE,
-	    .cq_entries = CQ_ENTRIES,
-	};
-	int ret;
-
-	/* Only this loop's thread touches the ring: the kernel can skip locking. */
-	p.flags |= IORING_SETUP_SINGLE_ISSUER;
-	if (o->sqpoll) {
-		/* A kernel thread polls the SQ and submits: no io_uring_enter to submit. */
-		p.flags |= IORING_SETUP_SQPOLL;
-		p.sq_thread_idle = o->sq_idle_ms ? o->sq_idle_ms : 1;
-		if (o->sq_cpu >= 0) {
-			/* Pin that thread (--sq-cpu) where the harness wants it. */
-			p.flags |= IORING_SETUP_SQ_AFF;
-			p.sq_thread_cpu = o->sq_cpu;
-		}
-		/* DEFER_TASKRUN is rejected together with SQPOLL. */
-	} else {
-		/* Run completion work only when we wait, in one batch per loop turn. */
-		p.flags |= IORING_SETUP_DEFER_TASKRUN;
-	}
-	ret = io_uring_queue_init_params(SQ_ENTRIES, &l->ring, &p);
-	if (ret < 0)
-		return ring_refused(ret, o);
-	return RS_EXIT_OK;
-}
-
-static int bufs_init(struct loop *l)
-{
-	struct io_uring_buf_reg reg = {.ring_entries = BUF_COUNT, .bgid = BUF_GROUP};
-	int ret;
-
-	l->br = mmap(NULL, BUF_COUNT * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	l->bufs = mmap(NULL, (size_t)BUF_COUNT * BUF_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (l->br == MAP_FAILED || l->bufs == MAP_FAILED) {
-		PLOG_ERR("loop %d: buffer memory", l->id);
-		return RS_EXIT_FAIL;
-	}
-	reg.ring_addr = (uintptr_t)l->br;
-	ret = io_uring_register_buf_ring(&l->ring, &reg, 0);
-	if (ret == -EINVAL || ret == -EOPNOTSUPP) {
-		LOG_ERR("io_uring unsupported: no provided buffer rings (%s)", strerror(-ret));
-		return RS_EXIT_UNSUPPORTED;
-	}
-	if (ret < 0) {
-		LOG_ERR("loop %d: io_uring_register_buf_ring: %s", l->id, strerror(-ret));
-		return RS_EXIT_FAIL;
-	}
-	io_uring_buf_ring_init(l->br);
-	for (unsigned i = 0; i < BUF_COUNT; i++)
-		buf_return(l, i);
-	bufs_flush(l);
-	return RS_EXIT_OK;
-}
-
 static void loop_free(struct loop *l)
 {
-	if (l->br && l->br != MAP_FAILED)
-		munmap(l->br, BUF_COUNT * sizeof(struct io_uring_buf));
-	if (l->bufs && l->bufs != MAP_FAILED)
-		munmap(l->bufs, (size_t)BUF_COUNT * BUF_SIZE);
+	uring_bufs_free(&l->bufs);
 	free(l->conns);
 	free(l->free_ids);
 	free(l->retry);
@@ -588,12 +464,12 @@ static int u_init(void *arg, const struct server_opts *o, int id, int listen_fd)
 	for (uint32_t i = 0; i < o->max_conns; i++)
 		l->free_ids[i] = o->max_conns - 1 - i;
 	l->nfree = o->max_conns;
-	rc = ring_init(l, o);
+	rc = uring_queue_init(&l->ring, o, SQ_ENTRIES, CQ_ENTRIES);
 	if (rc) {
 		loop_free(l);
 		return rc;
 	}
-	rc = bufs_init(l);
+	rc = uring_bufs_init(&l->bufs, &l->ring, BUF_GROUP, BUF_COUNT, BUF_SIZE, id);
 	if (rc) {
 		io_uring_queue_exit(&l->ring);
 		loop_free(l);
@@ -611,7 +487,7 @@ static int u_run(void *arg)
 	while (!server_should_stop() && !l->rc) {
 		struct __kernel_timespec ts = {
 		    .tv_nsec =
-			(l->accept_armed ? PROXY_WAIT_MS : PROXY_ACCEPT_BACKOFF_MS) * 1000000ll};
+			(l->accept_armed ? PROXY_WAIT_MS : SERVER_ACCEPT_BACKOFF_MS) * 1000000ll};
 		unsigned head, n = 0;
 		/* Submit everything queued and wait for at least one CQE: one syscall. */
 		int ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
@@ -628,7 +504,7 @@ static int u_run(void *arg)
 		}
 		io_uring_cq_advance(&l->ring, n);
 		loop_housekeeping(l, now);
-		bufs_flush(l);
+		uring_bufs_flush(&l->bufs);
 	}
 	return l->rc;
 }
@@ -644,7 +520,7 @@ static void u_fini(void *arg)
 	loop_free(l);
 }
 
-static const struct proxy_loop_ops uring_ops = {
+static const struct server_loop_ops uring_ops = {
     .loop_size = sizeof(struct loop),
     .nonblock_listener = false,
     .init = u_init,
@@ -654,7 +530,7 @@ static const struct proxy_loop_ops uring_ops = {
 
 static int uring_run(const struct server_opts *o)
 {
-	return proxy_run_loops(o, &uring_ops);
+	return server_run_loops(o, &uring_ops);
 }
 
 const struct server_model proxy_uring_model = {.name = "uring", .run = uring_run};

@@ -1,24 +1,19 @@
 /*
- * Runs the proxy's event-loop models (epoll, uring): one thread per --threads, pinned
- * to cpu_nth(--cpus, i), each with its own SO_REUSEPORT listener. The main thread
- * reports readiness once every loop is set up, then sleeps until SIGTERM/SIGINT.
- * Also the --max-conns counter, the accept-failure backoff and the upstream socket
- * helper all models share.
+ * Runs the servers' event-loop models (see loops.h): starts and pins one thread per
+ * loop, each on its own SO_REUSEPORT listener, waits until all are set up, reports
+ * readiness, then sleeps in sigsuspend until SIGTERM/SIGINT and joins them.
  */
-#include <netinet/in.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "loops.h"
 #include "net.h"
-#include "proxy.h"
 
 struct loop_thread {
 	const struct server_opts *o;
-	const struct proxy_loop_ops *ops;
+	const struct server_loop_ops *ops;
 	int id;
 	int listen_fd;
 	int rc;
@@ -31,63 +26,26 @@ static pthread_cond_t init_cond = PTHREAD_COND_INITIALIZER;
 static unsigned inits_done;
 static int init_rc;
 static pthread_t main_tid;
-static atomic_uint conns_open;
 
-bool proxy_conn_get(const struct server_opts *o)
+static void loop_pin(const struct loop_thread *t)
 {
-	if (atomic_fetch_add_explicit(&conns_open, 1, memory_order_relaxed) < o->max_conns)
-		return true;
-	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
-	return false;
-}
+	int cpu = cpu_nth(&t->o->cpus, t->id);
+	cpu_set_t one;
 
-void proxy_conn_put(void)
-{
-	atomic_fetch_sub_explicit(&conns_open, 1, memory_order_relaxed);
-}
-
-static atomic_bool accept_starved;
-
-bool proxy_accept_failed(int err)
-{
-	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
-		return false; /* ECONNABORTED and the like: that connection is gone */
-	if (!atomic_exchange_explicit(&accept_starved, true, memory_order_relaxed))
-		LOG_WARN("accept: %s; pausing accepts while descriptors are short "
-			 "(logged once until an accept succeeds)",
-			 strerror(err));
-	return true;
-}
-
-void proxy_accept_ok(void)
-{
-	if (atomic_load_explicit(&accept_starved, memory_order_relaxed))
-		atomic_store_explicit(&accept_starved, false, memory_order_relaxed);
-}
-
-int proxy_upstream_socket(const struct proxy_upstream *u, bool nonblock)
-{
-	int fd = socket(u->addr.ss_family,
-			SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-
-	if (fd < 0)
-		return -1;
-	net_set_nodelay(fd);
-	return fd;
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (pin_self(&one))
+		PLOG_WARN("loop %d: cannot pin to CPU %d", t->id, cpu);
 }
 
 static void *loop_main(void *arg)
 {
 	struct loop_thread *t = arg;
-	int cpu = cpu_nth(&t->o->cpus, t->id), rc;
-	cpu_set_t one;
+	int rc;
 
-	if (cpu >= 0) {
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (pin_self(&one))
-			PLOG_WARN("loop %d: cannot pin to CPU %d", t->id, cpu);
-	}
+	loop_pin(t);
 	rc = t->ops->init(t->loop, t->o, t->id, t->listen_fd);
 	pthread_mutex_lock(&init_lock);
 	inits_done++;
@@ -100,12 +58,14 @@ static void *loop_main(void *arg)
 	t->rc = t->ops->run(t->loop);
 	t->ops->fini(t->loop);
 	if (t->rc) {
+		/* A loop failed at run time: stop the whole server, waking main. */
 		server_stop = 1;
 		pthread_kill(main_tid, SIGTERM);
 	}
 	return NULL;
 }
 
+/* Sleeps until SIGTERM/SIGINT (race-free: the signals are blocked until sigsuspend). */
 static void wait_for_stop(void)
 {
 	sigset_t mask;
@@ -117,7 +77,7 @@ static void wait_for_stop(void)
 		sigsuspend(&mask);
 }
 
-int proxy_run_loops(const struct server_opts *o, const struct proxy_loop_ops *ops)
+int server_run_loops(const struct server_opts *o, const struct server_loop_ops *ops)
 {
 	struct loop_thread *t = calloc(o->threads, sizeof(*t));
 	unsigned port = o->port, started = 0, i;
@@ -144,6 +104,8 @@ int proxy_run_loops(const struct server_opts *o, const struct proxy_loop_ops *op
 		if (i == 0)
 			port = net_local_port(t[i].listen_fd);
 	}
+
+	/* Loop threads inherit the blocked mask: only main takes SIGTERM/SIGINT. */
 	server_block_signals();
 	for (i = 0; i < o->threads; i++) {
 		err = pthread_create(&t[i].tid, NULL, loop_main, &t[i]);
@@ -161,6 +123,7 @@ int proxy_run_loops(const struct server_opts *o, const struct proxy_loop_ops *op
 	if (init_rc)
 		rc = init_rc;
 	pthread_mutex_unlock(&init_lock);
+
 	if (rc == RS_EXIT_OK) {
 		server_ready(o, port);
 		wait_for_stop();

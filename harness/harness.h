@@ -105,14 +105,22 @@ struct proc_thread {
 	uint64_t vol, invol;
 };
 
-/* One reading of every thread of a process. */
+/*
+ * One reading of every thread of a process, and of the process as a whole: its
+ * utime/stime also hold the time of threads that have exited (a blocking server's
+ * connection threads end as their clients close, often before the second reading).
+ */
 struct proc_snap {
 	struct proc_thread *t;
 	int n, cap;
+	uint64_t utime, stime; /* the whole process (or group), clock ticks */
 	long rss_kib, hwm_kib; /* -1 if unreadable */
 };
 
-/* What the process spent between two snapshots (threads matched by tid). */
+/*
+ * What the process spent between two snapshots: user and system time from the
+ * process totals, less what its io_uring kernel threads (matched by tid) spent.
+ */
 struct proc_usage {
 	double user_us, system_us, sqpoll_us, iou_wrk_us;
 	uint64_t voluntary, involuntary;

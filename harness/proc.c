@@ -293,6 +293,9 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 	DIR *d;
 
 	s->n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &s->utime, &s->stime))
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
@@ -341,6 +344,7 @@ void proc_snap_free(struct proc_snap *s)
 void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u)
 {
 	double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK);
+	uint64_t io_ut = 0, io_st = 0;
 
 	memset(u, 0, sizeof(*u));
 	u->threads = b->n;
@@ -356,18 +360,20 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 		st = t->stime - (t0 && t0->stime <= t->stime ? t0->stime : 0);
 		u->voluntary += t->vol - (t0 && t0->vol <= t->vol ? t0->vol : 0);
 		u->involuntary += t->invol - (t0 && t0->invol <= t->invol ? t0->invol : 0);
-		switch (t->cls) {
-		case PROC_SQPOLL:
+		if (t->cls == PROC_USER)
+			continue;
+		if (t->cls == PROC_SQPOLL)
 			u->sqpoll_us += (ut + st) * us_per_tick;
-			break;
-		case PROC_IOU_WRK:
+		else
 			u->iou_wrk_us += (ut + st) * us_per_tick;
-			break;
-		default:
-			u->user_us += ut * us_per_tick;
-			u->system_us += st * us_per_tick;
-		}
+		io_ut += ut;
+		io_st += st;
 	}
+	/* A process total never falls; a group's may, when a worker exits: count 0. */
+	if (b->utime >= a->utime + io_ut)
+		u->user_us = (b->utime - a->utime - io_ut) * us_per_tick;
+	if (b->stime >= a->stime + io_st)
+		u->system_us = (b->stime - a->stime - io_st) * us_per_tick;
 }
 
 long proc_rss_kib(pid_t pid, long *hwm_kib)
@@ -409,6 +415,8 @@ int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_sna
 			}
 			s->t[s->n++] = w.t[j];
 		}
+		s->utime += w.utime;
+		s->stime += w.stime;
 		if (w.rss_kib > 0 && s->rss_kib >= 0)
 			s->rss_kib += w.rss_kib;
 		if (w.hwm_kib > 0 && s->hwm_kib >= 0)

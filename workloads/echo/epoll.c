@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "slots.h"
 
 #define EVENT_BATCH  256
 #define BUF_SIZE     (64 * 1024)
@@ -37,9 +38,7 @@ struct loop {
 	uint64_t idle_ns;	   /* --idle-timeout, 0 = never */
 	uint64_t accept_resume_ns; /* accept paused (EMFILE) until then; 0 = accepting */
 	struct conn *conns;	   /* o->max_conns slots */
-	uint32_t *free_ids;
-	uint32_t nfree;
-	uint32_t nused; /* slots ever handed out */
+	struct slots slots;
 	struct echo_idle idle_list;
 	char buf[BUF_SIZE];
 };
@@ -50,14 +49,12 @@ static void conn_close(struct loop *l, struct conn *c);
 
 static struct conn *conn_alloc(struct loop *l, int fd)
 {
+	int64_t id = slots_get(&l->slots);
 	struct conn *c;
 
-	if (l->nfree)
-		c = &l->conns[l->free_ids[--l->nfree]];
-	else if (l->nused < l->o->max_conns)
-		c = &l->conns[l->nused++];
-	else
+	if (id < 0)
 		return NULL;
+	c = &l->conns[id];
 	*c = (struct conn){.fd = fd};
 	return c;
 }
@@ -65,7 +62,7 @@ static struct conn *conn_alloc(struct loop *l, int fd)
 static void conn_free(struct loop *l, struct conn *c)
 {
 	c->fd = -1;
-	l->free_ids[l->nfree++] = c - l->conns;
+	slots_put(&l->slots, c - l->conns);
 }
 
 static void conn_touch(struct loop *l, struct conn *c, uint64_t now)
@@ -280,15 +277,14 @@ static int loop_init(void *arg, const struct server_opts *o, int id, int listen_
 	l->idle_ns = o->idle_timeout_ms * 1000000ull;
 	echo_idle_init(&l->idle_list);
 	l->conns = calloc(o->max_conns, sizeof(*l->conns));
-	l->free_ids = calloc(o->max_conns, sizeof(*l->free_ids));
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!l->conns || !l->free_ids || l->epfd < 0 ||
+	if (!l->conns || slots_init(&l->slots, o->max_conns) || l->epfd < 0 ||
 	    epoll_ctl(l->epfd, EPOLL_CTL_ADD, listen_fd, &ev)) {
 		PLOG_ERR("loop %d: epoll setup", id);
 		if (l->epfd >= 0)
 			close(l->epfd);
 		free(l->conns);
-		free(l->free_ids);
+		slots_fini(&l->slots);
 		return RS_EXIT_FAIL;
 	}
 	return RS_EXIT_OK;
@@ -319,7 +315,7 @@ static void loop_fini(void *arg)
 {
 	struct loop *l = arg;
 
-	for (uint32_t i = 0; i < l->nused; i++) {
+	for (uint32_t i = 0; i < l->slots.used; i++) {
 		if (l->conns[i].fd >= 0) {
 			close(l->conns[i].fd);
 			free(l->conns[i].out);
@@ -327,7 +323,7 @@ static void loop_fini(void *arg)
 	}
 	close(l->epfd);
 	free(l->conns);
-	free(l->free_ids);
+	slots_fini(&l->slots);
 }
 
 static const struct server_loop_ops epoll_ops = {

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "slots.h"
 #include "uring.h"
 
 #define SQ_ENTRIES    1024
@@ -69,9 +70,7 @@ struct loop {
 	uint64_t bufwait_retry_ns; /* next retry of a recv stalled by -ENOBUFS */
 	int rc;			   /* set when the loop must stop with an error */
 	struct conn *conns;
-	uint32_t *free_ids;
-	uint32_t nfree;
-	uint32_t nused;
+	struct slots slots;
 	struct echo_idle idle_list;
 	struct echo_idle bufwait_list; /* recv stopped by -ENOBUFS, oldest first */
 	struct uring_bufs bufs;
@@ -85,14 +84,12 @@ static void conn_close(struct loop *l, struct conn *c);
 
 static struct conn *conn_alloc(struct loop *l, int fd)
 {
+	int64_t id = slots_get(&l->slots);
 	struct conn *c;
 
-	if (l->nfree)
-		c = &l->conns[l->free_ids[--l->nfree]];
-	else if (l->nused < l->o->max_conns)
-		c = &l->conns[l->nused++];
-	else
+	if (id < 0)
 		return NULL;
+	c = &l->conns[id];
 	*c = (struct conn){.fd = fd};
 	return c;
 }
@@ -100,7 +97,7 @@ static struct conn *conn_alloc(struct loop *l, int fd)
 static void conn_free(struct loop *l, struct conn *c)
 {
 	c->fd = -1;
-	l->free_ids[l->nfree++] = c - l->conns;
+	slots_put(&l->slots, c - l->conns);
 }
 
 static void conn_touch(struct loop *l, struct conn *c, uint64_t now)
@@ -477,7 +474,7 @@ static void loop_free(struct loop *l, bool ring)
 		io_uring_queue_exit(&l->ring); /* cancels whatever is still in flight */
 	uring_bufs_free(&l->bufs);
 	free(l->conns);
-	free(l->free_ids);
+	slots_fini(&l->slots);
 }
 
 static int loop_init(void *arg, const struct server_opts *o, int id, int listen_fd)
@@ -492,8 +489,7 @@ static int loop_init(void *arg, const struct server_opts *o, int id, int listen_
 	echo_idle_init(&l->idle_list);
 	echo_idle_init(&l->bufwait_list);
 	l->conns = calloc(o->max_conns, sizeof(*l->conns));
-	l->free_ids = calloc(o->max_conns, sizeof(*l->free_ids));
-	if (!l->conns || !l->free_ids) {
+	if (!l->conns || slots_init(&l->slots, o->max_conns)) {
 		LOG_ERR("loop %d: out of memory", id);
 		loop_free(l, false);
 		return RS_EXIT_FAIL;
@@ -545,7 +541,7 @@ static void loop_fini(void *arg)
 	struct loop *l = arg;
 
 	io_uring_queue_exit(&l->ring);
-	for (uint32_t i = 0; i < l->nused; i++)
+	for (uint32_t i = 0; i < l->slots.used; i++)
 		if (l->conns[i].fd >= 0)
 			close(l->conns[i].fd);
 	loop_free(l, false);

@@ -14,6 +14,7 @@
 #include "loops.h"
 #include "net.h"
 #include "proxy.h"
+#include "slots.h"
 #include "uring.h"
 
 #define SQ_ENTRIES 1024
@@ -70,7 +71,7 @@ struct loop {
 	uint64_t accept_resume_ns; /* accept re-armed from then on (EMFILE backoff) */
 	struct io_uring ring;
 	struct conn *conns;
-	uint32_t *free_ids, nfree, nused;
+	struct slots slots;
 	uint32_t *retry, nretry; /* recv stopped by -ENOBUFS: re-arm next turn */
 	struct uring_bufs bufs;
 	uint64_t last_scan_ns;
@@ -206,7 +207,7 @@ static void conn_free(struct loop *l, struct conn *k)
 	free(k->pc);
 	k->pc = NULL;
 	k->used = false;
-	l->free_ids[l->nfree++] = conn_id(l, k);
+	slots_put(&l->slots, conn_id(l, k));
 	server_conn_put();
 }
 
@@ -283,6 +284,7 @@ static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 {
 	struct conn *k;
 	uint32_t id;
+	int64_t slot;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
 		l->accept_armed = false;
@@ -300,19 +302,23 @@ static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 		return;
 	}
 	server_accept_ok();
-	if (!l->nfree || !server_conn_get(l->o)) {
+	if (!server_conn_get(l->o)) {
 		close(cqe->res);
 		return;
 	}
-	id = l->free_ids[--l->nfree];
+	slot = slots_get(&l->slots);
+	if (slot < 0) {
+		close(cqe->res);
+		server_conn_put();
+		return;
+	}
+	id = slot;
 	k = &l->conns[id];
-	if (id >= l->nused)
-		l->nused = id + 1;
 	memset(k, 0, sizeof(*k));
 	k->pc = malloc(sizeof(*k->pc));
 	if (!k->pc) {
 		close(cqe->res);
-		l->free_ids[l->nfree++] = id;
+		slots_put(&l->slots, id);
 		server_conn_put();
 		return;
 	}
@@ -422,7 +428,7 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 	if (now - l->last_scan_ns < PROXY_WAIT_MS * 1000000ull)
 		return;
 	l->last_scan_ns = now;
-	for (uint32_t i = 0; i < l->nused; i++) {
+	for (uint32_t i = 0; i < l->slots.used; i++) {
 		struct conn *k = &l->conns[i];
 		uint64_t d;
 
@@ -440,7 +446,7 @@ static void loop_free(struct loop *l)
 {
 	uring_bufs_free(&l->bufs);
 	free(l->conns);
-	free(l->free_ids);
+	slots_fini(&l->slots);
 	free(l->retry);
 }
 
@@ -454,16 +460,12 @@ static int u_init(void *arg, const struct server_opts *o, int id, int listen_fd)
 	l->id = id;
 	l->listen_fd = listen_fd;
 	l->conns = calloc(o->max_conns, sizeof(*l->conns));
-	l->free_ids = calloc(o->max_conns, sizeof(*l->free_ids));
 	l->retry = calloc(o->max_conns, sizeof(*l->retry));
-	if (!l->conns || !l->free_ids || !l->retry) {
+	if (!l->conns || slots_init(&l->slots, o->max_conns) || !l->retry) {
 		LOG_ERR("loop %d: out of memory", id);
 		loop_free(l);
 		return RS_EXIT_FAIL;
 	}
-	for (uint32_t i = 0; i < o->max_conns; i++)
-		l->free_ids[i] = o->max_conns - 1 - i;
-	l->nfree = o->max_conns;
 	rc = uring_queue_init(&l->ring, o, SQ_ENTRIES, CQ_ENTRIES);
 	if (rc) {
 		loop_free(l);
@@ -514,7 +516,7 @@ static void u_fini(void *arg)
 	struct loop *l = arg;
 
 	io_uring_queue_exit(&l->ring); /* cancels whatever is still in flight */
-	for (uint32_t i = 0; i < l->nused; i++)
+	for (uint32_t i = 0; i < l->slots.used; i++)
 		if (l->conns[i].used)
 			conn_free(l, &l->conns[i]);
 	loop_free(l);

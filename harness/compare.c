@@ -90,20 +90,29 @@ static bool regression(const struct change *c, int m, double limit)
 	return false;
 }
 
-static void key_text(json_t *cell, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s %s %lld conns %lldB", rpt_str(cell, "workload"),
-		 rpt_str(cell, "model"),
-		 (long long)json_integer_value(json_object_get(cell, "connections")),
-		 rpt_cell_size(cell));
-}
-
 static json_t *cell_id(json_t *cell)
 {
 	return json_pack("{s:s, s:s, s:I, s:I}", "workload", rpt_str(cell, "workload"), "model",
 			 rpt_str(cell, "model"), "connections",
 			 (json_int_t)json_integer_value(json_object_get(cell, "connections")),
 			 "size", (json_int_t)rpt_cell_size(cell));
+}
+
+/* "workload model N conns SIZEB" for a cell_id() object. */
+static void id_text(json_t *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s %lld conns %lldB", rpt_str(id, "workload"), rpt_str(id, "model"),
+		 (long long)json_integer_value(json_object_get(id, "connections")),
+		 (long long)json_integer_value(json_object_get(id, "size")));
+}
+
+/* The same for a results cell. */
+static void key_text(json_t *cell, char *buf, size_t len)
+{
+	json_t *id = cell_id(cell);
+
+	id_text(id, buf, len);
+	json_decref(id);
 }
 
 static json_t *find_match(const struct rpt_doc *d, json_t *cell)
@@ -260,26 +269,17 @@ int cmd_compare(int argc, char **argv)
 		printf("\n");
 		json_array_foreach(only_base, i, v)
 		{
-			snprintf(key, sizeof(key), "%s %s %lld conns %lldB", rpt_str(v, "workload"),
-				 rpt_str(v, "model"),
-				 (long long)json_integer_value(json_object_get(v, "connections")),
-				 (long long)json_integer_value(json_object_get(v, "size")));
+			id_text(v, key, sizeof(key));
 			printf("only in BASE: %s\n", key);
 		}
 		json_array_foreach(only_new, i, v)
 		{
-			snprintf(key, sizeof(key), "%s %s %lld conns %lldB", rpt_str(v, "workload"),
-				 rpt_str(v, "model"),
-				 (long long)json_integer_value(json_object_get(v, "connections")),
-				 (long long)json_integer_value(json_object_get(v, "size")));
+			id_text(v, key, sizeof(key));
 			printf("only in NEW: %s\n", key);
 		}
 		json_array_foreach(skipped, i, v)
 		{
-			snprintf(key, sizeof(key), "%s %s %lld conns %lldB", rpt_str(v, "workload"),
-				 rpt_str(v, "model"),
-				 (long long)json_integer_value(json_object_get(v, "connections")),
-				 (long long)json_integer_value(json_object_get(v, "size")));
+			id_text(v, key, sizeof(key));
 			printf("not comparable: %s (BASE %s, NEW %s)\n", key,
 			       rpt_str(v, "base_status"), rpt_str(v, "new_status"));
 		}

@@ -115,10 +115,33 @@ static void num(FILE *f, bool ok, double v)
 }
 
 /* One block per model: conns, then (value lo hi) per figure; a blank line breaks a line. */
+/* The models with data in a chart, in order: gnuplot's n, names and colours. */
+struct legend {
+	int blocks;
+	char names[1024], colours[256];
+};
+
+static void legend_add(struct legend *lg, const char *model)
+{
+	lg->blocks++;
+	cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
+	    rpt_model_label(model));
+	cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
+	    rpt_model_colour(model));
+}
+
+static void legend_vars(struct ctx *c, const struct legend *lg)
+{
+	cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
+	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->names);
+	cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
+	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->colours);
+	cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+}
+
 static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool probes)
 {
-	char names[1024] = "", colours[256] = "";
-	int blocks = 0;
+	struct legend lg = {.blocks = 0};
 
 	for (int m = 0; m < c->g->nmodels; m++) {
 		const char *model = c->g->models[m];
@@ -140,7 +163,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 				gap = pts > 0;
 				continue;
 			}
-			if (pts == 0 && blocks > 0)
+			if (pts == 0 && lg.blocks > 0)
 				fprintf(c->f, "\n\n");
 			else if (gap)
 				fprintf(c->f, "\n");
@@ -156,20 +179,11 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			fprintf(c->f, "\n");
 			pts++;
 		}
-		if (pts) {
-			blocks++;
-			cat(names, sizeof(names), "%s'%s'", blocks > 1 ? " " : "",
-			    rpt_model_label(model));
-			cat(colours, sizeof(colours), "%s%d", blocks > 1 ? " " : "",
-			    rpt_model_colour(model));
-		}
+		if (pts)
+			legend_add(&lg, model);
 		c->points += pts;
 	}
-	cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", blocks);
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), colours);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	legend_vars(c, &lg);
 }
 
 /* The top syscall names of the group by summed per-request medians. */
@@ -303,8 +317,7 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 /* Clustered bars, one block per model: x value lo hi. */
 static void write_bars(struct ctx *c, const char *fig, bool probes)
 {
-	char names[1024] = "", colours[256] = "";
-	int blocks = 0;
+	struct legend lg = {.blocks = 0};
 
 	for (int m = 0; m < c->g->nmodels; m++) {
 		const char *model = c->g->models[m];
@@ -322,7 +335,7 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 				continue;
 			}
 			r = rpt_range(cell, fig, &lo, &hi);
-			if (pts == 0 && blocks > 0)
+			if (pts == 0 && lg.blocks > 0)
 				fprintf(c->f, "\n\n");
 			fprintf(c->f, "%d %.9g", k * (c->g->nmodels + 1) + m, v);
 			num(c->f, r, lo);
@@ -330,20 +343,11 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 			fprintf(c->f, "\n");
 			pts++;
 		}
-		if (pts) {
-			blocks++;
-			cat(names, sizeof(names), "%s'%s'", blocks > 1 ? " " : "",
-			    rpt_model_label(model));
-			cat(colours, sizeof(colours), "%s%d", blocks > 1 ? " " : "",
-			    rpt_model_colour(model));
-		}
+		if (pts)
+			legend_add(&lg, model);
 		c->points += pts;
 	}
-	cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", blocks);
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), colours);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	legend_vars(c, &lg);
 }
 
 static const struct {

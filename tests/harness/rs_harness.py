@@ -2,8 +2,10 @@
 validation, and /proc scans for the children of a ringside process."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 BUILD = os.environ.get("RS_BUILD") or os.path.join(os.path.dirname(__file__), "../../build")
 SOURCE = os.environ.get("RS_SOURCE") or os.path.join(os.path.dirname(__file__), "../..")
@@ -98,3 +100,40 @@ def alive(pid):
 
 def run(args, **kw):
     return subprocess.run([RINGSIDE] + args, capture_output=True, text=True, timeout=120, **kw)
+
+
+def kill_mid_cell(args, victim_comm, what, tmp):
+    """Runs `ringside run ARGS --out TMP/r`, SIGKILLs the first child whose comm starts
+    with victim_comm 0.8 s into the first cell's load, and waits for ringside to finish
+    (exit 0). Returns (validated results, ringside's stdout)."""
+    out = os.path.join(tmp, "r")
+    rs = subprocess.Popen([RINGSIDE, "run"] + args + ["--out", out], cwd=tmp,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    victim = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and rs.poll() is None:
+        if children(rs.pid, "ringside-load"):
+            found = children(rs.pid, victim_comm)
+            if found:
+                time.sleep(0.8)  # well inside the 3-s measured window
+                victim = found[0]
+                os.kill(victim, signal.SIGKILL)
+                break
+        time.sleep(0.02)
+    if victim is None:
+        rs.kill()
+        fail("never saw %s and ringside-load running under ringside" % what)
+    try:
+        stdout, stderr = rs.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        rs.kill()
+        fail("ringside did not finish within 30 s after the %s was killed" % what)
+    print(stdout, end="")
+    print(stderr, end="")
+    if rs.returncode != 0:
+        fail("ringside exited %d" % rs.returncode)
+    doc = validate(os.path.join(out, "results.json"))
+    if len(doc["cells"]) != 2 or doc["status"] != "complete":
+        fail("want 2 cells and status complete, got %d, %s" % (len(doc["cells"]),
+                                                              doc["status"]))
+    return doc, stdout

@@ -15,16 +15,7 @@
 
 #define N 200000
 
-static int failures;
-
-#define CHECK(cond, fmt, ...)                                                                      \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,               \
-				##__VA_ARGS__);                                                    \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 /* N getppid calls; returns ns per call. */
 static double getppid_loop(void)
@@ -60,47 +51,47 @@ int main(void)
 		printf("skip: BPF probes unavailable: %s\n", why);
 		return 77;
 	}
-	CHECK(!strcmp(probe_syscall_name(SYS_getppid), "getppid"), "name %s",
-	      probe_syscall_name(SYS_getppid));
-	CHECK(!strcmp(probe_syscall_name(PROBE_NR_IO_URING_ENTER), "io_uring_enter"), "name %s",
-	      probe_syscall_name(PROBE_NR_IO_URING_ENTER));
-	CHECK(!strcmp(probe_syscall_name(PROBE_NR_SYSCALLS - 1), "syscall_511"), "name %s",
-	      probe_syscall_name(PROBE_NR_SYSCALLS - 1));
-	CHECK(probe_add_target(p, getpid(), PROBE_ROLE_SERVER) == 0, "add_target");
-	CHECK(probe_add_target(p, getpid(), 7) == -1, "role 7 accepted");
+	CHECKF(!strcmp(probe_syscall_name(SYS_getppid), "getppid"), "name %s",
+	       probe_syscall_name(SYS_getppid));
+	CHECKF(!strcmp(probe_syscall_name(PROBE_NR_IO_URING_ENTER), "io_uring_enter"), "name %s",
+	       probe_syscall_name(PROBE_NR_IO_URING_ENTER));
+	CHECKF(!strcmp(probe_syscall_name(PROBE_NR_SYSCALLS - 1), "syscall_511"), "name %s",
+	       probe_syscall_name(PROBE_NR_SYSCALLS - 1));
+	CHECKF(probe_add_target(p, getpid(), PROBE_ROLE_SERVER) == 0, "add_target");
+	CHECKF(probe_add_target(p, getpid(), 7) == -1, "role 7 accepted");
 
 	/* Detached: nothing counts. */
 	probe_snapshot(p, &s[0]);
 	detached = getppid_loop();
 	probe_snapshot(p, &s[1]);
-	CHECK(getppids(&s[0], &s[1]) == 0, "detached counted %llu", getppids(&s[0], &s[1]));
+	CHECKF(getppids(&s[0], &s[1]) == 0, "detached counted %llu", getppids(&s[0], &s[1]));
 
 	/* Attached: exactly N. */
-	CHECK(probe_attach(p) == 0, "attach");
-	CHECK(probe_attach(p) == 0, "second attach");
+	CHECKF(probe_attach(p) == 0, "attach");
+	CHECKF(probe_attach(p) == 0, "second attach");
 	probe_snapshot(p, &s[0]);
 	attached = getppid_loop();
 	probe_snapshot(p, &s[1]);
-	CHECK(getppids(&s[0], &s[1]) == N, "attached counted %llu != %d", getppids(&s[0], &s[1]),
-	      N);
+	CHECKF(getppids(&s[0], &s[1]) == N, "attached counted %llu != %d", getppids(&s[0], &s[1]),
+	       N);
 
 	fig = probe_figures(&s[0], &s[1], N);
-	CHECK(fig, "probe_figures");
-	CHECK(json_real_value(json_object_get(
-		  json_object_get(json_object_get(json_object_get(fig, "syscalls"), "server"),
-				  "by_name"),
-		  "getppid")) == 1.0,
-	      "getppid per request != 1");
-	CHECK(json_is_null(json_object_get(json_object_get(fig, "io_uring"), "sqes_per_enter")),
-	      "sqes_per_enter not null without enter calls");
-	CHECK(json_integer_value(json_object_get(
-		  json_object_get(json_object_get(fig, "syscalls"), "client"), "total")) == 0,
-	      "client syscalls counted");
+	CHECKF(fig, "probe_figures");
+	CHECKF(json_real_value(json_object_get(
+		   json_object_get(json_object_get(json_object_get(fig, "syscalls"), "server"),
+				   "by_name"),
+		   "getppid")) == 1.0,
+	       "getppid per request != 1");
+	CHECKF(json_is_null(json_object_get(json_object_get(fig, "io_uring"), "sqes_per_enter")),
+	       "sqes_per_enter not null without enter calls");
+	CHECKF(json_integer_value(json_object_get(
+		   json_object_get(json_object_get(fig, "syscalls"), "client"), "total")) == 0,
+	       "client syscalls counted");
 	json_decref(fig);
 	fig = probe_figures(&s[0], &s[1], 0);
-	CHECK(json_is_null(json_object_get(
-		  json_object_get(json_object_get(fig, "syscalls"), "server"), "per_request")),
-	      "per_request not null with 0 requests");
+	CHECKF(json_is_null(json_object_get(
+		   json_object_get(json_object_get(fig, "syscalls"), "server"), "per_request")),
+	       "per_request not null with 0 requests");
 	json_decref(fig);
 
 	/* Detached again, then attached with no targets. */
@@ -108,20 +99,20 @@ int main(void)
 	probe_snapshot(p, &s[2]);
 	getppid_loop();
 	probe_snapshot(p, &s[3]);
-	CHECK(getppids(&s[2], &s[3]) == 0, "re-detached counted %llu", getppids(&s[2], &s[3]));
+	CHECKF(getppids(&s[2], &s[3]) == 0, "re-detached counted %llu", getppids(&s[2], &s[3]));
 	probe_clear_targets(p);
-	CHECK(probe_attach(p) == 0, "re-attach");
+	CHECKF(probe_attach(p) == 0, "re-attach");
 	probe_snapshot(p, &s[2]);
 	other = getppid_loop();
 	probe_snapshot(p, &s[3]);
-	CHECK(getppids(&s[2], &s[3]) == 0, "cleared target counted %llu", getppids(&s[2], &s[3]));
+	CHECKF(getppids(&s[2], &s[3]) == 0, "cleared target counted %llu", getppids(&s[2], &s[3]));
 	probe_close(p);
 
 	printf("overhead: getppid %.1f ns detached; attached: %.1f ns in a target (+%.1f), "
 	       "%.1f ns in any other process (+%.1f)\n",
 	       detached, attached, attached - detached, other, other - detached);
 	free(s);
-	if (failures)
+	if (check_failures)
 		return 1;
 	printf("ok\n");
 	return 0;

@@ -15,16 +15,7 @@
 
 #include "probe.h"
 
-static int failures;
-
-#define CHECK(cond, fmt, ...)                                                                      \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "FAIL %s:%d: " fmt "\n", __FILE__, __LINE__,               \
-				##__VA_ARGS__);                                                    \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 static void skip_without_bpf(void)
 {
@@ -115,34 +106,34 @@ int main(int argc, char **argv)
 		/* getsid is never called by the loader or libc start-up. */
 		j = trace(ringside, (char *[]){(char *)target, "getppid", "100000", "12345", NULL},
 			  &status);
-		CHECK(j, "no JSON");
-		CHECK(get_int(j, "syscalls.by_name.getppid") == 100000, "getppid %lld != 100000",
-		      (long long)get_int(j, "syscalls.by_name.getppid"));
-		CHECK(get_int(j, "syscalls.by_name.getsid") == 12345, "getsid %lld != 12345",
-		      (long long)get_int(j, "syscalls.by_name.getsid"));
-		CHECK(get_int(j, "syscalls.by_name.execve") == 1, "execve %lld != 1",
-		      (long long)get_int(j, "syscalls.by_name.execve"));
+		CHECKF(j, "no JSON");
+		CHECKF(get_int(j, "syscalls.by_name.getppid") == 100000, "getppid %lld != 100000",
+		       (long long)get_int(j, "syscalls.by_name.getppid"));
+		CHECKF(get_int(j, "syscalls.by_name.getsid") == 12345, "getsid %lld != 12345",
+		       (long long)get_int(j, "syscalls.by_name.getsid"));
+		CHECKF(get_int(j, "syscalls.by_name.execve") == 1, "execve %lld != 1",
+		       (long long)get_int(j, "syscalls.by_name.execve"));
 	} else if (!strcmp(mode, "switches")) {
 		const long k = 200;
 		json_int_t bv, bi, rv, ri;
 
 		j = trace(ringside, (char *[]){(char *)target, "block", "200", NULL}, &status);
-		CHECK(j, "no JSON");
+		CHECKF(j, "no JSON");
 		bv = get_int(j, "context_switches.bpf.voluntary");
 		bi = get_int(j, "context_switches.bpf.involuntary");
 		rv = get_int(j, "context_switches.rusage.voluntary");
 		ri = get_int(j, "context_switches.rusage.involuntary");
 		printf("switches: BPF %lld voluntary %lld involuntary; rusage %lld / %lld\n",
 		       (long long)bv, (long long)bi, (long long)rv, (long long)ri);
-		CHECK(bv >= k, "BPF voluntary %lld < %ld blocks", (long long)bv, k);
+		CHECKF(bv >= k, "BPF voluntary %lld < %ld blocks", (long long)bv, k);
 		/*
 		 * Same tasks, same window (exec to reap): the kernel's own counters
 		 * should match exactly; allow 2 each way for a switch racing the reap.
 		 */
-		CHECK(llabs(bv - rv) <= 2, "voluntary: BPF %lld vs rusage %lld", (long long)bv,
-		      (long long)rv);
-		CHECK(llabs(bi - ri) <= 2, "involuntary: BPF %lld vs rusage %lld", (long long)bi,
-		      (long long)ri);
+		CHECKF(llabs(bv - rv) <= 2, "voluntary: BPF %lld vs rusage %lld", (long long)bv,
+		       (long long)rv);
+		CHECKF(llabs(bi - ri) <= 2, "involuntary: BPF %lld vs rusage %lld", (long long)bi,
+		       (long long)ri);
 	} else if (!strcmp(mode, "uring")) {
 		j = trace(ringside, (char *[]){(char *)target, "uring", "1000", "8", NULL},
 			  &status);
@@ -150,15 +141,15 @@ int main(int argc, char **argv)
 			printf("skip: io_uring unavailable\n");
 			return 77;
 		}
-		CHECK(j, "no JSON");
-		CHECK(get_int(j, "io_uring.sqes") == 1000, "SQEs %lld != 1000",
-		      (long long)get_int(j, "io_uring.sqes"));
-		CHECK(get_int(j, "io_uring.cqes") == 1000, "CQEs %lld != 1000",
-		      (long long)get_int(j, "io_uring.cqes"));
-		CHECK(get_int(j, "io_uring.enter_calls") == 125, "enter calls %lld != 125",
-		      (long long)get_int(j, "io_uring.enter_calls"));
-		CHECK(get_real(j, "io_uring.sqes_per_enter") == 8.0, "SQEs/enter %g != 8",
-		      get_real(j, "io_uring.sqes_per_enter"));
+		CHECKF(j, "no JSON");
+		CHECKF(get_int(j, "io_uring.sqes") == 1000, "SQEs %lld != 1000",
+		       (long long)get_int(j, "io_uring.sqes"));
+		CHECKF(get_int(j, "io_uring.cqes") == 1000, "CQEs %lld != 1000",
+		       (long long)get_int(j, "io_uring.cqes"));
+		CHECKF(get_int(j, "io_uring.enter_calls") == 125, "enter calls %lld != 125",
+		       (long long)get_int(j, "io_uring.enter_calls"));
+		CHECKF(get_real(j, "io_uring.sqes_per_enter") == 8.0, "SQEs/enter %g != 8",
+		       get_real(j, "io_uring.sqes_per_enter"));
 	} else if (!strcmp(mode, "sqpoll")) {
 		/* The iou-sqp thread submits; it is a thread of the traced process. */
 		j = trace(ringside, (char *[]){(char *)target, "sqpoll", "1000", "8", NULL},
@@ -167,29 +158,29 @@ int main(int argc, char **argv)
 			printf("skip: io_uring SQPOLL unavailable\n");
 			return 77;
 		}
-		CHECK(j, "no JSON");
-		CHECK(get_int(j, "io_uring.sqes") == 1000, "SQEs %lld != 1000",
-		      (long long)get_int(j, "io_uring.sqes"));
-		CHECK(get_int(j, "io_uring.cqes") == 1000, "CQEs %lld != 1000",
-		      (long long)get_int(j, "io_uring.cqes"));
-		CHECK(get_int(j, "io_uring.enter_calls") <= 125, "enter calls %lld > 125",
-		      (long long)get_int(j, "io_uring.enter_calls"));
+		CHECKF(j, "no JSON");
+		CHECKF(get_int(j, "io_uring.sqes") == 1000, "SQEs %lld != 1000",
+		       (long long)get_int(j, "io_uring.sqes"));
+		CHECKF(get_int(j, "io_uring.cqes") == 1000, "CQEs %lld != 1000",
+		       (long long)get_int(j, "io_uring.cqes"));
+		CHECKF(get_int(j, "io_uring.enter_calls") <= 125, "enter calls %lld > 125",
+		       (long long)get_int(j, "io_uring.enter_calls"));
 	} else if (!strcmp(mode, "fork")) {
 		j = trace(ringside, (char *[]){(char *)target, "fork", "54321", NULL}, &status);
-		CHECK(j, "no JSON");
-		CHECK(get_int(j, "syscalls.by_name.getppid") == 54321, "getppid %lld != 54321",
-		      (long long)get_int(j, "syscalls.by_name.getppid"));
-		CHECK(get_int(j, "processes_followed") == 1, "followed %lld != 1",
-		      (long long)get_int(j, "processes_followed"));
+		CHECKF(j, "no JSON");
+		CHECKF(get_int(j, "syscalls.by_name.getppid") == 54321, "getppid %lld != 54321",
+		       (long long)get_int(j, "syscalls.by_name.getppid"));
+		CHECKF(get_int(j, "processes_followed") == 1, "followed %lld != 1",
+		       (long long)get_int(j, "processes_followed"));
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;
 	}
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "trace exit status %d", status);
-	CHECK(get_int(j, "exit.code") == 0, "traced command exit %lld",
-	      (long long)get_int(j, "exit.code"));
+	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "trace exit status %d", status);
+	CHECKF(get_int(j, "exit.code") == 0, "traced command exit %lld",
+	       (long long)get_int(j, "exit.code"));
 	json_decref(j);
-	if (failures)
+	if (check_failures)
 		return 1;
 	printf("ok: %s\n", mode);
 	return 0;

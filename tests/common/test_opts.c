@@ -4,15 +4,7 @@
 
 #include "opts.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 int main(void)
 {
@@ -65,8 +57,8 @@ int main(void)
 	CHECK(parse_uint_list("0", list, 8, &n, 1, 1000) == -1);
 	CHECK(parse_uint_list("1,2,3", list, 2, &n, 1, 1000) == -1);
 
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
+	if (check_failures) {
+		fprintf(stderr, "%d checks failed\n", check_failures);
 		return 1;
 	}
 	printf("option parsers: all checks passed\n");

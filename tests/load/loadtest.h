@@ -13,13 +13,8 @@
 
 extern int lt_failures;
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			lt_failures++;                                                             \
-		}                                                                                  \
-	} while (0)
+#define CHECK_FAILURES lt_failures
+#include "check.h"
 
 struct lt_run {
 	int exit_code; /* -1 if killed (timeout) or signalled */

@@ -12,15 +12,7 @@
 
 #define N 200000
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 static uint64_t rng = 0x853c49e6748fea9bull;
 
@@ -67,7 +59,7 @@ static void check_dist(const char *name, uint64_t *v, size_t n)
 		if (err > 0.01) {
 			fprintf(stderr, "%s p%g: histogram %.1f, exact %.1f (%.3f%%)\n", name,
 				ps[i], got, exact, err * 100);
-			failures++;
+			check_failures++;
 		}
 	}
 	fprintf(stderr, "%s: worst relative error %.4f%%\n", name, worst * 100);
@@ -147,7 +139,5 @@ int main(void)
 	free(a);
 	free(b);
 	free(c);
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return check_exit();
 }

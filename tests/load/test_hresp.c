@@ -10,15 +10,7 @@
 
 #include "http_resp.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 struct good {
 	const char *name, *bytes;
@@ -173,7 +165,7 @@ static void check_good(const struct good *g)
 	}
 	if (bad) {
 		fprintf(stderr, "good response '%s': %d wrong parses\n", g->name, bad);
-		failures++;
+		check_failures++;
 	}
 }
 
@@ -195,7 +187,7 @@ static void check_bad(const char *name, const char *b, size_t len, enum hresp_er
 	if (bad) {
 		fprintf(stderr, "bad response '%s': accepted or wrong error in %d parses\n", name,
 			bad);
-		failures++;
+		check_failures++;
 	}
 }
 
@@ -273,10 +265,10 @@ int main(void)
 	}
 	check_pipelined();
 	check_limits_and_eof();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
+	if (check_failures)
+		fprintf(stderr, "%d check(s) failed\n", check_failures);
 	else
 		fprintf(stderr, "%zu good and %zu bad responses, every split: ok\n",
 			sizeof(goods) / sizeof(goods[0]), sizeof(bads) / sizeof(bads[0]));
-	return failures ? 1 : 0;
+	return check_failures ? 1 : 0;
 }

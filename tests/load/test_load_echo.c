@@ -205,7 +205,5 @@ int main(void)
 	test_large(target);
 	test_rate(target);
 	test_refused();
-	if (lt_failures)
-		fprintf(stderr, "%d check(s) failed\n", lt_failures);
-	return lt_failures ? 1 : 0;
+	return check_exit();
 }

@@ -100,7 +100,5 @@ int main(void)
 	CHECK(lt_int(r.json, "errors.mismatch") > 0);
 	lt_free(&r);
 
-	if (lt_failures)
-		fprintf(stderr, "%d check(s) failed\n", lt_failures);
-	return lt_failures ? 1 : 0;
+	return check_exit();
 }

@@ -9,18 +9,7 @@
 
 #include "http.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		checks++;                                                                          \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 /* One-shot parse of a whole head. */
 static int parse(enum http_kind kind, const char *s, struct http_msg *m)
@@ -52,18 +41,18 @@ static void check_splits(enum http_kind kind, const char *s, const char *what)
 		r = http_head_parse(&part, s, cut);
 		if (r == HTTP_AGAIN)
 			r = http_head_parse(&part, s, n);
-		CHECK(r == want, "%s: split at %zu gives %s, whole gives %s", what, cut,
-		      http_result_str(r), http_result_str(want));
+		CHECKF(r == want, "%s: split at %zu gives %s, whole gives %s", what, cut,
+		       http_result_str(r), http_result_str(want));
 		if (r == HTTP_DONE && want == HTTP_DONE)
-			CHECK(part.head_len == whole.head_len && part.nheaders == whole.nheaders &&
-				  part.keep_alive == whole.keep_alive &&
-				  part.content_length == whole.content_length &&
-				  memcmp(part.headers, whole.headers,
-					 whole.nheaders * sizeof(whole.headers[0])) == 0,
-			      "%s: split at %zu parses differently", what, cut);
+			CHECKF(part.head_len == whole.head_len && part.nheaders == whole.nheaders &&
+				   part.keep_alive == whole.keep_alive &&
+				   part.content_length == whole.content_length &&
+				   memcmp(part.headers, whole.headers,
+					  whole.nheaders * sizeof(whole.headers[0])) == 0,
+			       "%s: split at %zu parses differently", what, cut);
 	}
 	r = parse_bytewise(kind, s, n, &part);
-	CHECK(r == want, "%s: byte by byte gives %s", what, http_result_str(r));
+	CHECKF(r == want, "%s: byte by byte gives %s", what, http_result_str(r));
 }
 
 static void test_valid_requests(void)
@@ -73,44 +62,45 @@ static void test_valid_requests(void)
 			  "User-Agent: t\r\nAccept: */*  \r\n\r\nNEXT";
 	const struct http_header *h;
 
-	CHECK(parse(HTTP_REQUEST, get, &m) == HTTP_DONE, "simple GET");
-	CHECK(m.method == HTTP_M_GET && m.minor == 1 && m.keep_alive, "GET fields");
-	CHECK(http_span_eq(get, m.target, "/a/b?c=d"), "target");
-	CHECK(http_span_eq(get, m.host, "example.test:8080"), "host");
-	CHECK(m.head_len == strlen(get) - 4, "head_len %u", m.head_len);
+	CHECKF(parse(HTTP_REQUEST, get, &m) == HTTP_DONE, "simple GET");
+	CHECKF(m.method == HTTP_M_GET && m.minor == 1 && m.keep_alive, "GET fields");
+	CHECKF(http_span_eq(get, m.target, "/a/b?c=d"), "target");
+	CHECKF(http_span_eq(get, m.host, "example.test:8080"), "host");
+	CHECKF(m.head_len == strlen(get) - 4, "head_len %u", m.head_len);
 	h = http_find_header(&m, get, "accept");
-	CHECK(h && http_span_eq(get, h->value, "*/*"), "value trimmed");
+	CHECKF(h && http_span_eq(get, h->value, "*/*"), "value trimmed");
 	check_splits(HTTP_REQUEST, get, "GET");
 
-	CHECK(parse(HTTP_REQUEST, "GET / HTTP/1.0\r\n\r\n", &m) == HTTP_DONE && !m.keep_alive,
-	      "1.0 without Host closes");
-	CHECK(parse(HTTP_REQUEST, "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &m) ==
-		      HTTP_DONE &&
-		  m.keep_alive,
-	      "1.0 keep-alive");
-	CHECK(parse(HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n",
-		    &m) == HTTP_DONE &&
-		  !m.keep_alive,
-	      "1.1 close");
-	CHECK(parse(HTTP_REQUEST, "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", &m) == HTTP_DONE,
-	      "leading CRLF skipped");
-	CHECK(parse(HTTP_REQUEST, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n",
-		    &m) == HTTP_DONE &&
-		  m.method == HTTP_M_POST && m.has_cl && m.content_length == 12,
-	      "POST length");
-	CHECK(parse(HTTP_REQUEST, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 7, 7\r\n\r\n",
-		    &m) == HTTP_DONE &&
-		  m.content_length == 7,
-	      "identical Content-Length list");
-	CHECK(parse(HTTP_REQUEST,
-		    "POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-		    &m) == HTTP_DONE &&
-		  m.te_chunked,
-	      "chunked last");
-	CHECK(parse(HTTP_REQUEST, "GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n", &m) ==
-		  HTTP_DONE,
-	      "absolute-form");
-	CHECK(parse(HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\n", &m) == HTTP_AGAIN, "incomplete");
+	CHECKF(parse(HTTP_REQUEST, "GET / HTTP/1.0\r\n\r\n", &m) == HTTP_DONE && !m.keep_alive,
+	       "1.0 without Host closes");
+	CHECKF(parse(HTTP_REQUEST, "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &m) ==
+		       HTTP_DONE &&
+		   m.keep_alive,
+	       "1.0 keep-alive");
+	CHECKF(parse(HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n",
+		     &m) == HTTP_DONE &&
+		   !m.keep_alive,
+	       "1.1 close");
+	CHECKF(parse(HTTP_REQUEST, "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", &m) == HTTP_DONE,
+	       "leading CRLF skipped");
+	CHECKF(parse(HTTP_REQUEST, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n",
+		     &m) == HTTP_DONE &&
+		   m.method == HTTP_M_POST && m.has_cl && m.content_length == 12,
+	       "POST length");
+	CHECKF(parse(HTTP_REQUEST, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 7, 7\r\n\r\n",
+		     &m) == HTTP_DONE &&
+		   m.content_length == 7,
+	       "identical Content-Length list");
+	CHECKF(parse(HTTP_REQUEST,
+		     "POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+		     &m) == HTTP_DONE &&
+		   m.te_chunked,
+	       "chunked last");
+	CHECKF(parse(HTTP_REQUEST, "GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n", &m) ==
+		   HTTP_DONE,
+	       "absolute-form");
+	CHECKF(parse(HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\n", &m) == HTTP_AGAIN,
+	       "incomplete");
 }
 
 static void test_invalid_requests(void)
@@ -172,13 +162,13 @@ static void test_invalid_requests(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = parse(HTTP_REQUEST, cases[i].req, &m);
 
-		CHECK(r == cases[i].want, "%s: got %s, want %s", cases[i].what, http_result_str(r),
-		      http_result_str(cases[i].want));
+		CHECKF(r == cases[i].want, "%s: got %s, want %s", cases[i].what, http_result_str(r),
+		       http_result_str(cases[i].want));
 		check_splits(HTTP_REQUEST, cases[i].req, cases[i].what);
 	}
-	CHECK(http_error_status(HTTP_E_SMUGGLE) == 400 && http_error_status(HTTP_E_BAD) == 400 &&
-		  http_error_status(HTTP_E_VERSION) == 505,
-	      "error statuses");
+	CHECKF(http_error_status(HTTP_E_SMUGGLE) == 400 && http_error_status(HTTP_E_BAD) == 400 &&
+		   http_error_status(HTTP_E_VERSION) == 505,
+	       "error statuses");
 }
 
 static void test_too_large(void)
@@ -194,27 +184,27 @@ static void test_too_large(void)
 	buf[cap] = 0;
 	memcpy(buf + cap - 4, "\r\n\r\n", 4);
 	r = parse(HTTP_REQUEST, buf, &m);
-	CHECK(r == HTTP_E_TOO_LARGE && http_error_status(r) == 431, "16 KiB field: %s",
-	      http_result_str(r));
+	CHECKF(r == HTTP_E_TOO_LARGE && http_error_status(r) == 431, "16 KiB field: %s",
+	       http_result_str(r));
 	/* Incrementally: still AGAIN just below the limit, 431 at it. */
 	http_msg_init(&m, HTTP_REQUEST);
-	CHECK(http_head_parse(&m, buf, HTTP_MAX_HEAD - 1) == HTTP_AGAIN, "below limit");
-	CHECK(http_head_parse(&m, buf, HTTP_MAX_HEAD) == HTTP_E_TOO_LARGE, "at limit");
+	CHECKF(http_head_parse(&m, buf, HTTP_MAX_HEAD - 1) == HTTP_AGAIN, "below limit");
+	CHECKF(http_head_parse(&m, buf, HTTP_MAX_HEAD) == HTTP_E_TOO_LARGE, "at limit");
 
 	/* Many small fields. */
 	n = snprintf(buf, cap, "GET / HTTP/1.1\r\nHost: a\r\n");
 	for (int i = 0; i < HTTP_MAX_HEADERS + 1; i++)
 		n += snprintf(buf + n, cap - n, "X-%d: y\r\n", i);
 	n += snprintf(buf + n, cap - n, "\r\n");
-	CHECK(parse(HTTP_REQUEST, buf, &m) == HTTP_E_TOO_LARGE, "too many fields");
+	CHECKF(parse(HTTP_REQUEST, buf, &m) == HTTP_E_TOO_LARGE, "too many fields");
 
 	/* A head just under the limit is fine. */
 	n = snprintf(buf, cap, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: ");
 	memset(buf + n, 'x', HTTP_MAX_HEAD - n - 4);
 	memcpy(buf + HTTP_MAX_HEAD - 4, "\r\n\r\n", 4);
 	buf[HTTP_MAX_HEAD] = 0;
-	CHECK(parse(HTTP_REQUEST, buf, &m) == HTTP_DONE && m.head_len == HTTP_MAX_HEAD,
-	      "exactly HTTP_MAX_HEAD");
+	CHECKF(parse(HTTP_REQUEST, buf, &m) == HTTP_DONE && m.head_len == HTTP_MAX_HEAD,
+	       "exactly HTTP_MAX_HEAD");
 	free(buf);
 }
 
@@ -260,15 +250,15 @@ static void test_responses(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = parse(HTTP_RESPONSE, cases[i].resp, &m);
 
-		CHECK(r == cases[i].want, "response %zu: %s", i, http_result_str(r));
+		CHECKF(r == cases[i].want, "response %zu: %s", i, http_result_str(r));
 		check_splits(HTTP_RESPONSE, cases[i].resp, "response");
 		if (r != HTTP_DONE)
 			continue;
 		http_body_init_response(&b, &m, cases[i].method);
-		CHECK(b.mode == cases[i].mode, "response %zu: mode %d want %d", i, b.mode,
-		      cases[i].mode);
-		CHECK(m.keep_alive == cases[i].keep, "response %zu: keep-alive %d", i,
-		      m.keep_alive);
+		CHECKF(b.mode == cases[i].mode, "response %zu: mode %d want %d", i, b.mode,
+		       cases[i].mode);
+		CHECKF(m.keep_alive == cases[i].keep, "response %zu: keep-alive %d", i,
+		       m.keep_alive);
 	}
 }
 
@@ -306,10 +296,10 @@ static void test_chunked(void)
 
 	for (size_t cut = 0; cut <= n; cut++) {
 		r = decode_split(body, n, cut, out, &outn, &used);
-		CHECK(r == HTTP_DONE && used == end && outn == 21 &&
-			  memcmp(out, "hello world0123456789", 21) == 0,
-		      "chunked split at %zu: %s used %zu out %zu", cut, http_result_str(r), used,
-		      outn);
+		CHECKF(r == HTTP_DONE && used == end && outn == 21 &&
+			   memcmp(out, "hello world0123456789", 21) == 0,
+		       "chunked split at %zu: %s used %zu out %zu", cut, http_result_str(r), used,
+		       outn);
 	}
 
 	static const struct {
@@ -331,7 +321,7 @@ static void test_chunked(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = decode_split(bad[i].body, strlen(bad[i].body), strlen(bad[i].body), out, &outn,
 				 &used);
-		CHECK(r == bad[i].want, "chunked %s: %s", bad[i].what, http_result_str(r));
+		CHECKF(r == bad[i].want, "chunked %s: %s", bad[i].what, http_result_str(r));
 	}
 
 	/* A long extension is bounded. */
@@ -343,7 +333,7 @@ static void test_chunked(void)
 		longext[1] = ';';
 		longext[sizeof(longext) - 1] = 0;
 		r = decode_split(longext, strlen(longext), 3, out, &outn, &used);
-		CHECK(r == HTTP_E_BAD, "long chunk line: %s", http_result_str(r));
+		CHECKF(r == HTTP_E_BAD, "long chunk line: %s", http_result_str(r));
 	}
 	/* Trailers are bounded like a head. */
 	{
@@ -354,7 +344,7 @@ static void test_chunked(void)
 		memset(big + 6, 'v', cap - 6);
 		big[cap] = 0;
 		r = decode_split(big, cap, cap / 2, dec, &outn, &used);
-		CHECK(r == HTTP_E_TOO_LARGE, "huge trailer: %s", http_result_str(r));
+		CHECKF(r == HTTP_E_TOO_LARGE, "huge trailer: %s", http_result_str(r));
 		free(big);
 		free(dec);
 	}
@@ -369,28 +359,28 @@ static void test_length_and_close(void)
 
 	parse(HTTP_REQUEST, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", &m);
 	http_body_init_request(&b, &m);
-	CHECK(http_body_feed(&b, "abc", 3, &used, out, &outn) == HTTP_AGAIN && used == 3,
-	      "length part 1");
-	CHECK(http_body_feed(&b, "deGET", 5, &used, out, &outn) == HTTP_DONE && used == 2 &&
-		  b.total == 5,
-	      "length part 2");
-	CHECK(http_body_eof(&b) == HTTP_DONE, "eof after length");
+	CHECKF(http_body_feed(&b, "abc", 3, &used, out, &outn) == HTTP_AGAIN && used == 3,
+	       "length part 1");
+	CHECKF(http_body_feed(&b, "deGET", 5, &used, out, &outn) == HTTP_DONE && used == 2 &&
+		   b.total == 5,
+	       "length part 2");
+	CHECKF(http_body_eof(&b) == HTTP_DONE, "eof after length");
 
 	parse(HTTP_REQUEST, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", &m);
 	http_body_init_request(&b, &m);
-	CHECK(b.done && http_body_feed(&b, "GET", 3, &used, NULL, NULL) == HTTP_DONE && used == 0,
-	      "no body");
+	CHECKF(b.done && http_body_feed(&b, "GET", 3, &used, NULL, NULL) == HTTP_DONE && used == 0,
+	       "no body");
 
 	parse(HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", &m);
 	http_body_init_response(&b, &m, HTTP_M_GET);
 	http_body_feed(&b, "abc", 3, &used, NULL, NULL);
-	CHECK(http_body_eof(&b) == HTTP_E_TRUNCATED, "truncated length body");
+	CHECKF(http_body_eof(&b) == HTTP_E_TRUNCATED, "truncated length body");
 
 	parse(HTTP_RESPONSE, "HTTP/1.1 200 OK\r\n\r\n", &m);
 	http_body_init_response(&b, &m, HTTP_M_GET);
-	CHECK(http_body_feed(&b, "abcdef", 6, &used, out, &outn) == HTTP_AGAIN && outn == 6,
-	      "close-delimited");
-	CHECK(http_body_eof(&b) == HTTP_DONE && b.total == 6, "close-delimited eof");
+	CHECKF(http_body_feed(&b, "abcdef", 6, &used, out, &outn) == HTTP_AGAIN && outn == 6,
+	       "close-delimited");
+	CHECKF(http_body_eof(&b) == HTTP_DONE && b.total == 6, "close-delimited eof");
 }
 
 int main(void)
@@ -401,6 +391,6 @@ int main(void)
 	test_responses();
 	test_chunked();
 	test_length_and_close();
-	printf("http parser: %d checks, %d failed\n", checks, failures);
-	return failures ? 1 : 0;
+	printf("http parser: %d checks, %d failed\n", check_count, check_failures);
+	return check_failures ? 1 : 0;
 }

@@ -248,7 +248,7 @@ json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long
 	return NULL;
 }
 
-json_t *rpt_get(json_t *obj, const char *path)
+json_t *rpt_get(const json_t *obj, const char *path)
 {
 	char key[256];
 
@@ -263,7 +263,7 @@ json_t *rpt_get(json_t *obj, const char *path)
 		obj = json_object_get(obj, key);
 		path += len + (dot ? 1 : 0);
 	}
-	return obj;
+	return (json_t *)obj;
 }
 
 bool rpt_num(json_t *obj, const char *path, double *out)

@@ -51,7 +51,7 @@ bool rpt_cell_ok(json_t *cell);
 const char *rpt_str(json_t *obj, const char *path);
 
 /* Value at a dotted path ("latency_us.p99"); NULL when absent. */
-json_t *rpt_get(json_t *obj, const char *path);
+json_t *rpt_get(const json_t *obj, const char *path);
 /* A finite number at path; false when absent, null or not a number. */
 bool rpt_num(json_t *obj, const char *path, double *out);
 /* Summary figure and its min-max over runs (sibling min/max, else summary.spread). */

@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "log.h"
 #include "opts.h"
+#include "report_data.h"
 
 void results_utc_now(char *buf, size_t len, bool compact)
 {
@@ -174,24 +175,6 @@ static const struct fig figs[] = {
     {"io_uring.cqes_per_enter", "io_uring.cqes_per_enter", SET_PROBED},
 };
 
-static const json_t *get_path(const json_t *obj, const char *path)
-{
-	char key[64];
-
-	while (obj && *path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = json_object_get(obj, key);
-		path += n + (dot ? 1 : 0);
-	}
-	return obj;
-}
-
 /* Sets obj.path (creating intermediate objects), stealing v. */
 static void set_path(json_t *obj, const char *path, json_t *v)
 {
@@ -262,7 +245,7 @@ static int collect(const json_t *runs, const char *path, enum fig_set set, doubl
 			continue;
 		if (json_is_true(json_object_get(run, "probed")) != (set == SET_PROBED))
 			continue;
-		x = get_path(run, path);
+		x = rpt_get(run, path);
 		if (json_is_number(x) && n < cap)
 			v[n++] = json_number_value(x);
 	}
@@ -307,7 +290,7 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 	json_array_foreach(runs, i, run)
 	{
 		if (json_is_true(json_object_get(run, "probed")) &&
-		    json_is_object(m = get_path(run, f->from)))
+		    json_is_object(m = rpt_get(run, f->from)))
 			json_object_foreach((json_t *)m, name, x)
 			    json_object_set(names, name, json_true());
 	}

@@ -286,6 +286,22 @@ static enum proc_class classify(const char *comm)
 	return PROC_USER;
 }
 
+/* Appends t to s, growing it; -1 when out of memory. */
+static int snap_push(struct proc_snap *s, const struct proc_thread *t)
+{
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 64;
+		struct proc_thread *nt = realloc(s->t, cap * sizeof(*nt));
+
+		if (!nt)
+			return -1;
+		s->t = nt;
+		s->cap = cap;
+	}
+	s->t[s->n++] = *t;
+	return 0;
+}
+
 int proc_snapshot(pid_t pid, struct proc_snap *s)
 {
 	char path[64], buf[8192];
@@ -319,16 +335,8 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 			t.vol = status_field(buf, "\nvoluntary_ctxt_switches:");
 			t.invol = status_field(buf, "\nnonvoluntary_ctxt_switches:");
 		}
-		if (s->n == s->cap) {
-			int cap = s->cap ? s->cap * 2 : 64;
-			struct proc_thread *nt = realloc(s->t, cap * sizeof(*nt));
-
-			if (!nt)
-				break;
-			s->t = nt;
-			s->cap = cap;
-		}
-		s->t[s->n++] = t;
+		if (snap_push(s, &t))
+			break;
 	}
 	closedir(d);
 	s->rss_kib = proc_rss_kib(pid, &s->hwm_kib);
@@ -404,16 +412,8 @@ int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_sna
 		if (proc_snapshot(more[i], &w))
 			continue; /* a worker that exited: its CPU is lost, not invented */
 		for (int j = 0; j < w.n; j++) {
-			if (s->n == s->cap) {
-				int cap = s->cap ? s->cap * 2 : 64;
-				struct proc_thread *nt = realloc(s->t, cap * sizeof(*nt));
-
-				if (!nt)
-					break;
-				s->t = nt;
-				s->cap = cap;
-			}
-			s->t[s->n++] = w.t[j];
+			if (snap_push(s, &w.t[j]))
+				break;
 		}
 		s->utime += w.utime;
 		s->stime += w.stime;

@@ -23,32 +23,18 @@ struct ctx {
 	int points;
 };
 
-static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 void rpt_gp_quote(char *buf, size_t len, const char *s)
 {
-	cat(buf, len, "\"");
+	rpt_cat(buf, len, "\"");
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			cat(buf, len, "\\%c", *s);
+			rpt_cat(buf, len, "\\%c", *s);
 		else if (*s == '\n')
-			cat(buf, len, "\\n");
+			rpt_cat(buf, len, "\\n");
 		else if ((unsigned char)*s >= 0x20)
-			cat(buf, len, "%c", *s);
+			rpt_cat(buf, len, "%c", *s);
 	}
-	cat(buf, len, "\"");
+	rpt_cat(buf, len, "\"");
 }
 
 static void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -65,7 +51,7 @@ static void note(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	cat(c->ch->note, sizeof(c->ch->note), "%s%s", c->nnotes ? "\n" : "", line);
+	rpt_cat(c->ch->note, sizeof(c->ch->note), "%s%s", c->nnotes ? "\n" : "", line);
 	c->nnotes++;
 }
 
@@ -124,19 +110,19 @@ struct legend {
 static void legend_add(struct legend *lg, const char *model)
 {
 	lg->blocks++;
-	cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
-	    rpt_model_label(model));
-	cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
-	    rpt_model_colour(model));
+	rpt_cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
+		rpt_model_label(model));
+	rpt_cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
+		rpt_model_colour(model));
 }
 
 static void legend_vars(struct ctx *c, const struct legend *lg)
 {
-	cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
+	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->names);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
+	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->colours);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
 }
 
 static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool probes)
@@ -306,12 +292,12 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 		}
 	}
 	for (int s = 0; s < nseg; s++)
-		cat(names, sizeof(names), "%s'%s'", s ? " " : "",
-		    syscalls ? (s < ntop ? top[s] : "other") : seglabels[s]);
+		rpt_cat(names, sizeof(names), "%s'%s'", s ? " " : "",
+			syscalls ? (s < ntop ? top[s] : "other") : seglabels[s]);
 
-	cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=%d; segs=", nseg, nw);
+	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=%d; segs=", nseg, nw);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
-	cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
 }
 
 /* Clustered bars, one block per model: x value lo hi. */
@@ -390,7 +376,7 @@ static int chart_one(struct ctx *c)
 		break;
 	case RPT_CH_OVERHEAD:
 		write_bars(c, "probe_overhead", true);
-		cat(c->ch->vars, sizeof(c->ch->vars), "refline=1; ");
+		rpt_cat(c->ch->vars, sizeof(c->ch->vars), "refline=1; ");
 		break;
 	case RPT_CH_SYSCALLS:
 		write_stacked(c, NULL, NULL, 0, true);
@@ -453,15 +439,15 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, con
 	else if (rpt_out_commit(&out) < 0)
 		return -1;
 	if (c.more)
-		cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c.more);
+		rpt_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c.more);
 	ch->nodata = c.points == 0;
 	if (ch->nodata && !ch->note[0])
 		snprintf(ch->note, sizeof(ch->note), "no data");
 	for (int k = 0; k < g->nconns; k++)
-		cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
-	cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
+		rpt_cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
+	rpt_cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), kinds[kind].ylabel);
-	cat(ch->vars, sizeof(ch->vars), "; conns=");
+	rpt_cat(ch->vars, sizeof(ch->vars), "; conns=");
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), conns);
 	return 0;
 }

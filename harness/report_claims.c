@@ -44,20 +44,6 @@ static const struct {
      "judged."},
 };
 
-static void cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 const char *rpt_verdict_text(enum rpt_verdict v)
 {
 	return v == RPT_AGREES ? "agrees" : v == RPT_DISAGREES ? "disagrees" : "cannot tell";
@@ -126,9 +112,9 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 		rpt_fig(cell, "syscalls_by_name.epoll_wait", &ew);
 		rpt_fig(cell, "syscalls_by_name.read", &rd);
 		rpt_fig(cell, "syscalls_by_name.write", &wr);
-		cat(c->figure, sizeof(c->figure),
-		    "%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)", n ? "; " : "",
-		    v, gr->conns[k], ew / div, rd / div, wr / div);
+		rpt_cat(c->figure, sizeof(c->figure),
+			"%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)",
+			n ? "; " : "", v, gr->conns[k], ew / div, rd / div, wr / div);
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
 		n++;
@@ -138,7 +124,7 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 			       probes_off(d) ? "probes were off"
 					     : "no epoll cell with syscall counts");
 	if (div == 2)
-		cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
+		rpt_cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
 	if (lo >= 1.5 && hi <= 3.5)
 		verdict(c, RPT_AGREES, "all %d epoll cells within [1.5, 3.5]", n);
 	else
@@ -164,10 +150,10 @@ static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int 
 		    !rpt_fig(cell, "io_uring.enter_calls_per_request", &ent))
 			continue;
 		rpt_fig(cell, "io_uring.sqes_per_enter", &spe);
-		cat(c->figure, sizeof(c->figure),
-		    "%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
-		    "enter",
-		    n ? "; " : "", gr->conns[k], ent, tot, spe);
+		rpt_cat(c->figure, sizeof(c->figure),
+			"%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
+			"enter",
+			n ? "; " : "", gr->conns[k], ent, tot, spe);
 		if (tot > 0 && ent / tot < worst)
 			worst = ent / tot;
 		last = gr->conns[k];
@@ -219,8 +205,9 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 				} else {
 					v = us * rps / 1e6;
 				}
-				cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
-				    n ? "; " : "", g[i].workload, g[i].models[m], g[i].conns[k], v);
+				rpt_cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
+					n ? "; " : "", g[i].workload, g[i].models[m], g[i].conns[k],
+					v);
 				bad |= cpu ? v < 0.8 : v >= 0.1;
 				worst = cpu ? (v < worst ? v : worst) : (v > worst ? v : worst);
 				n++;
@@ -228,9 +215,10 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 		}
 	}
 	if (cpu && n)
-		cat(c->figure, sizeof(c->figure), " (share of one CPU used by the SQPOLL thread)");
+		rpt_cat(c->figure, sizeof(c->figure),
+			" (share of one CPU used by the SQPOLL thread)");
 	else if (n)
-		cat(c->figure, sizeof(c->figure), " (server syscalls per request)");
+		rpt_cat(c->figure, sizeof(c->figure), " (server syscalls per request)");
 	if (!cells)
 		return verdict(c, RPT_CANNOT_TELL, "no uring-sqpoll cell ran in this run");
 	if (!n)
@@ -266,8 +254,8 @@ static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int
 		    !rpt_fig(e, "syscalls_per_request", &es) || es <= 0)
 			continue;
 		s = 1 - us / es;
-		cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "", s,
-		    gr->conns[k]);
+		rpt_cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "",
+			s, gr->conns[k]);
 		if (!n)
 			first = s, fc = gr->conns[k];
 		last = s, lc = gr->conns[k];
@@ -316,17 +304,17 @@ static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, i
 		}
 		if (!all)
 			continue;
-		cat(c->figure, sizeof(c->figure), "%s%lld conns req/s (p99 µs):", n ? "; " : "",
-		    gr->conns[k]);
+		rpt_cat(c->figure, sizeof(c->figure), "%s%lld conns req/s (p99 µs):", n ? "; " : "",
+			gr->conns[k]);
 		for (int m = 0; m < 6; m++)
-			cat(c->figure, sizeof(c->figure), " %s %.0f (%.0f)",
-			    rpt_model_label(order[m]), rps[m], p99[m]);
+			rpt_cat(c->figure, sizeof(c->figure), " %s %.0f (%.0f)",
+				rpt_model_label(order[m]), rps[m], p99[m]);
 		best = rps[0];
 		for (int m = 1; m < 4; m++)
 			best = rps[m] > best ? rps[m] : best;
 		if (!(rps[0] < rps[1] && rps[1] < rps[2] && best < rps[4] && best < rps[5])) {
 			bad++;
-			cat(fails, sizeof(fails), "%s%lld", bad > 1 ? ", " : "", gr->conns[k]);
+			rpt_cat(fails, sizeof(fails), "%s%lld", bad > 1 ? ", " : "", gr->conns[k]);
 		}
 		n++;
 	}

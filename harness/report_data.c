@@ -248,6 +248,18 @@ json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long
 	return NULL;
 }
 
+void rpt_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
 json_t *rpt_get(const json_t *obj, const char *path)
 {
 	char key[256];

@@ -50,6 +50,9 @@ bool rpt_cell_ok(json_t *cell);
 /* "" when absent */
 const char *rpt_str(json_t *obj, const char *path);
 
+/* Appends printf-style text to the string in buf; stops quietly when buf is full. */
+void rpt_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Value at a dotted path ("latency_us.p99"); NULL when absent. */
 json_t *rpt_get(const json_t *obj, const char *path);
 /* A finite number at path; false when absent, null or not a number. */

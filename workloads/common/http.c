@@ -7,20 +7,6 @@
 
 #include "http.h"
 
-/* tchar per RFC 9110 5.6.2. */
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* field-vchar / SP / HTAB (obs-text allowed as the RFC permits). */
-static bool is_value_char(unsigned char c)
-{
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
 static bool is_hex(unsigned char c, unsigned *v)
 {
 	if (c >= '0' && c <= '9')
@@ -91,7 +77,7 @@ static int parse_request_line(struct http_msg *m, const char *buf, size_t s, siz
 	size_t i = s, t;
 	unsigned k;
 
-	while (i < e && is_tchar(buf[i]))
+	while (i < e && http_is_tchar(buf[i]))
 		i++;
 	if (i == s || i >= e || buf[i] != ' ')
 		return HTTP_E_BAD;
@@ -130,7 +116,7 @@ static int parse_status_line(struct http_msg *m, const char *buf, size_t s, size
 		return HTTP_E_BAD;
 	if (e - s > 12) {
 		for (size_t i = s + 13; i < e; i++)
-			if (!is_value_char(buf[i]))
+			if (!http_is_value_char(buf[i]))
 				return HTTP_E_BAD;
 		m->reason = span(s + 13, e - s - 13);
 	}
@@ -227,7 +213,7 @@ static int parse_field(struct http_msg *m, const char *buf, size_t s, size_t e)
 
 	if (buf[s] == ' ' || buf[s] == '\t')
 		return HTTP_E_BAD; /* obs-fold */
-	while (i < e && is_tchar(buf[i]))
+	while (i < e && http_is_tchar(buf[i]))
 		i++;
 	if (i == s || i >= e || buf[i] != ':')
 		return HTTP_E_BAD; /* empty name, or whitespace before the colon */
@@ -238,7 +224,7 @@ static int parse_field(struct http_msg *m, const char *buf, size_t s, size_t e)
 	while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
 		ve--;
 	for (size_t k = vs; k < ve; k++)
-		if (!is_value_char(buf[k]))
+		if (!http_is_value_char(buf[k]))
 			return HTTP_E_BAD;
 	if (m->nheaders >= HTTP_MAX_HEADERS)
 		return HTTP_E_TOO_LARGE;
@@ -420,7 +406,7 @@ static int chunked_step(struct http_body *b, unsigned char c)
 	case CH_EXT:
 		if (c == '\r')
 			b->state = CH_SIZE_LF;
-		else if (!is_value_char(c))
+		else if (!http_is_value_char(c))
 			return HTTP_E_BAD;
 		break;
 	case CH_SIZE_LF:
@@ -444,7 +430,7 @@ static int chunked_step(struct http_body *b, unsigned char c)
 	case CH_TRAILER_START:
 		if (c == '\r')
 			b->state = CH_END_LF;
-		else if (is_tchar(c))
+		else if (http_is_tchar(c))
 			b->state = CH_TRAILER_NAME;
 		else
 			return HTTP_E_BAD;
@@ -452,13 +438,13 @@ static int chunked_step(struct http_body *b, unsigned char c)
 	case CH_TRAILER_NAME:
 		if (c == ':')
 			b->state = CH_TRAILER_VALUE;
-		else if (!is_tchar(c))
+		else if (!http_is_tchar(c))
 			return HTTP_E_BAD;
 		break;
 	case CH_TRAILER_VALUE:
 		if (c == '\r')
 			b->state = CH_TRAILER_LF;
-		else if (!is_value_char(c))
+		else if (!http_is_value_char(c))
 			return HTTP_E_BAD;
 		break;
 	case CH_TRAILER_LF:

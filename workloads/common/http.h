@@ -23,6 +23,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* RFC 9110 tchar (5.6.2): the bytes of a token (method, field name). */
+static inline bool http_is_tchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* field-vchar, SP or HTAB (obs-text allowed, as the RFC permits). */
+static inline bool http_is_value_char(unsigned char c)
+{
+	return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
 
 #define HTTP_MAX_HEAD	    16384 /* request/status line + fields + blank line */
 #define HTTP_MAX_HEADERS    64

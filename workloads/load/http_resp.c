@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "http.h"
 #include "http_resp.h"
 
 enum {
@@ -34,20 +35,6 @@ enum {
 };
 
 enum { F_OTHER, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION };
-
-/* RFC 9110 tchar. */
-static bool is_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return true;
-	return c && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* field-vchar, SP or HTAB (obs-text allowed). */
-static bool is_value_char(unsigned char c)
-{
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
 
 static int lower(int c)
 {
@@ -273,7 +260,7 @@ static int step(struct hresp *r, unsigned char c)
 	case S_REASON:
 		if (c == '\r')
 			r->state = S_STATUS_LF;
-		else if (!is_value_char(c))
+		else if (!http_is_value_char(c))
 			goto bad_status;
 		return 0;
 	case S_STATUS_LF:
@@ -286,7 +273,7 @@ static int step(struct hresp *r, unsigned char c)
 			r->state = S_HDRS_END_LF;
 			return 0;
 		}
-		if (!is_tchar(c))
+		if (!http_is_tchar(c))
 			goto bad_header;
 		r->name_len = 0;
 		r->state = S_NAME;
@@ -299,7 +286,7 @@ static int step(struct hresp *r, unsigned char c)
 			r->state = S_VALUE_OWS;
 			return 0;
 		}
-		if (!is_tchar(c))
+		if (!http_is_tchar(c))
 			goto bad_header;
 		if (r->name_len < sizeof(r->name))
 			r->name[r->name_len] = (char)lower(c);
@@ -316,7 +303,7 @@ static int step(struct hresp *r, unsigned char c)
 			r->state = S_HDR_LF;
 			return 0;
 		}
-		if (!is_value_char(c))
+		if (!http_is_value_char(c))
 			goto bad_header;
 		if (r->field == F_CONNECTION) {
 			connection_byte(r, c);
@@ -363,7 +350,7 @@ static int step(struct hresp *r, unsigned char c)
 	case S_CHUNK_EXT:
 		if (c == '\r')
 			r->state = S_CHUNK_SIZE_LF;
-		else if (!is_value_char(c))
+		else if (!http_is_value_char(c))
 			goto bad_chunk;
 		return 0;
 	case S_CHUNK_SIZE_LF:

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "harness.h"
+#include "run/hostinfo.h"
+#include "run/probes.h"
+#include "run/models.h"
 #include "log.h"
 
 #define NOFILE_NEEDED (2 * 10000)

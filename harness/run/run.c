@@ -13,7 +13,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "harness.h"
+#include "cell.h"
+#include "models.h"
+#include "options.h"
+#include "peers.h"
+#include "probes.h"
+#include "results.h"
+#include "table.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"

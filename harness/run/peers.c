@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "peers.h"
 #include "log.h"
 #include "net.h"
 

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 
 #include "cell_run.h"
-#include "harness.h"
 
 static json_t *num_or_null(double v, bool ok)
 {

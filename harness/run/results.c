@@ -16,10 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "doc.h"
+#include "cell.h"
+#include "hostinfo.h"
+#include "probes.h"
+#include "results.h"
+#include "fsio.h"
 #include "log.h"
 #include "opts.h"
-#include "report_data.h"
 
 void results_utc_now(char *buf, size_t len, bool compact)
 {
@@ -245,7 +249,7 @@ static int collect(const json_t *runs, const char *path, enum fig_set set, doubl
 			continue;
 		if (json_is_true(json_object_get(run, "probed")) != (set == SET_PROBED))
 			continue;
-		x = rpt_get(run, path);
+		x = doc_get(run, path);
 		if (json_is_number(x) && n < cap)
 			v[n++] = json_number_value(x);
 	}
@@ -290,7 +294,7 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 	json_array_foreach(runs, i, run)
 	{
 		if (json_is_true(json_object_get(run, "probed")) &&
-		    json_is_object(m = rpt_get(run, f->from)))
+		    json_is_object(m = doc_get(run, f->from)))
 			json_object_foreach((json_t *)m, name, x)
 			    json_object_set(names, name, json_true());
 	}
@@ -409,36 +413,17 @@ void results_add_cell(json_t *doc, json_t *cell)
 
 int results_write(const char *path, const json_t *doc)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	int fd, dfd, rc = -1;
+	struct fs_out out;
+	FILE *f = fs_out_open(&out, path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		PLOG_ERR("cannot create %s", tmp);
+	if (!f)
+		return -1;
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF) {
+		PLOG_ERR("cannot write %s", out.tmp);
+		fs_out_abort(&out);
 		return -1;
 	}
-	if (json_dumpfd(doc, fd, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) ||
-	    write(fd, "\n", 1) != 1 || fsync(fd)) {
-		PLOG_ERR("cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		PLOG_ERR("cannot rename %s to %s", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	rc = 0;
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return rc;
+	return fs_out_commit(&out);
 }
 
 static int mkdir_parents(const char *path)

@@ -13,7 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "hostinfo.h"
 #include "log.h"
 
 static char *trim(char *s)

@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "cell_run.h"
-#include "harness.h"
+#include "cell.h"
+#include "peers.h"
+#include "proc.h"
+#include "fsio.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
@@ -25,26 +28,6 @@
 #define RSS_SAMPLE_MS	250
 
 const struct cell_probe_ops *cell_probes;
-
-const char *cell_bin_dir(void)
-{
-	static char dir[PATH_MAX];
-
-	if (!dir[0]) {
-		ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-		char *slash;
-
-		if (n <= 0) {
-			strcpy(dir, ".");
-		} else {
-			dir[n] = '\0';
-			slash = strrchr(dir, '/');
-			if (slash)
-				*slash = '\0';
-		}
-	}
-	return dir;
-}
 
 static void cpus_str(const cpu_set_t *set, char *buf, size_t len)
 {
@@ -161,7 +144,7 @@ static enum run_rc spawn_origin(struct run_state *st)
 			return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 		return RUN_OK;
 	}
-	snprintf(bin, sizeof(bin), "%s/%s", cell_bin_dir(), st->c->workload->origin_bin);
+	snprintf(bin, sizeof(bin), "%s/%s", fs_exe_dir(), st->c->workload->origin_bin);
 	cpus_str(&o->origin_cpus, cpus, sizeof(cpus));
 	snprintf(body, sizeof(body), "%lu", o->size);
 	snprintf(threads, sizeof(threads), "%d", CPU_COUNT(&o->origin_cpus));
@@ -201,7 +184,7 @@ static enum run_rc spawn_server(struct run_state *st)
 
 	if (peer_is(st->c->model))
 		return spawn_peer(st);
-	snprintf(bin, sizeof(bin), "%s/%s", cell_bin_dir(), st->c->workload->server_bin);
+	snprintf(bin, sizeof(bin), "%s/%s", fs_exe_dir(), st->c->workload->server_bin);
 	cpus_str(&o->server_cpus, cpus, sizeof(cpus));
 	argv[n++] = bin;
 	if (st->c->workload->origin_bin) {
@@ -242,7 +225,7 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 		nthreads = st->c->connections;
 	if (nthreads < 1)
 		nthreads = 1;
-	snprintf(bin, sizeof(bin), "%s/ringside-load", cell_bin_dir());
+	snprintf(bin, sizeof(bin), "%s/ringside-load", fs_exe_dir());
 	snprintf(target, sizeof(target), "127.0.0.1:%u", st->port);
 	snprintf(conns, sizeof(conns), "%lu", st->c->connections);
 	snprintf(threads, sizeof(threads), "%lu", nthreads);

@@ -7,8 +7,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "fsio.h"
 #include "log.h"
-#include "report_chart.h"
+#include "text.h"
+#include "chart.h"
 
 #define MAX_NOTES    5
 #define TOP_SYSCALLS 6
@@ -25,16 +27,16 @@ struct ctx {
 
 void rpt_gp_quote(char *buf, size_t len, const char *s)
 {
-	rpt_cat(buf, len, "\"");
+	text_cat(buf, len, "\"");
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			rpt_cat(buf, len, "\\%c", *s);
+			text_cat(buf, len, "\\%c", *s);
 		else if (*s == '\n')
-			rpt_cat(buf, len, "\\n");
+			text_cat(buf, len, "\\n");
 		else if ((unsigned char)*s >= 0x20)
-			rpt_cat(buf, len, "%c", *s);
+			text_cat(buf, len, "%c", *s);
 	}
-	rpt_cat(buf, len, "\"");
+	text_cat(buf, len, "\"");
 }
 
 static void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -51,7 +53,7 @@ static void note(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	rpt_cat(c->ch->note, sizeof(c->ch->note), "%s%s", c->nnotes ? "\n" : "", line);
+	text_cat(c->ch->note, sizeof(c->ch->note), "%s%s", c->nnotes ? "\n" : "", line);
 	c->nnotes++;
 }
 
@@ -67,10 +69,10 @@ static json_t *usable(struct ctx *c, const char *model, long long conns)
 		note(c, "not measured: %s at %s", rpt_model_label(model), cl);
 		return NULL;
 	}
-	if (rpt_cell_ok(cell))
+	if (doc_cell_ok(cell))
 		return cell;
 	reason = json_string_value(json_object_get(cell, "reason"));
-	note(c, "%s: %s at %s%s%s", rpt_cell_status(cell), rpt_model_label(model), cl,
+	note(c, "%s: %s at %s%s%s", doc_cell_status(cell), rpt_model_label(model), cl,
 	     reason ? ": " : "", reason ? reason : "");
 	return NULL;
 }
@@ -79,7 +81,7 @@ static json_t *usable(struct ctx *c, const char *model, long long conns)
 static void missing(struct ctx *c, const char *model, long long conns, bool needs_probes)
 {
 	char cl[48];
-	const char *why = rpt_str(c->doc->root, "probes.reason");
+	const char *why = doc_str(c->doc->root, "probes.reason");
 
 	if (needs_probes && c->probes_off) {
 		if (!c->noted_probes)
@@ -110,19 +112,19 @@ struct legend {
 static void legend_add(struct legend *lg, const char *model)
 {
 	lg->blocks++;
-	rpt_cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
-		rpt_model_label(model));
-	rpt_cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
-		rpt_model_colour(model));
+	text_cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
+		 rpt_model_label(model));
+	text_cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
+		 rpt_model_colour(model));
 }
 
 static void legend_vars(struct ctx *c, const struct legend *lg)
 {
-	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->names);
-	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->colours);
-	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
 }
 
 static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool probes)
@@ -140,7 +142,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			bool have[4], any = false;
 
 			for (int i = 0; cell && i < nfigs; i++) {
-				have[i] = rpt_fig(cell, figs[i], &v[i]);
+				have[i] = doc_fig(cell, figs[i], &v[i]);
 				any |= have[i];
 			}
 			if (!any) {
@@ -156,7 +158,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			gap = false;
 			fprintf(c->f, "%lld", c->g->conns[k]);
 			for (int i = 0; i < nfigs; i++) {
-				bool r = have[i] && rpt_range(cell, figs[i], &lo[i], &hi[i]);
+				bool r = have[i] && doc_range(cell, figs[i], &lo[i], &hi[i]);
 
 				num(c->f, have[i], v[i]);
 				num(c->f, r, lo[i]);
@@ -181,12 +183,12 @@ static int top_syscalls(struct ctx *c, const char **top, int cap)
 
 	for (size_t i = 0; i < json_array_size(c->doc->cells); i++) {
 		json_t *cell = json_array_get(c->doc->cells, i);
-		json_t *by = rpt_get(cell, "summary.syscalls_by_name");
+		json_t *by = doc_get(cell, "summary.syscalls_by_name");
 		const char *name;
 		json_t *v;
 
-		if (strcmp(rpt_str(cell, "workload"), c->g->workload) ||
-		    rpt_cell_size(cell) != c->g->size || !rpt_cell_ok(cell))
+		if (strcmp(doc_str(cell, "workload"), c->g->workload) ||
+		    doc_cell_size(cell) != c->g->size || !doc_cell_ok(cell))
 			continue;
 		json_object_foreach(by, name, v)
 		{
@@ -254,15 +256,15 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 					snprintf(path, sizeof(path), "%s", segs[s]);
 				else
 					continue;
-				have[s] = rpt_fig(cell, path, &val[s]);
+				have[s] = doc_fig(cell, path, &val[s]);
 				any |= have[s];
 				sum += have[s] ? val[s] : 0;
 			}
-			if (syscalls && rpt_fig(cell, "syscalls_per_request", &total)) {
+			if (syscalls && doc_fig(cell, "syscalls_per_request", &total)) {
 				any = true;
 				have[ntop] = true;
 				val[ntop] = total > sum ? total - sum : 0;
-				wok[0] = rpt_range(cell, "syscalls_per_request", &wlo[0], &whi[0]);
+				wok[0] = doc_range(cell, "syscalls_per_request", &wlo[0], &whi[0]);
 				wy[0] = total > sum ? total : sum;
 			}
 			if (!any) {
@@ -277,7 +279,7 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 				cum += have[s] ? val[s] : 0;
 				fprintf(c->f, " %.9g", cum);
 				if (!syscalls && have[s] &&
-				    rpt_range(cell, segs[s], &wlo[s], &whi[s]) && whi[s] > 0) {
+				    doc_range(cell, segs[s], &wlo[s], &whi[s]) && whi[s] > 0) {
 					wok[s] = true;
 					wy[s] = cum, wlo[s] += base, whi[s] += base;
 				}
@@ -292,12 +294,12 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 		}
 	}
 	for (int s = 0; s < nseg; s++)
-		rpt_cat(names, sizeof(names), "%s'%s'", s ? " " : "",
-			syscalls ? (s < ntop ? top[s] : "other") : seglabels[s]);
+		text_cat(names, sizeof(names), "%s'%s'", s ? " " : "",
+			 syscalls ? (s < ntop ? top[s] : "other") : seglabels[s]);
 
-	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=%d; segs=", nseg, nw);
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=%d; segs=", nseg, nw);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
-	rpt_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
 }
 
 /* Clustered bars, one block per model: x value lo hi. */
@@ -316,11 +318,11 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 
 			if (!cell)
 				continue;
-			if (!rpt_fig(cell, fig, &v)) {
+			if (!doc_fig(cell, fig, &v)) {
 				missing(c, model, c->g->conns[k], probes);
 				continue;
 			}
-			r = rpt_range(cell, fig, &lo, &hi);
+			r = doc_range(cell, fig, &lo, &hi);
 			if (pts == 0 && lg.blocks > 0)
 				fprintf(c->f, "\n\n");
 			fprintf(c->f, "%d %.9g", k * (c->g->nmodels + 1) + m, v);
@@ -376,7 +378,7 @@ static int chart_one(struct ctx *c)
 		break;
 	case RPT_CH_OVERHEAD:
 		write_bars(c, "probe_overhead", true);
-		rpt_cat(c->ch->vars, sizeof(c->ch->vars), "refline=1; ");
+		text_cat(c->ch->vars, sizeof(c->ch->vars), "refline=1; ");
 		break;
 	case RPT_CH_SYSCALLS:
 		write_stacked(c, NULL, NULL, 0, true);
@@ -405,12 +407,12 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, con
 		       struct rpt_chart *ch, enum rpt_chart_kind kind)
 {
 	struct ctx c = {.doc = doc, .g = g, .ch = ch};
-	struct rpt_out out;
+	struct fs_out out;
 	char host[512], conns[512] = "", what[96] = "";
 	const char *unit = strcmp(g->workload, "proxy") ? "-byte messages" : "-byte bodies";
 
 	memset(ch, 0, sizeof(*ch));
-	c.probes_off = !strcmp(rpt_str(doc->root, "probes.mode"), "off");
+	c.probes_off = !strcmp(doc_str(doc->root, "probes.mode"), "off");
 	ch->kind = kind;
 	ch->script = kinds[kind].script;
 	ch->headline = kinds[kind].headline;
@@ -423,31 +425,31 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, con
 		snprintf(what, sizeof(what), " (%s)", g->workload);
 	snprintf(ch->title, sizeof(ch->title), "%s%s\n%s", kinds[kind].headline, what, host);
 
-	c.f = datadir ? rpt_out_open(&out, ch->data) : fopen("/dev/null", "w");
+	c.f = datadir ? fs_out_open(&out, ch->data) : fopen("/dev/null", "w");
 	if (!c.f)
 		return -1;
 	fprintf(c.f, "# ringside chart data: %s, from %s\n", ch->name, doc->path);
 	if (chart_one(&c) < 0) {
 		if (datadir)
-			rpt_out_abort(&out);
+			fs_out_abort(&out);
 		else
 			fclose(c.f);
 		return -1;
 	}
 	if (!datadir)
 		fclose(c.f);
-	else if (rpt_out_commit(&out) < 0)
+	else if (fs_out_commit(&out) < 0)
 		return -1;
 	if (c.more)
-		rpt_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c.more);
+		text_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c.more);
 	ch->nodata = c.points == 0;
 	if (ch->nodata && !ch->note[0])
 		snprintf(ch->note, sizeof(ch->note), "no data");
 	for (int k = 0; k < g->nconns; k++)
-		rpt_cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
-	rpt_cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
+		text_cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
+	text_cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), kinds[kind].ylabel);
-	rpt_cat(ch->vars, sizeof(ch->vars), "; conns=");
+	text_cat(ch->vars, sizeof(ch->vars), "; conns=");
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), conns);
 	return 0;
 }
@@ -457,7 +459,7 @@ int rpt_chart_all(const struct rpt_doc *doc, const char *datadir, struct rpt_cha
 	struct rpt_group groups[RPT_MAX_GROUPS];
 	int ng = rpt_groups(doc, groups, RPT_MAX_GROUPS), n = 0;
 
-	if (datadir && rpt_mkdir_p(datadir) < 0)
+	if (datadir && fs_mkdir_p(datadir) < 0)
 		return -1;
 	for (int i = 0; i < ng; i++) {
 		for (int k = 0; k < RPT_CH_KINDS; k++) {

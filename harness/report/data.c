@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "report_data.h"
+#include "data.h"
 
 static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -111,34 +111,6 @@ void rpt_doc_free(struct rpt_doc *doc)
 	doc->cells = NULL;
 }
 
-long long rpt_cell_size(json_t *cell)
-{
-	json_t *v = json_object_get(cell, "payload_bytes");
-
-	if (!json_is_integer(v))
-		v = json_object_get(cell, "body_bytes");
-	return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
-const char *rpt_cell_status(json_t *cell)
-{
-	const char *s = json_string_value(json_object_get(cell, "status"));
-
-	return s ? s : "?";
-}
-
-bool rpt_cell_ok(json_t *cell)
-{
-	return !strcmp(rpt_cell_status(cell), "ok");
-}
-
-const char *rpt_str(json_t *obj, const char *path)
-{
-	const char *s = json_string_value(rpt_get(obj, path));
-
-	return s ? s : "";
-}
-
 static int add_model(struct rpt_group *g, const char *m)
 {
 	for (int i = 0; i < g->nmodels; i++)
@@ -167,13 +139,13 @@ static int model_rank(const char *model);
 
 int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 {
-	json_t *models = rpt_get(doc->root, "config.models");
+	json_t *models = doc_get(doc->root, "config.models");
 	int n = 0;
 
 	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
 		json_t *cell = json_array_get(doc->cells, i);
-		const char *wl = rpt_str(cell, "workload");
-		long long size = rpt_cell_size(cell);
+		const char *wl = doc_str(cell, "workload");
+		long long size = doc_cell_size(cell);
 		int k;
 
 		for (k = 0; k < n; k++)
@@ -192,9 +164,9 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 				for (size_t j = 0; name && j < json_array_size(doc->cells); j++) {
 					json_t *c = json_array_get(doc->cells, j);
 
-					if (!strcmp(rpt_str(c, "workload"), wl) &&
-					    rpt_cell_size(c) == size &&
-					    !strcmp(rpt_str(c, "model"), name)) {
+					if (!strcmp(doc_str(c, "workload"), wl) &&
+					    doc_cell_size(c) == size &&
+					    !strcmp(doc_str(c, "model"), name)) {
 						add_model(&g[n], name);
 						break;
 					}
@@ -202,7 +174,7 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 			}
 			n++;
 		}
-		add_model(&g[k], rpt_str(cell, "model"));
+		add_model(&g[k], doc_str(cell, "model"));
 		add_conns(&g[k], json_integer_value(json_object_get(cell, "connections")));
 	}
 	for (int k = 0; k < n; k++) {
@@ -240,85 +212,12 @@ json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long
 	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
 		json_t *c = json_array_get(doc->cells, i);
 
-		if (!strcmp(rpt_str(c, "workload"), workload) && rpt_cell_size(c) == size &&
-		    !strcmp(rpt_str(c, "model"), model) &&
+		if (!strcmp(doc_str(c, "workload"), workload) && doc_cell_size(c) == size &&
+		    !strcmp(doc_str(c, "model"), model) &&
 		    json_integer_value(json_object_get(c, "connections")) == conns)
 			return c;
 	}
 	return NULL;
-}
-
-void rpt_cat(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-json_t *rpt_get(const json_t *obj, const char *path)
-{
-	char key[256];
-
-	while (obj && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-
-		if (len >= sizeof(key))
-			return NULL;
-		memcpy(key, path, len);
-		key[len] = '\0';
-		obj = json_object_get(obj, key);
-		path += len + (dot ? 1 : 0);
-	}
-	return (json_t *)obj;
-}
-
-bool rpt_num(json_t *obj, const char *path, double *out)
-{
-	json_t *v = rpt_get(obj, path);
-
-	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return false;
-	*out = json_number_value(v);
-	return true;
-}
-
-bool rpt_fig(json_t *cell, const char *path, double *val)
-{
-	return rpt_num(json_object_get(cell, "summary"), path, val);
-}
-
-bool rpt_range(json_t *cell, const char *path, double *lo, double *hi)
-{
-	json_t *sum = json_object_get(cell, "summary");
-	char p[300];
-	const char *dot = strrchr(path, '.');
-
-	if (dot && !strcmp(dot, ".median")) {
-		snprintf(p, sizeof(p), "%.*s.min", (int)(dot - path), path);
-		if (rpt_num(sum, p, lo)) {
-			snprintf(p, sizeof(p), "%.*s.max", (int)(dot - path), path);
-			if (rpt_num(sum, p, hi))
-				return true;
-		}
-		/* spread.requests_per_sec = { min, max } for a {median,min,max} figure */
-		snprintf(p, sizeof(p), "spread.%.*s.min", (int)(dot - path), path);
-		if (rpt_num(sum, p, lo)) {
-			snprintf(p, sizeof(p), "spread.%.*s.max", (int)(dot - path), path);
-			if (rpt_num(sum, p, hi))
-				return true;
-		}
-	}
-	snprintf(p, sizeof(p), "spread.%s.min", path);
-	if (!rpt_num(sum, p, lo))
-		return false;
-	snprintf(p, sizeof(p), "spread.%s.max", path);
-	return rpt_num(sum, p, hi);
 }
 
 static const struct {
@@ -368,12 +267,12 @@ void rpt_host_line(const struct rpt_doc *doc, char *buf, size_t len)
 	double cpus;
 	char ncpu[32] = "";
 
-	if (rpt_num(host, "cpus", &cpus))
+	if (doc_num(host, "cpus", &cpus))
 		snprintf(ncpu, sizeof(ncpu), " (%.0f CPUs)", cpus);
 	snprintf(buf, len, "%s suite, kernel %s, %s%s",
-		 *rpt_str(doc->root, "suite") ? rpt_str(doc->root, "suite") : "unnamed",
-		 *rpt_str(host, "kernel") ? rpt_str(host, "kernel") : "unknown",
-		 *rpt_str(host, "cpu_model") ? rpt_str(host, "cpu_model") : "unknown CPU", ncpu);
+		 *doc_str(doc->root, "suite") ? doc_str(doc->root, "suite") : "unnamed",
+		 *doc_str(host, "kernel") ? doc_str(host, "kernel") : "unknown",
+		 *doc_str(host, "cpu_model") ? doc_str(host, "cpu_model") : "unknown CPU", ncpu);
 }
 
 void rpt_fmt_num(double v, char *buf, size_t len)
@@ -383,76 +282,4 @@ void rpt_fmt_num(double v, char *buf, size_t len)
 		if (strtod(buf, NULL) == v)
 			return;
 	}
-}
-
-FILE *rpt_out_open(struct rpt_out *o, const char *path)
-{
-	snprintf(o->path, sizeof(o->path), "%s", path);
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
-	o->f = fopen(o->tmp, "w");
-	if (!o->f)
-		PLOG_ERR("cannot write %s", o->tmp);
-	return o->f;
-}
-
-int rpt_out_commit(struct rpt_out *o)
-{
-	int bad = ferror(o->f);
-
-	if (fclose(o->f) != 0 || bad) {
-		PLOG_ERR("cannot write %s", o->tmp);
-		unlink(o->tmp);
-		return -1;
-	}
-	o->f = NULL;
-	if (rename(o->tmp, o->path) < 0) {
-		PLOG_ERR("cannot rename %s to %s", o->tmp, o->path);
-		unlink(o->tmp);
-		return -1;
-	}
-	return 0;
-}
-
-void rpt_out_abort(struct rpt_out *o)
-{
-	if (o->f)
-		fclose(o->f);
-	o->f = NULL;
-	unlink(o->tmp);
-}
-
-int rpt_mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-				PLOG_ERR("cannot create %s", buf);
-				return -1;
-			}
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
-
-int rpt_self_dir(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	return 0;
 }

@@ -3,7 +3,9 @@
  * how the load generator talks to them, and their models. Proxy cells also run
  * an origin; "nginx" and "haproxy" are peers (peers.c), not ringside binaries.
  */
-#include "harness.h"
+#include <stddef.h>
+
+#include "models.h"
 
 static const char *const echo_models[] = {"blocking",	       "epoll", "uring", "uring-sqpoll",
 					  "uring-sqpoll-busy", NULL};

@@ -6,7 +6,7 @@
 #ifndef RS_REPORT_CHART_H
 #define RS_REPORT_CHART_H
 
-#include "report_data.h"
+#include "data.h"
 
 enum rpt_chart_kind {
 	RPT_CH_THROUGHPUT,

@@ -1,11 +1,12 @@
 /*
- * The BPF probes (bpf/probe.h) behind the cell hooks (harness.h): one loaded
+ * The BPF probes (bpf/probe.h) behind the cell hooks (cell.h): one loaded
  * probe serves every cell; it is attached only for probed runs, because an
  * attached sys_enter tracepoint slows every syscall on the machine. Needs root.
  */
 #include <string.h>
 
-#include "harness.h"
+#include "cell.h"
+#include "probes.h"
 #include "log.h"
 #include "probe.h"
 

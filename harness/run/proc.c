@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "proc.h"
 #include "log.h"
 #include "net.h"
 

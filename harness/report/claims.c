@@ -6,7 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "report_claims.h"
+#include "claims.h"
+#include "text.h"
 
 static const struct {
 	const char *claim, *measured_as, *rule;
@@ -81,12 +82,12 @@ static json_t *ok_cell(const struct rpt_doc *d, const struct rpt_group *g, const
 {
 	json_t *c = rpt_find_cell(d, g->workload, g->size, model, conns);
 
-	return c && rpt_cell_ok(c) ? c : NULL;
+	return c && doc_cell_ok(c) ? c : NULL;
 }
 
 static bool probes_off(const struct rpt_doc *d)
 {
-	return !strcmp(rpt_str(d->root, "probes.mode"), "off");
+	return !strcmp(doc_str(d->root, "probes.mode"), "off");
 }
 
 static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int ng,
@@ -106,15 +107,15 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 		json_t *cell = ok_cell(d, gr, "epoll", gr->conns[k]);
 		double ew = 0, rd = 0, wr = 0;
 
-		if (!cell || !rpt_fig(cell, "syscalls_per_request", &v))
+		if (!cell || !doc_fig(cell, "syscalls_per_request", &v))
 			continue;
 		v /= div;
-		rpt_fig(cell, "syscalls_by_name.epoll_wait", &ew);
-		rpt_fig(cell, "syscalls_by_name.read", &rd);
-		rpt_fig(cell, "syscalls_by_name.write", &wr);
-		rpt_cat(c->figure, sizeof(c->figure),
-			"%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)",
-			n ? "; " : "", v, gr->conns[k], ew / div, rd / div, wr / div);
+		doc_fig(cell, "syscalls_by_name.epoll_wait", &ew);
+		doc_fig(cell, "syscalls_by_name.read", &rd);
+		doc_fig(cell, "syscalls_by_name.write", &wr);
+		text_cat(c->figure, sizeof(c->figure),
+			 "%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)",
+			 n ? "; " : "", v, gr->conns[k], ew / div, rd / div, wr / div);
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;
 		n++;
@@ -124,7 +125,7 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 			       probes_off(d) ? "probes were off"
 					     : "no epoll cell with syscall counts");
 	if (div == 2)
-		rpt_cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
+		text_cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
 	if (lo >= 1.5 && hi <= 3.5)
 		verdict(c, RPT_AGREES, "all %d epoll cells within [1.5, 3.5]", n);
 	else
@@ -146,14 +147,15 @@ static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int 
 	for (int k = 0; k < gr->nconns; k++) {
 		json_t *cell = ok_cell(d, gr, "uring", gr->conns[k]);
 
-		if (!cell || !rpt_fig(cell, "syscalls_per_request", &tot) ||
-		    !rpt_fig(cell, "io_uring.enter_calls_per_request", &ent))
+		if (!cell || !doc_fig(cell, "syscalls_per_request", &tot) ||
+		    !doc_fig(cell, "io_uring.enter_calls_per_request", &ent))
 			continue;
-		rpt_fig(cell, "io_uring.sqes_per_enter", &spe);
-		rpt_cat(c->figure, sizeof(c->figure),
-			"%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
-			"enter",
-			n ? "; " : "", gr->conns[k], ent, tot, spe);
+		doc_fig(cell, "io_uring.sqes_per_enter", &spe);
+		text_cat(
+		    c->figure, sizeof(c->figure),
+		    "%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
+		    "enter",
+		    n ? "; " : "", gr->conns[k], ent, tot, spe);
 		if (tot > 0 && ent / tot < worst)
 			worst = ent / tot;
 		last = gr->conns[k];
@@ -197,17 +199,17 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 					continue;
 				cells++;
 				if (!cpu) {
-					if (!rpt_fig(cell, "syscalls_per_request", &v))
+					if (!doc_fig(cell, "syscalls_per_request", &v))
 						continue;
-				} else if (!rpt_fig(cell, "cpu_us_per_request.sqpoll", &us) ||
-					   !rpt_fig(cell, "requests_per_sec.median", &rps)) {
+				} else if (!doc_fig(cell, "cpu_us_per_request.sqpoll", &us) ||
+					   !doc_fig(cell, "requests_per_sec.median", &rps)) {
 					continue;
 				} else {
 					v = us * rps / 1e6;
 				}
-				rpt_cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
-					n ? "; " : "", g[i].workload, g[i].models[m], g[i].conns[k],
-					v);
+				text_cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
+					 n ? "; " : "", g[i].workload, g[i].models[m],
+					 g[i].conns[k], v);
 				bad |= cpu ? v < 0.8 : v >= 0.1;
 				worst = cpu ? (v < worst ? v : worst) : (v > worst ? v : worst);
 				n++;
@@ -215,10 +217,10 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 		}
 	}
 	if (cpu && n)
-		rpt_cat(c->figure, sizeof(c->figure),
-			" (share of one CPU used by the SQPOLL thread)");
+		text_cat(c->figure, sizeof(c->figure),
+			 " (share of one CPU used by the SQPOLL thread)");
 	else if (n)
-		rpt_cat(c->figure, sizeof(c->figure), " (server syscalls per request)");
+		text_cat(c->figure, sizeof(c->figure), " (server syscalls per request)");
 	if (!cells)
 		return verdict(c, RPT_CANNOT_TELL, "no uring-sqpoll cell ran in this run");
 	if (!n)
@@ -250,12 +252,12 @@ static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int
 		json_t *e = ok_cell(d, gr, "epoll", gr->conns[k]);
 		double us, es, s;
 
-		if (!u || !e || !rpt_fig(u, "syscalls_per_request", &us) ||
-		    !rpt_fig(e, "syscalls_per_request", &es) || es <= 0)
+		if (!u || !e || !doc_fig(u, "syscalls_per_request", &us) ||
+		    !doc_fig(e, "syscalls_per_request", &es) || es <= 0)
 			continue;
 		s = 1 - us / es;
-		rpt_cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "",
-			s, gr->conns[k]);
+		text_cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "",
+			 s, gr->conns[k]);
 		if (!n)
 			first = s, fc = gr->conns[k];
 		last = s, lc = gr->conns[k];
@@ -298,23 +300,23 @@ static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, i
 		for (int m = 0; m < 6 && all; m++) {
 			json_t *cell = ok_cell(d, gr, order[m], gr->conns[k]);
 
-			all = cell && rpt_fig(cell, "requests_per_sec.median", &rps[m]);
-			if (all && !rpt_fig(cell, "latency_us.p99", &p99[m]))
+			all = cell && doc_fig(cell, "requests_per_sec.median", &rps[m]);
+			if (all && !doc_fig(cell, "latency_us.p99", &p99[m]))
 				p99[m] = -1;
 		}
 		if (!all)
 			continue;
-		rpt_cat(c->figure, sizeof(c->figure), "%s%lld conns req/s (p99 µs):", n ? "; " : "",
-			gr->conns[k]);
+		text_cat(c->figure, sizeof(c->figure),
+			 "%s%lld conns req/s (p99 µs):", n ? "; " : "", gr->conns[k]);
 		for (int m = 0; m < 6; m++)
-			rpt_cat(c->figure, sizeof(c->figure), " %s %.0f (%.0f)",
-				rpt_model_label(order[m]), rps[m], p99[m]);
+			text_cat(c->figure, sizeof(c->figure), " %s %.0f (%.0f)",
+				 rpt_model_label(order[m]), rps[m], p99[m]);
 		best = rps[0];
 		for (int m = 1; m < 4; m++)
 			best = rps[m] > best ? rps[m] : best;
 		if (!(rps[0] < rps[1] && rps[1] < rps[2] && best < rps[4] && best < rps[5])) {
 			bad++;
-			rpt_cat(fails, sizeof(fails), "%s%lld", bad > 1 ? ", " : "", gr->conns[k]);
+			text_cat(fails, sizeof(fails), "%s%lld", bad > 1 ? ", " : "", gr->conns[k]);
 		}
 		n++;
 	}

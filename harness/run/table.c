@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "table.h"
 #include "log.h"
 
 static bool progress_shown;

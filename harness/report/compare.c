@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "opts.h"
-#include "report_data.h"
+#include "data.h"
 
 enum { M_RPS, M_P99, M_SYSCALLS, M_CPU, M_N };
 
@@ -41,18 +41,18 @@ static bool figure(json_t *cell, int m, double *v, double *lo, double *hi, bool 
 
 	*ranged = true;
 	if (metrics[m].path) {
-		if (!rpt_fig(cell, metrics[m].path, v))
+		if (!doc_fig(cell, metrics[m].path, v))
 			return false;
-		*ranged = rpt_range(cell, metrics[m].path, lo, hi);
+		*ranged = doc_range(cell, metrics[m].path, lo, hi);
 		return true;
 	}
 	*v = *lo = *hi = 0;
 	for (int i = 0; i < 3; i++) {
-		if (!rpt_fig(cell, cpu_parts[i], &x))
+		if (!doc_fig(cell, cpu_parts[i], &x))
 			continue;
 		any = true;
 		*v += x;
-		if (rpt_range(cell, cpu_parts[i], &l, &h))
+		if (doc_range(cell, cpu_parts[i], &l, &h))
 			*lo += l, *hi += h;
 		else
 			*ranged = false;
@@ -92,16 +92,16 @@ static bool regression(const struct change *c, int m, double limit)
 
 static json_t *cell_id(json_t *cell)
 {
-	return json_pack("{s:s, s:s, s:I, s:I}", "workload", rpt_str(cell, "workload"), "model",
-			 rpt_str(cell, "model"), "connections",
+	return json_pack("{s:s, s:s, s:I, s:I}", "workload", doc_str(cell, "workload"), "model",
+			 doc_str(cell, "model"), "connections",
 			 (json_int_t)json_integer_value(json_object_get(cell, "connections")),
-			 "size", (json_int_t)rpt_cell_size(cell));
+			 "size", (json_int_t)doc_cell_size(cell));
 }
 
 /* "workload model N conns SIZEB" for a cell_id() object. */
 static void id_text(json_t *id, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s %lld conns %lldB", rpt_str(id, "workload"), rpt_str(id, "model"),
+	snprintf(buf, len, "%s %s %lld conns %lldB", doc_str(id, "workload"), doc_str(id, "model"),
 		 (long long)json_integer_value(json_object_get(id, "connections")),
 		 (long long)json_integer_value(json_object_get(id, "size")));
 }
@@ -117,8 +117,8 @@ static void key_text(json_t *cell, char *buf, size_t len)
 
 static json_t *find_match(const struct rpt_doc *d, json_t *cell)
 {
-	return rpt_find_cell(d, rpt_str(cell, "workload"), rpt_cell_size(cell),
-			     rpt_str(cell, "model"),
+	return rpt_find_cell(d, doc_str(cell, "workload"), doc_cell_size(cell),
+			     doc_str(cell, "model"),
 			     json_integer_value(json_object_get(cell, "connections")));
 }
 
@@ -197,10 +197,10 @@ int cmd_compare(int argc, char **argv)
 			json_array_append_new(only_base, cell_id(b));
 			continue;
 		}
-		if (!rpt_cell_ok(b) || !rpt_cell_ok(n)) {
+		if (!doc_cell_ok(b) || !doc_cell_ok(n)) {
 			row = cell_id(b);
-			json_object_set_new(row, "base_status", json_string(rpt_cell_status(b)));
-			json_object_set_new(row, "new_status", json_string(rpt_cell_status(n)));
+			json_object_set_new(row, "base_status", json_string(doc_cell_status(b)));
+			json_object_set_new(row, "new_status", json_string(doc_cell_status(n)));
 			json_array_append_new(skipped, row);
 			continue;
 		}
@@ -281,7 +281,7 @@ int cmd_compare(int argc, char **argv)
 		{
 			id_text(v, key, sizeof(key));
 			printf("not comparable: %s (BASE %s, NEW %s)\n", key,
-			       rpt_str(v, "base_status"), rpt_str(v, "new_status"));
+			       doc_str(v, "base_status"), doc_str(v, "new_status"));
 		}
 		if (failed)
 			printf("FAIL: a change beyond %g%% (marked !)\n", limit);

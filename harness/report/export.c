@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fsio.h"
 #include "log.h"
-#include "report_chart.h"
+#include "chart.h"
 
 #define MAX_COLUMNS 4096
 
@@ -131,7 +132,7 @@ static void csv_value(FILE *f, json_t *v)
 static int write_csv(const struct rpt_doc *doc, const char *path)
 {
 	struct columns *cols = calloc(1, sizeof(*cols));
-	struct rpt_out out;
+	struct fs_out out;
 	FILE *f;
 	int rc = -1;
 
@@ -145,7 +146,7 @@ static int write_csv(const struct rpt_doc *doc, const char *path)
 				collect(cols, sum, "", pass);
 		}
 	}
-	f = rpt_out_open(&out, path);
+	f = fs_out_open(&out, path);
 	if (!f)
 		goto out;
 	for (int i = 0; i < N_ID + cols->n; i++) {
@@ -164,11 +165,11 @@ static int write_csv(const struct rpt_doc *doc, const char *path)
 			if (i < N_ID)
 				csv_value(f, json_object_get(cell, id_columns[i]));
 			else if (json_is_object(sum))
-				csv_value(f, rpt_get(sum, cols->name[i - N_ID]));
+				csv_value(f, doc_get(sum, cols->name[i - N_ID]));
 		}
 		fputc('\n', f);
 	}
-	rc = rpt_out_commit(&out);
+	rc = fs_out_commit(&out);
 out:
 	for (int i = 0; i < cols->n; i++)
 		free(cols->name[i]);

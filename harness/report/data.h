@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "doc.h"
+
 #define RPT_MAX_MODELS 16
 #define RPT_MAX_CONNS  32
 #define RPT_MAX_GROUPS 8
@@ -44,23 +46,6 @@ void rpt_doc_free(struct rpt_doc *doc);
 int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap);
 json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size,
 		      const char *model, long long conns);
-long long rpt_cell_size(json_t *cell);
-const char *rpt_cell_status(json_t *cell);
-bool rpt_cell_ok(json_t *cell);
-/* "" when absent */
-const char *rpt_str(json_t *obj, const char *path);
-
-/* Appends printf-style text to the string in buf; stops quietly when buf is full. */
-void rpt_cat(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Value at a dotted path ("latency_us.p99"); NULL when absent. */
-json_t *rpt_get(const json_t *obj, const char *path);
-/* A finite number at path; false when absent, null or not a number. */
-bool rpt_num(json_t *obj, const char *path, double *out);
-/* Summary figure and its min-max over runs (sibling min/max, else summary.spread). */
-bool rpt_fig(json_t *cell, const char *path, double *val);
-bool rpt_range(json_t *cell, const char *path, double *lo, double *hi);
-
 /* Display label of a model name ("uring" -> "io_uring"); stable colour index 1..8. */
 const char *rpt_model_label(const char *model);
 int rpt_model_colour(const char *model);
@@ -70,18 +55,5 @@ void rpt_conns_label(long long conns, char *buf, size_t len);
 void rpt_host_line(const struct rpt_doc *doc, char *buf, size_t len);
 /* Shortest %g that reads back to the same double. */
 void rpt_fmt_num(double v, char *buf, size_t len);
-
-/* Output written to PATH.tmp.PID and renamed into place on commit. */
-struct rpt_out {
-	FILE *f;
-	char path[PATH_MAX];
-	char tmp[PATH_MAX + 32];
-};
-FILE *rpt_out_open(struct rpt_out *o, const char *path);
-int rpt_out_commit(struct rpt_out *o); /* 0, or -1 after logging */
-void rpt_out_abort(struct rpt_out *o);
-int rpt_mkdir_p(const char *path); /* 0 or -1 after logging */
-/* The ringside executable's directory (for finding scripts/). */
-int rpt_self_dir(char *buf, size_t len);
 
 #endif

@@ -6,7 +6,7 @@
 #ifndef RS_REPORT_CLAIMS_H
 #define RS_REPORT_CLAIMS_H
 
-#include "report_data.h"
+#include "data.h"
 
 #define RPT_CLAIMS 6
 

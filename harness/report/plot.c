@@ -1,6 +1,6 @@
 /*
  * `ringside plot`: charts from a results.json, as PNG (pngcairo) and SVG, in
- * DIR/charts. The data files come from report_chart.c; gnuplot renders them
+ * DIR/charts. The data files come from report/chart.c; gnuplot renders them
  * with the scripts in scripts/ (or $RINGSIDE_GNUPLOT_DIR). No kernel features.
  */
 #include <getopt.h>
@@ -10,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "cmd.h"
+#include "fsio.h"
 #include "log.h"
-#include "report_chart.h"
 
 static int find_gnuplot(void)
 {
@@ -44,26 +45,25 @@ static bool has_common(const char *dir)
 static int scripts_dir(char *buf, size_t len)
 {
 	const char *env = getenv("RINGSIDE_GNUPLOT_DIR");
-	static const char *const rel[] = {"/../scripts", "/scripts", "/../share/ringside/scripts"};
-	char self[PATH_MAX];
+	static const char *const rel[] = {"/../share/ringside/scripts", "/../scripts", "/scripts"};
+	const char *self = fs_exe_dir();
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
 		return 0;
 	}
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(buf, len, "%.*s%s", PATH_MAX - 40, self, rel[i]);
+		if (has_common(buf))
+			return 0;
+	}
 #ifdef RINGSIDE_SCRIPTS_DIR
+	/* A build tree outside the source tree: the scripts of the source it was built from. */
 	if (has_common(RINGSIDE_SCRIPTS_DIR)) {
 		snprintf(buf, len, "%s", RINGSIDE_SCRIPTS_DIR);
 		return 0;
 	}
 #endif
-	if (rpt_self_dir(self, sizeof(self)) == 0) {
-		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-			snprintf(buf, len, "%.*s%s", PATH_MAX - 40, self, rel[i]);
-			if (has_common(buf))
-				return 0;
-		}
-	}
 	LOG_ERR("cannot find the gnuplot scripts (scripts/common.gp); set RINGSIDE_GNUPLOT_DIR");
 	return -1;
 }
@@ -107,8 +107,8 @@ static int render(const struct rpt_chart *ch, const char *chartdir, const char *
 
 	snprintf(png, sizeof(png), "%.*s/%s.png", PATH_MAX, chartdir, ch->name);
 	snprintf(svg, sizeof(svg), "%.*s/%s.svg", PATH_MAX, chartdir, ch->name);
-	snprintf(tpng, sizeof(tpng), "%s.tmp.%d", png, (int)getpid());
-	snprintf(tsvg, sizeof(tsvg), "%s.tmp.%d", svg, (int)getpid());
+	fs_tmp_name(png, tpng, sizeof(tpng));
+	fs_tmp_name(svg, tsvg, sizeof(tsvg));
 	snprintf(script, sizeof(script), "%.*s/%.20s", PATH_MAX, scripts, ch->script);
 	if (ch->note[0] && !ch->nodata)
 		for (const char *p = ch->note; p; p = strchr(p + 1, '\n'))
@@ -137,10 +137,8 @@ static int render(const struct rpt_chart *ch, const char *chartdir, const char *
 	LOG_DBG("gnuplot -e '%s' %s", vars, script);
 	if (run_gnuplot(vars, script) < 0)
 		goto fail;
-	if (rename(tpng, png) < 0 || rename(tsvg, svg) < 0) {
-		PLOG_ERR("cannot rename the outputs of %s into %s", ch->name, chartdir);
+	if (fs_rename_into(tpng, png) < 0 || fs_rename_into(tsvg, svg) < 0)
 		goto fail;
-	}
 	return 0;
 fail:
 	unlink(tpng);

@@ -5,7 +5,8 @@
 #ifndef RS_CELL_RUN_H
 #define RS_CELL_RUN_H
 
-#include "harness.h"
+#include "cell.h"
+#include "proc.h"
 
 #define RS_MAX_WORKERS 64
 

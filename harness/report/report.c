@@ -9,9 +9,10 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "fsio.h"
 #include "log.h"
-#include "report_chart.h"
-#include "report_claims.h"
+#include "chart.h"
+#include "claims.h"
 
 struct emit {
 	FILE *f;
@@ -147,7 +148,7 @@ static void fig(json_t *cell, const char *path, const char *fmt, char *buf, size
 {
 	double v;
 
-	if (rpt_fig(cell, path, &v))
+	if (doc_fig(cell, path, &v))
 		snprintf(buf, len, fmt, v);
 	else
 		snprintf(buf, len, "—");
@@ -189,10 +190,10 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 					row[j] = c[j];
 				snprintf(c[0], sizeof(c[0]), "%s", rpt_model_label(g[i].models[m]));
 				snprintf(c[1], sizeof(c[1]), "%lld", g[i].conns[k]);
-				snprintf(c[2], sizeof(c[2]), "%s%s%.120s", rpt_cell_status(cell),
-					 rpt_cell_ok(cell) ? "" : ": ", rpt_str(cell, "reason"));
+				snprintf(c[2], sizeof(c[2]), "%s%s%.120s", doc_cell_status(cell),
+					 doc_cell_ok(cell) ? "" : ": ", doc_str(cell, "reason"));
 				fig(cell, "requests_per_sec.median", "%.0f", a, sizeof(a));
-				if (rpt_range(cell, "requests_per_sec.median", &lo, &hi))
+				if (doc_range(cell, "requests_per_sec.median", &lo, &hi))
 					snprintf(c[3], sizeof(c[3]), "%s (%.0f–%.0f)", a, lo, hi);
 				else
 					snprintf(c[3], sizeof(c[3]), "%s", a);
@@ -333,7 +334,7 @@ static int write_one(struct emit *e, const struct rpt_doc *doc, struct rpt_chart
 	char title[256], line[1024];
 
 	snprintf(title, sizeof(title), "ringside report: %s suite",
-		 *rpt_str(r, "suite") ? rpt_str(r, "suite") : "unnamed");
+		 *doc_str(r, "suite") ? doc_str(r, "suite") : "unnamed");
 	if (e->html) {
 		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
 		      e->f);
@@ -352,17 +353,17 @@ static int write_one(struct emit *e, const struct rpt_doc *doc, struct rpt_chart
 	rpt_host_line(doc, line, sizeof(line));
 	para(e, line);
 	snprintf(line, sizeof(line), "Status %s; started %s, finished %s; probes %s%s%s%s.",
-		 rpt_str(r, "status"), rpt_str(r, "started_at"),
-		 *rpt_str(r, "finished_at") ? rpt_str(r, "finished_at") : "(not finished)",
-		 rpt_str(r, "probes.mode"), *rpt_str(r, "probes.reason") ? " (" : "",
-		 rpt_str(r, "probes.reason"), *rpt_str(r, "probes.reason") ? ")" : "");
+		 doc_str(r, "status"), doc_str(r, "started_at"),
+		 *doc_str(r, "finished_at") ? doc_str(r, "finished_at") : "(not finished)",
+		 doc_str(r, "probes.mode"), *doc_str(r, "probes.reason") ? " (" : "",
+		 doc_str(r, "probes.reason"), *doc_str(r, "probes.reason") ? ")" : "");
 	para(e, line);
 	heading(e, 2, "Command line");
 	fputs(e->html ? "<pre>" : "```\n", e->f);
 	if (e->html)
-		text(e, rpt_str(r, "command"));
+		text(e, doc_str(r, "command"));
 	else
-		fputs(rpt_str(r, "command"), e->f); /* literal inside the fence */
+		fputs(doc_str(r, "command"), e->f); /* literal inside the fence */
 	fputs(e->html ? "</pre>\n" : "\n```\n", e->f);
 	claims_section(e, doc);
 	heading(e, 2, "Results");
@@ -423,7 +424,7 @@ int cmd_report(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {0},
 	};
-	struct rpt_out html, md;
+	struct fs_out html, md;
 	struct emit eh = {.html = true}, em = {.html = false};
 	struct rpt_chart *charts = NULL;
 	struct rpt_doc doc;
@@ -460,26 +461,26 @@ int cmd_report(int argc, char **argv)
 	if (!no_charts && (n = ensure_charts(&doc, charts, RPT_MAX_CHARTS)) < 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/report.html", doc.dir);
-	eh.f = rpt_out_open(&html, path);
+	eh.f = fs_out_open(&html, path);
 	if (!eh.f)
 		goto out;
 	snprintf(path, sizeof(path), "%s/report.md", doc.dir);
-	em.f = rpt_out_open(&md, path);
+	em.f = fs_out_open(&md, path);
 	if (!em.f) {
-		rpt_out_abort(&html);
+		fs_out_abort(&html);
 		goto out;
 	}
 	if (write_one(&eh, &doc, charts, n) < 0 || write_one(&em, &doc, charts, n) < 0) {
 		LOG_ERR("cannot write the report into %s", doc.dir);
-		rpt_out_abort(&html);
-		rpt_out_abort(&md);
+		fs_out_abort(&html);
+		fs_out_abort(&md);
 		goto out;
 	}
-	if (rpt_out_commit(&html) < 0) {
-		rpt_out_abort(&md);
+	if (fs_out_commit(&html) < 0) {
+		fs_out_abort(&md);
 		goto out;
 	}
-	if (rpt_out_commit(&md) < 0)
+	if (fs_out_commit(&md) < 0)
 		goto out;
 	printf("%s/report.html\n%s/report.md\n", doc.dir, doc.dir);
 	rc = RS_EXIT_OK;

@@ -1,0 +1,98 @@
+/*
+ * Reading the results document by dotted path: the accessors that run/ (the
+ * summaries) and report/ (charts, tables, compare) share. See doc.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doc.h"
+
+json_t *doc_get(const json_t *obj, const char *path)
+{
+	char key[256];
+
+	while (obj && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		obj = json_object_get(obj, key);
+		path += len + (dot ? 1 : 0);
+	}
+	return (json_t *)obj;
+}
+
+bool doc_num(const json_t *obj, const char *path, double *out)
+{
+	json_t *v = doc_get(obj, path);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return false;
+	*out = json_number_value(v);
+	return true;
+}
+
+const char *doc_str(const json_t *obj, const char *path)
+{
+	const char *s = json_string_value(doc_get(obj, path));
+
+	return s ? s : "";
+}
+
+bool doc_fig(const json_t *cell, const char *path, double *val)
+{
+	return doc_num(json_object_get(cell, "summary"), path, val);
+}
+
+bool doc_range(const json_t *cell, const char *path, double *lo, double *hi)
+{
+	json_t *sum = json_object_get(cell, "summary");
+	char p[300];
+	const char *dot = strrchr(path, '.');
+
+	if (dot && !strcmp(dot, ".median")) {
+		snprintf(p, sizeof(p), "%.*s.min", (int)(dot - path), path);
+		if (doc_num(sum, p, lo)) {
+			snprintf(p, sizeof(p), "%.*s.max", (int)(dot - path), path);
+			if (doc_num(sum, p, hi))
+				return true;
+		}
+		/* spread.requests_per_sec = { min, max } for a {median,min,max} figure */
+		snprintf(p, sizeof(p), "spread.%.*s.min", (int)(dot - path), path);
+		if (doc_num(sum, p, lo)) {
+			snprintf(p, sizeof(p), "spread.%.*s.max", (int)(dot - path), path);
+			if (doc_num(sum, p, hi))
+				return true;
+		}
+	}
+	snprintf(p, sizeof(p), "spread.%s.min", path);
+	if (!doc_num(sum, p, lo))
+		return false;
+	snprintf(p, sizeof(p), "spread.%s.max", path);
+	return doc_num(sum, p, hi);
+}
+
+long long doc_cell_size(const json_t *cell)
+{
+	json_t *v = json_object_get(cell, "payload_bytes");
+
+	if (!json_is_integer(v))
+		v = json_object_get(cell, "body_bytes");
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+const char *doc_cell_status(const json_t *cell)
+{
+	const char *s = json_string_value(json_object_get(cell, "status"));
+
+	return s ? s : "?";
+}
+
+bool doc_cell_ok(const json_t *cell)
+{
+	return !strcmp(doc_cell_status(cell), "ok");
+}

@@ -1,0 +1,30 @@
+/*
+ * The results document (docs/results.md) as both halves of the harness read it:
+ * run/ while it summarises cells, report/ when it draws and compares them.
+ * Figures are fetched by dotted path ("latency_us.p99"); nothing here writes.
+ */
+#ifndef RS_DOC_H
+#define RS_DOC_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+/* Value at a dotted path; NULL when absent. */
+json_t *doc_get(const json_t *obj, const char *path);
+/* A finite number at path; false when absent, null or not a number. */
+bool doc_num(const json_t *obj, const char *path, double *out);
+/* The string at path; "" when absent. */
+const char *doc_str(const json_t *obj, const char *path);
+
+/* A cell's summary figure, and its min-max over runs (sibling min/max, else summary.spread). */
+bool doc_fig(const json_t *cell, const char *path, double *val);
+bool doc_range(const json_t *cell, const char *path, double *lo, double *hi);
+
+/* payload_bytes (echo) or body_bytes (proxy); -1 when unknown. */
+long long doc_cell_size(const json_t *cell);
+/* "ok" | "failed" | "skipped" | "interrupted", "?" when absent. */
+const char *doc_cell_status(const json_t *cell);
+bool doc_cell_ok(const json_t *cell);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * One cell: a workload, a model and a connection count, measured as
+ * repetitions of fresh server + load generator (+ origin) runs (cell.c).
+ */
+#ifndef RS_CELL_H
+#define RS_CELL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "options.h"
+
+struct cell_spec {
+	const struct rs_workload *workload;
+	const char *model;
+	unsigned long connections;
+	int index, total; /* position in the suite, for progress */
+};
+
+/*
+ * Probe hook points. When cell_probes is non-NULL each repetition runs twice:
+ * unprobed, then probed (run.probed = true). In a probed run, cell.c calls
+ *   attach(server)      once the server is ready, before the load generator exists;
+ *   add_server(pid)     after attach, for each process the server forked before it
+ *                       was ready (nginx workers); later forks are followed by BPF;
+ *   add_client(load)    right after the load generator is spawned (before it connects);
+ *   start() / stop()    at the load generator's "start" / "stop" lines, next to the
+ *                       /proc snapshots, to snapshot the BPF counters;
+ *   detach()            after the load generator exited, before the server is stopped
+ *                       (also on every failure path once attach() succeeded);
+ *   fill(run, requests) after detach on a run that completed, to set "syscalls",
+ *                       "io_uring" and "context_switches_bpf" (per request).
+ * A nonzero return marks the run failed with the message in err.
+ */
+struct cell_probe_ops {
+	int (*attach)(pid_t server, char *err, size_t errlen);
+	int (*add_server)(pid_t pid, char *err, size_t errlen);
+	int (*add_client)(pid_t load, char *err, size_t errlen);
+	int (*start)(char *err, size_t errlen);
+	int (*stop)(char *err, size_t errlen);
+	void (*detach)(void);
+	void (*fill)(json_t *run, double requests);
+};
+extern const struct cell_probe_ops *cell_probes;
+
+/* Progress callback: repetition rep (0-based) of the cell is starting. */
+typedef void (*cell_progress_fn)(const struct cell_spec *c, int rep, bool probed);
+
+/* Measures one cell; returns its JSON (without summary), or NULL when interrupted. */
+json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c,
+		     cell_progress_fn progress);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * Facts about the host and its environment, for results.host and doctor.
+ */
+#ifndef RS_HOSTINFO_H
+#define RS_HOSTINFO_H
+
+#include <jansson.h>
+
+json_t *hostinfo_json(void);
+/* The first line of `cmd` (run through /bin/sh, stderr merged), NULL if it fails. */
+char *hostinfo_cmd_line(const char *cmd);
+/* Versions of peer tools: NULL when not installed. Caller frees. */
+char *hostinfo_tool_version(const char *tool);
+const char *hostinfo_liburing_version(void);
+/* The value of a one-line file, trimmed; NULL if unreadable. Caller frees. */
+char *hostinfo_read_line(const char *path);
+
+#endif

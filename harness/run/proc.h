@@ -1,0 +1,90 @@
+/*
+ * Process control and /proc sampling for the harness's children (proc.c):
+ * spawning pinned in a process group, bounded stops, CPU/switch/RSS snapshots.
+ */
+#ifndef RS_PROC_H
+#define RS_PROC_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct proc_child {
+	pid_t pid;	  /* 0 when not running */
+	int pidfd;	  /* readable once the child exits */
+	int out_fd;	  /* memfd holding the child's stdout, -1 if inherited /dev/null */
+	int err_fd;	  /* memfd holding the child's stderr */
+	int status;	  /* waitpid status once reaped */
+	bool reaped;	  /* status is valid */
+	bool forced;	  /* needed SIGKILL after SIGTERM */
+	const char *name; /* for messages: "server", "load generator" */
+};
+
+/*
+ * Spawns argv[0] (an absolute path) in its own process group with
+ * PR_SET_PDEATHSIG(SIGKILL), stdin /dev/null, stdout and stderr into memfds,
+ * fd3 (if >= 0) as its fd 3, and the CPU affinity cpus (if non-NULL and non-empty)
+ * before exec, so threads it creates before pinning them stay off other roles' CPUs.
+ * Every other descriptor is close-on-exec.
+ */
+int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int fd3,
+	       const cpu_set_t *cpus);
+/* Reaps the child if it has exited; true once it has. Never blocks. */
+bool proc_try_reap(struct proc_child *c);
+/* SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it. */
+void proc_stop(struct proc_child *c, int wait_ms);
+/* Closes the child's descriptors (after it was reaped). */
+void proc_release(struct proc_child *c);
+/* "exited with code 3", "exited with signal 11 (Segmentation fault)" */
+void proc_describe(int status, char *buf, size_t len);
+/* The last non-empty line the child wrote to fd (a memfd), "" if none. */
+void proc_last_line(int fd, char *buf, size_t len);
+/* The whole memfd contents, NUL-terminated; caller frees. NULL if empty. */
+char *proc_read_all(int fd);
+
+enum proc_class { PROC_USER, PROC_SQPOLL, PROC_IOU_WRK };
+
+struct proc_thread {
+	pid_t tid;
+	enum proc_class cls;
+	uint64_t utime, stime; /* clock ticks */
+	uint64_t vol, invol;
+};
+
+/*
+ * One reading of every thread of a process, and of the process as a whole: its
+ * utime/stime also hold the time of threads that have exited (a blocking server's
+ * connection threads end as their clients close, often before the second reading).
+ */
+struct proc_snap {
+	struct proc_thread *t;
+	int n, cap;
+	uint64_t utime, stime; /* the whole process (or group), clock ticks */
+	long rss_kib, hwm_kib; /* -1 if unreadable */
+};
+
+/*
+ * What the process spent between two snapshots: user and system time from the
+ * process totals, less what its io_uring kernel threads (matched by tid) spent.
+ */
+struct proc_usage {
+	double user_us, system_us, sqpoll_us, iou_wrk_us;
+	uint64_t voluntary, involuntary;
+	int threads; /* in the later snapshot */
+};
+
+int proc_snapshot(pid_t pid, struct proc_snap *s);
+void proc_snap_free(struct proc_snap *s);
+void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u);
+/*
+ * pid and the processes in more (e.g. nginx's workers) as one: their threads
+ * together (tids are unique, so window deltas still match by tid), RSS summed.
+ */
+int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s);
+long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore);
+/* VmRSS and VmHWM of pid in KiB; -1 on failure. */
+long proc_rss_kib(pid_t pid, long *hwm_kib);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * The results document (docs/results.md) as a run builds it: config, host,
+ * cells with their runs and summaries, written atomically after every run.
+ */
+#ifndef RS_RESULTS_H
+#define RS_RESULTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+
+json_t *results_new(const struct run_opts *o, const char *command);
+/* Adds the cell's summary (from its runs) and appends it to doc.cells. */
+void results_add_cell(json_t *doc, json_t *cell);
+/* status: "running", "complete", "interrupted"; sets finished_at unless running. */
+void results_set_status(json_t *doc, const char *status);
+/* Writes path atomically (temp file in the same dir, fsync, rename); -1 on error. */
+int results_write(const char *path, const json_t *doc);
+/* Creates a fresh result directory (base, base-2, base-3, ...) into out. */
+int results_make_dir(const char *base, char *out, size_t len);
+/* The shell-quoted command line. Caller frees. */
+char *results_quote_argv(int argc, char *const argv[]);
+/* RFC 3339 UTC timestamp of now. */
+void results_utc_now(char *buf, size_t len, bool compact);
+/* Fills cell.summary from cell.runs; exposed for tests and for re-summarising. */
+json_t *results_summarise(const json_t *cell);
+
+#endif

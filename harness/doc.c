@@ -43,17 +43,58 @@ const char *doc_str(const json_t *obj, const char *path)
 	return s ? s : "";
 }
 
+/*
+ * A summary figure is either a number (older files, and figures without a
+ * spread) or an object {median, min, max, n, ci95: [lo, hi], ci95_kind}.
+ */
+static const json_t *fig_object(const json_t *cell, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	char p[300];
+	json_t *v;
+
+	if (dot && !strcmp(dot, ".median")) {
+		snprintf(p, sizeof(p), "%.*s", (int)(dot - path), path);
+		path = p;
+	}
+	v = doc_get(json_object_get(cell, "summary"), path);
+
+	return json_is_object(v) && json_object_get(v, "median") ? v : NULL;
+}
+
 bool doc_fig(const json_t *cell, const char *path, double *val)
 {
+	const json_t *f = fig_object(cell, path);
+
+	if (f)
+		return doc_num(f, "median", val);
 	return doc_num(json_object_get(cell, "summary"), path, val);
+}
+
+bool doc_ci(const json_t *cell, const char *path, double *lo, double *hi, bool *exact)
+{
+	const json_t *f = fig_object(cell, path);
+	json_t *ci = f ? json_object_get(f, "ci95") : NULL;
+
+	if (!json_is_array(ci) || json_array_size(ci) != 2 ||
+	    !json_is_number(json_array_get(ci, 0)) || !json_is_number(json_array_get(ci, 1)))
+		return false;
+	*lo = json_number_value(json_array_get(ci, 0));
+	*hi = json_number_value(json_array_get(ci, 1));
+	if (exact)
+		*exact = !strcmp(doc_str(f, "ci95_kind"), "order-statistic");
+	return true;
 }
 
 bool doc_range(const json_t *cell, const char *path, double *lo, double *hi)
 {
 	json_t *sum = json_object_get(cell, "summary");
+	const json_t *f = fig_object(cell, path);
 	char p[300];
 	const char *dot = strrchr(path, '.');
 
+	if (f)
+		return doc_num(f, "min", lo) && doc_num(f, "max", hi);
 	if (dot && !strcmp(dot, ".median")) {
 		snprintf(p, sizeof(p), "%.*s.min", (int)(dot - path), path);
 		if (doc_num(sum, p, lo)) {

@@ -17,9 +17,18 @@ bool doc_num(const json_t *obj, const char *path, double *out);
 /* The string at path; "" when absent. */
 const char *doc_str(const json_t *obj, const char *path);
 
-/* A cell's summary figure, and its min-max over runs (sibling min/max, else summary.spread). */
+/*
+ * A cell's summary figure at path ("requests_per_sec", "latency_us.p99"): a
+ * summarised figure is an object {"median", "min", "max", "n", "ci95": [lo, hi],
+ * "ci95_kind": "order-statistic" | "range"} (docs/results.md); older files hold
+ * a bare number (the median) with its min-max under summary.spread.
+ * doc_fig gives the median; doc_range its min-max over runs; doc_ci its 95% CI,
+ * with *exact false when the CI is only [min, max] (too few runs for a real one).
+ * A path ending in ".median" ("requests_per_sec.median") names the same figure.
+ */
 bool doc_fig(const json_t *cell, const char *path, double *val);
 bool doc_range(const json_t *cell, const char *path, double *lo, double *hi);
+bool doc_ci(const json_t *cell, const char *path, double *lo, double *hi, bool *exact);
 
 /* payload_bytes (echo) or body_bytes (proxy); -1 when unknown. */
 long long doc_cell_size(const json_t *cell);

@@ -227,53 +227,102 @@ def case_export(tmp):
           "export --data")
 
 
+def compare(base, new, *args):
+    return run("compare", os.path.join(FIX, base + ".json"), os.path.join(FIX, new + ".json"), *args)
+
+
+def compare_json(base, new, *args):
+    r = compare(base, new, "--json", *args)
+    check(r.returncode in (0, 1), "compare %s %s --json: exit %d %s" % (base, new, r.returncode, r.stderr))
+    return json.loads(r.stdout) if r.stdout.strip() else {"cells": []}
+
+
 def case_compare(tmp):
+    # old-shape fixtures (3 runs a side): changes are the medians' own, and no change
+    # can be significant, since 3 against 3 runs cannot reach p < 0.05 in a U test
     base, new = load("echo"), load("echo-new")
     key = lambda c: (c["workload"], c["model"], c["connections"], c.get("payload_bytes"))
     bmap = {key(c): c for c in base["cells"]}
-    r = run("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo-new.json"), "--json")
-    check(r.returncode == 0, "compare --json: exit %d %s" % (r.returncode, r.stderr))
-    out = json.loads(r.stdout)
+    out = compare_json("echo", "echo-new")
     seen = 0
-    regress_pct = 0
     for row in out["cells"]:
         k = (row["workload"], row["model"], row["connections"], row["size"])
         b = bmap[k]["summary"]
         n = [c for c in new["cells"] if key(c) == k][0]["summary"]
-        pairs = {"requests_per_sec": (b["requests_per_sec"]["median"], n["requests_per_sec"]["median"],
-                                      b["requests_per_sec"]["min"], b["requests_per_sec"]["max"]),
-                 "latency_us_p99": (b["latency_us"]["p99"], n["latency_us"]["p99"],
-                                    b["spread"]["latency_us"]["p99"]["min"], b["spread"]["latency_us"]["p99"]["max"])}
-        for m, (bv, nv, lo, hi) in pairs.items():
+        pairs = {"requests_per_sec": (b["requests_per_sec"]["median"], n["requests_per_sec"]["median"]),
+                 "latency_us_p99": (b["latency_us"]["p99"], n["latency_us"]["p99"])}
+        for m, (bv, nv) in pairs.items():
             got = row["metrics"][m]
             want = (nv - bv) / bv * 100
             check(abs(got["change_pct"] - want) < 1e-6, "%s %s: %.4f%%, want %.4f%%" % (k, m, got["change_pct"], want))
-            check(got["noise"] == (lo <= nv <= hi), "%s %s: noise %s" % (k, m, got["noise"]))
-            if not got["noise"]:
-                if m == "requests_per_sec":
-                    regress_pct = max(regress_pct, -want)
-                else:
-                    regress_pct = max(regress_pct, want)
+            check(not got["significant"] and got["verdict"].startswith("no significant change"),
+                  "%s %s: 3 runs a side called significant: %s" % (k, m, got["verdict"]))
+            check(got["runs_base"] == 3 and got["runs_new"] == 3 and got["p_value"] >= 0.1,
+                  "%s %s: runs %s/%s p %s" % (k, m, got["runs_base"], got["runs_new"], got["p_value"]))
             seen += 1
     check(seen == 2 * 14, "compared %d figures, want 28" % seen)
     rows = {(r["model"], r["connections"]): r for r in out["cells"]}
-    check(rows[("uring", 10)]["metrics"]["requests_per_sec"]["noise"], "uring@10 +1% should be noise")
-    check(not rows[("epoll", 100)]["metrics"]["requests_per_sec"]["noise"], "epoll@100 +20% is a change")
+    check(abs(rows[("epoll", 100)]["metrics"]["requests_per_sec"]["change_pct"] - 20) < 1e-6, "epoll@100 +20%")
     check([c["model"] for c in out["only_in_base"]] == ["uring-sqpoll"], "only_in_base %s" % out["only_in_base"])
     check([(c["model"], c["connections"]) for c in out["only_in_new"]] == [("epoll", 10000)],
           "only_in_new %s" % out["only_in_new"])
     check(len(out["not_comparable"]) == 1, "not_comparable %s" % out["not_comparable"])
-    # the threshold, both sides of the largest non-noise regression
-    check(regress_pct > 10, "fixture should regress by more than 10%%, got %.2f" % regress_pct)
-    args = ("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo-new.json"), "--fail-above")
-    r = run(*args, "%.3f" % (regress_pct - 0.5))
-    check(r.returncode == 1, "--fail-above below the regression: exit %d" % r.returncode)
+    # --fail-above judges by the CI bound nearest no change: both sides of the worst one
+    worst = 0
+    for row in out["cells"]:
+        for m, rise_is_bad in (("requests_per_sec", False), ("latency_us_p99", True), ("cpu_us_per_request", True)):
+            g = row["metrics"][m]
+            if g and g["ratio_ci95"]:
+                lo, hi = g["ratio_ci95"]
+                worst = max(worst, (lo - 1) * 100 if rise_is_bad else (1 - hi) * 100)
+    check(worst > 5, "echo-new should regress beyond 5%% at the CI bound, got %.2f" % worst)
+    r = compare("echo", "echo-new", "--fail-above", "%.3f" % (worst - 0.5))
+    check(r.returncode == 1, "--fail-above below the CI bound: exit %d" % r.returncode)
     check("only in BASE: echo uring-sqpoll 1000" in r.stdout and "only in NEW: echo epoll 10000" in r.stdout,
           "one-sided cells not listed:\n" + r.stdout)
-    r = run(*args, "%.3f" % (regress_pct + 0.5))
-    check(r.returncode == 0, "--fail-above above the regression: exit %d" % r.returncode)
-    r = run("compare", os.path.join(FIX, "echo.json"), os.path.join(FIX, "echo.json"), "--fail-above", "0")
+    r = compare("echo", "echo-new", "--fail-above", "%.3f" % (worst + 0.5))
+    check(r.returncode == 0, "--fail-above above the CI bound: exit %d" % r.returncode)
+    r = compare("echo", "echo", "--fail-above", "0")
     check(r.returncode == 0, "self-compare with --fail-above 0: exit %d" % r.returncode)
+
+    # new shape, 6 tight runs a side, 10% apart: significant, named, with a CI
+    r = compare("cmp-base", "cmp-faster")
+    check(r.returncode == 0, "base -> faster: exit %d %s" % (r.returncode, r.stderr))
+    check(r.stdout.count("faster by 10.0% (95% CI ") == 2, "base -> faster:\n" + r.stdout)
+    check(r.stdout.count("p99 lower by ") == 2, "base -> faster: p99 not lower:\n" + r.stdout)
+    out = compare_json("cmp-base", "cmp-faster")
+    for row in out["cells"]:
+        g = row["metrics"]["requests_per_sec"]
+        check(g["significant"] and g["p_value"] < 0.05 and 1.05 < g["ratio_ci95"][0] < 1.1 < g["ratio_ci95"][1] < 1.15,
+              "base -> faster %s: %s" % (row["model"], g))
+        check(g["verdict"].startswith("faster by 10.0% (95% CI "), "JSON verdict %r" % g["verdict"])
+        c = row["metrics"]["cpu_us_per_request"]
+        check(not c["significant"] and c["verdict"].startswith("no significant change"), "CPU %s" % c)
+        check(row["labels"] == [], "labels %s" % row["labels"])
+    r = compare("cmp-base", "cmp-faster", "--fail-above", "5")
+    check(r.returncode == 0, "base -> faster --fail-above 5: exit %d" % r.returncode)
+    r = compare("cmp-faster", "cmp-base", "--fail-above", "5")
+    check(r.returncode == 1 and "slower by 9.1% (95% CI " in r.stdout and "FAIL:" in r.stdout,
+          "faster -> base --fail-above 5: exit %d\n%s" % (r.returncode, r.stdout))
+    r = compare("cmp-faster", "cmp-base", "--fail-above", "12")
+    check(r.returncode == 0, "faster -> base --fail-above 12: exit %d" % r.returncode)
+    r = compare("cmp-base", "cmp-faster", "--min-effect", "15")
+    check("faster by" not in r.stdout and "no significant change" in r.stdout,
+          "--min-effect 15 still names a 10% change:\n" + r.stdout)
+    # overlapping runs: no significant change, and no gate
+    r = compare("cmp-base", "cmp-same", "--fail-above", "5")
+    check(r.returncode == 0, "base -> same --fail-above 5: exit %d" % r.returncode)
+    lines = [l for l in r.stdout.splitlines() if l.startswith("  ")]
+    check(len(lines) == 8 and all("no significant change" in l for l in lines), "base -> same:\n" + r.stdout)
+    # client-bound and noisy cells are labelled
+    out = compare_json("verdict", "verdict")
+    rows = {(r["model"], r["connections"]): r for r in out["cells"]}
+    check(rows[("uring-sqpoll", 1000)]["labels"] == ["client-bound"], "client-bound label %s" % rows[("uring-sqpoll", 1000)])
+    check(rows[("epoll", 1000)]["labels"] == ["noisy"], "noisy label %s" % rows[("epoll", 1000)])
+    check(rows[("uring", 10)]["labels"] == [], "uring@10 labels %s" % rows[("uring", 10)]["labels"])
+    r = compare("verdict", "verdict")
+    check("echo uring-sqpoll 1000 conns 64B [client-bound: both]" in r.stdout and
+          "echo epoll 1000 conns 64B [noisy: both]" in r.stdout, "labels in text:\n" + r.stdout)
 
 
 CLAIMS = ["epoll needs ~2 syscalls per I/O event (epoll_wait + read/write)",

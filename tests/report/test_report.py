@@ -219,6 +219,22 @@ def case_export(tmp):
             check(col in head, "%s: no column %s" % (fx, col))
         if fx != "noprobes":
             check("syscalls_by_name.read" in head, "%s: no syscalls_by_name.read" % fx)
+    # --out - writes the CSV, and only the CSV, to standard output, and no file
+    for fx in ("echo", "verdict"):
+        d = os.path.join(tmp, fx + "-stdout")
+        os.makedirs(d)
+        shutil.copy(os.path.join(FIX, fx + ".json"), os.path.join(d, "results.json"))
+        r = run("export", d, "--csv", "--out", "-")
+        check(r.returncode == 0, "export %s --out -: exit %d %s" % (fx, r.returncode, r.stderr))
+        want = os.path.join(tmp, fx + "-file.csv")
+        run("export", d, "--csv", "--out", want)
+        with open(want, newline="") as f:
+            check(r.stdout == f.read(), "%s: --out - differs from the file's CSV" % fx)
+        check(r.stdout.startswith("workload,model,connections,") and r.stdout.count("\n") == len(load(fx)["cells"]) + 1,
+              "%s: stdout is not just the CSV: %r" % (fx, r.stdout[-200:]))
+        check(sorted(os.listdir(d)) == ["results.json"], "%s --out -: files written %s" % (fx, os.listdir(d)))
+    r = run("export", d, "--data", "--out", "-")
+    check(r.returncode == 2 and r.stderr.count("\n") == 1, "--data --out -: exit %d %r" % (r.returncode, r.stderr))
     d = os.path.join(tmp, "echo")
     r = run("export", d)
     check(r.returncode == 0 and os.path.exists(os.path.join(d, "results.csv")), "default CSV path")

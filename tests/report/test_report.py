@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Tests for ringside plot/export/report/compare against the fixtures.
 
-Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, bad_input)
+Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, report_render,
+                             bad_input)
 Exit 0 pass, 1 fail, 77 skip (reason printed first). Env: RS_BUILD, RS_SOURCE.
 """
 import csv, html, json, os, shutil, struct, subprocess, sys, tempfile, zlib
@@ -341,63 +342,119 @@ def case_compare(tmp):
           "echo epoll 1000 conns 64B [noisy: both]" in r.stdout, "labels in text:\n" + r.stdout)
 
 
-CLAIMS = ["epoll needs ~2 syscalls per I/O event (epoll_wait + read/write)",
-          "io_uring needs 1 syscall per *batch*",
-          "SQPOLL reaches near-zero syscalls in steady state",
-          "SQPOLL burns a CPU",
-          "io_uring's savings grow with connection count",
-          "worker < epoll < io_uring, all behind nginx/haproxy (TinyGate)"]
+def project_claims():
+    """(claim, measured as, rule) rows of docs/claims.md: the claims the report checks."""
+    path = os.path.join(SRC, "docs", "claims.md")
+    rows, table = [], False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("| claim |"):
+                table = True
+            elif table and line.startswith("|---"):
+                continue
+            elif table and line.startswith("|"):
+                rows.append(tuple(c.strip() for c in line.strip().strip("|").split(" | ")))
+            elif table:
+                break
+    return rows
 
 
-def design_claims():
-    """Claims from the design's table when it is at hand, else the list above."""
-    for p in ("/work/shared/DESIGN.md", os.path.join(SRC, "DESIGN.md"), os.path.join(SRC, "docs", "DESIGN.md")):
-        if os.path.exists(p):
-            out, table = [], False
-            for line in open(p):
-                if line.startswith("| claim"):
-                    table = True
-                elif table and line.startswith("|") and not line.startswith("|---"):
-                    out.append(line.split("|")[1].strip())
-                elif table and not line.startswith("|"):
-                    break
-            if out:
-                return out
-    return CLAIMS
+def md_escaped(s):
+    return "".join("\\" + c if c in "\\|*_<>[]`#" else c for c in s)
+
+
+def report(tmp, fx, charts):
+    d = rundir(tmp, fx)
+    r = run("report", d, *([] if charts else ["--no-charts"]))
+    check(r.returncode == 0, "report %s: exit %d %s" % (fx, r.returncode, r.stderr))
+    with open(os.path.join(d, "report.html"), encoding="utf-8") as f:
+        page = f.read()
+    with open(os.path.join(d, "report.md"), encoding="utf-8") as f:
+        md = f.read()
+    return d, page, md
+
+
+def claim_verdicts(page, claims):
+    rows = [l for l in page.split("<tr>") if any(c[0] in html.unescape(l) for c in claims)]
+    rows = [l for l in rows if "<td" in l]
+    return ["agrees" if 'class="agrees"' in l else "disagrees" if 'class="disagrees"' in l
+            else "cannot tell" for l in rows]
 
 
 def case_report(tmp):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        skip("chromium is not installed (apt-get install chromium)")
+    claims = project_claims()
+    check(len(claims) == 6 and all(len(c) == 3 and all(c) for c in claims),
+          "docs/claims.md: want 6 rows of claim | measured as | rule, got %s" % claims)
+    charts = shutil.which("gnuplot") is not None
+    if not charts:
+        print("note: gnuplot is not installed: reports without charts, chart checks left out")
     verdicts = {}
-    for fx in ("echo", "proxy", "noprobes"):
-        d = rundir(tmp, fx)
-        r = run("report", d)
-        check(r.returncode == 0, "report %s: exit %d %s" % (fx, r.returncode, r.stderr))
-        with open(os.path.join(d, "report.html")) as f:
-            page = f.read()
-        with open(os.path.join(d, "report.md")) as f:
-            md = f.read()
+    for fx in ("echo", "proxy", "noprobes", "verdict", "proxy-v2", "proxy-clientbound"):
+        d, page, md = report(tmp, fx, charts)
         text = html.unescape(page)
-        for claim in design_claims():
-            check(claim in text, "%s: claim missing from HTML: %s" % (fx, claim))
-            check(claim.replace("_", "\\_").replace("*", "\\*").replace("<", "\\<") in md,
-                  "%s: claim missing from markdown: %s" % (fx, claim))
+        for claim, measured, rule in claims:
+            for what in (claim, measured, rule):
+                check(what in text, "%s: missing from HTML: %s" % (fx, what[:80]))
+                check(md_escaped(what) in md, "%s: missing from markdown: %s" % (fx, what[:80]))
         # strings from the JSON are escaped: the fixture's command has <it"s & fine>
         check("&lt;it&quot;s &amp; fine&gt;" in page and '<it"s' not in page, "%s: command not escaped" % fx)
-        check(page.count("data:image/svg+xml;base64,") == len(expected_charts(load(fx))),
-              "%s: not every chart inlined" % fx)
         srcs = page.count('src="')
         check(srcs == page.count('src="data:'), "%s: HTML refers to outside files" % fx)
-        for name in expected_charts(load(fx)):
-            check("(charts/%s.png)" % name in md, "%s: markdown lacks %s.png" % (fx, name))
-        rows = [l for l in page.split("<tr>") if any(c in html.unescape(l) for c in CLAIMS)]
-        verdicts[fx] = ["agrees" if 'class="agrees"' in l else "disagrees" if 'class="disagrees"' in l
-                        else "cannot tell" for l in rows]
+        if charts and fx in ("echo", "proxy", "noprobes"):
+            check(page.count("data:image/svg+xml;base64,") == len(expected_charts(load(fx))),
+                  "%s: not every chart inlined" % fx)
+            for name in expected_charts(load(fx)):
+                check("(charts/%s.png)" % name in md, "%s: markdown lacks %s.png" % (fx, name))
+        verdicts[fx] = claim_verdicts(page, claims)
+        if fx == "verdict":
+            vpage = text
     check(verdicts["echo"] == ["agrees"] * 5 + ["cannot tell"], "echo verdicts %s" % verdicts["echo"])
     check(verdicts["proxy"][5] == "agrees", "proxy TinyGate verdict %s" % verdicts["proxy"])
     check(verdicts["noprobes"][:3] == ["cannot tell"] * 3, "noprobes verdicts %s" % verdicts["noprobes"])
+    check(verdicts["proxy-v2"][5] == "agrees", "proxy-v2 TinyGate verdict %s" % verdicts["proxy-v2"])
+    # nginx and haproxy client-bound: the cells that decide the TinyGate order
+    check(verdicts["proxy-clientbound"][5] == "cannot tell",
+          "client-bound peers: TinyGate verdict %s" % verdicts["proxy-clientbound"])
+    page = html.unescape(open(os.path.join(tmp, "proxy-clientbound", "report.html"), encoding="utf-8").read())
+    check("client-bound" in page and "a deciding cell is client-bound" in page,
+          "client-bound TinyGate verdict does not name the rule")
+
+    # one verdict per connection count: winner, tie, client-bound
+    lines = [html.unescape(l.split("</li>")[0]) for l in vpage.split("<li>")[1:]]
+    lines = [l for l in lines if l.startswith("echo 64B, ")]
+    check(len(lines) == 3, "verdict lines %s" % lines)
+    want = {10: "echo 64B, 10 connections: uring-sqpoll wins: uring-sqpoll ",
+            100: "echo 64B, 100 connections: tie (CIs overlap): ",
+            1000: "echo 64B, 1000 connections: cannot tell (client-bound): uring-sqpoll "}
+    for c, start in want.items():
+        check(any(l.startswith(start) for l in lines), "no verdict line %r in %s" % (start, lines))
+    check(all("95% CI" in l and "rule: " in l and " vs uring " in l for l in lines), "verdict lines %s" % lines)
+    # the summary shows CIs, each cell's bound, noisy and outlier marks
+    md = open(os.path.join(tmp, "verdict", "report.md"), encoding="utf-8").read()
+    rows = {tuple(c.strip() for c in l.split("|")[1:3]): l for l in md.splitlines() if l.startswith("| ")}
+    check("| client |" in rows.get(("io\\_uring+SQPOLL", "1000"), ""), "bound column: %s" % rows.get(("io\\_uring+SQPOLL", "1000")))
+    check("noisy (6 of 12 runs)" in rows.get(("epoll", "1000"), ""), "noisy mark: %s" % rows.get(("epoll", "1000")))
+    check("1 outlier run" in rows.get(("epoll", "10"), ""), "outlier mark: %s" % rows.get(("epoll", "10")))
+    doc = load("verdict")
+    c = [c for c in doc["cells"] if c["model"] == "uring" and c["connections"] == 10][0]["summary"]["requests_per_sec"]
+    check("%.0f (95%% CI %.0f–%.0f)" % (c["median"], c["ci95"][0], c["ci95"][1]) in rows.get(("io\\_uring", "10"), ""),
+          "requests/s CI: %s" % rows.get(("io\\_uring", "10")))
+    old = open(os.path.join(tmp, "echo", "report.md"), encoding="utf-8").read()
+    check("(min–max " in old and "95% CI" not in [l for l in old.splitlines() if l.startswith("| epoll | 100")][0],
+          "old-shape report should show min–max, not a CI")
+    # peer settings where the cells carry them
+    md = open(os.path.join(tmp, "proxy-v2", "report.md"), encoding="utf-8").read()
+    check("Peer settings" in md and "| nginx | 100 | file nginx.conf, keepalive 100, worker\\_connections 1424 |" in md
+          and "| haproxy | 10 | file haproxy.cfg, keepalive http-reuse always, maxconn 1064 |" in md,
+          "peer settings missing from proxy-v2 report")
+    check("Peer settings" not in old, "echo report lists peer settings")
+
+
+def case_report_render(tmp):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        skip("chromium is not installed (apt-get install chromium)")
+    report(tmp, "echo", shutil.which("gnuplot") is not None)
     # headless Chromium renders the page to something that is not blank
     shot = os.path.join(tmp, "shot.png")
     profile = tempfile.mkdtemp(dir=tmp)
@@ -454,7 +511,7 @@ def main():
     if not os.access(RINGSIDE, os.X_OK):
         print("FAIL: %s is not built" % RINGSIDE)
         return 1
-    if sys.argv[1].startswith("plot") or sys.argv[1] == "report":
+    if sys.argv[1].startswith("plot"):
         if not shutil.which("gnuplot"):
             skip("gnuplot is not installed (apt-get install gnuplot-nox)")
     tmp = tempfile.mkdtemp(prefix="rs-report-")

@@ -55,7 +55,7 @@ struct verdict {
  */
 int verdict_best(const json_t *doc, const char *workload, long long size, long long conns,
 		 struct verdict *v);
-/* The same rule between two cells: v->best is the one with the higher median. */
+/* The same rule between two (ok) cells: v->best is the one with the higher median. */
 int verdict_pair(const json_t *a, const json_t *b, struct verdict *v);
 
 /*

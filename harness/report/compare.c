@@ -1,7 +1,8 @@
 /*
  * `ringside compare BASE NEW`: two results.json side by side, cell by cell.
- * A change whose NEW median lies inside BASE's min-max over runs is noise.
- * --fail-above PCT turns a throughput drop or p99 rise beyond PCT into exit 1.
+ * Each change in requests/s, p99, CPU and syscalls per request is tested over
+ * the runs: a bootstrap 95% CI of the ratio of medians and a Mann-Whitney U
+ * test (stats.h). --fail-above gates regressions on the CI's bound.
  */
 #include <getopt.h>
 #include <math.h>
@@ -11,83 +12,166 @@
 #include "cmd.h"
 #include "log.h"
 #include "opts.h"
+#include "stats.h"
+#include "verdict.h"
 #include "data.h"
 
-enum { M_RPS, M_P99, M_SYSCALLS, M_CPU, M_N };
+#define CMP_ALPHA      0.05
+#define CMP_BOOT_ITERS 2000
+#define CMP_BOOT_SEED  0x72696e6773696465ull /* "ringside": the same data, the same CI */
+
+enum { M_RPS, M_P99, M_CPU, M_SYSCALLS, M_N };
 
 static const struct {
-	const char *key, *label, *path;
+	const char *key, *label;
+	const char *fig;     /* summary figure (NULL: CPU, a sum of parts) */
+	const char *run;     /* the same figure in one run */
+	bool probed;	     /* counted on probed runs (syscalls), else unprobed */
+	bool gated;	     /* --fail-above applies */
+	bool higher_better;  /* the direction that is an improvement */
+	const char *up, *dn; /* words for a rise and a fall */
 } metrics[M_N] = {
-    [M_RPS] = {"requests_per_sec", "req/s", "requests_per_sec.median"},
-    [M_P99] = {"latency_us_p99", "p99", "latency_us.p99"},
-    [M_SYSCALLS] = {"syscalls_per_request", "syscalls/req", "syscalls_per_request"},
-    [M_CPU] = {"cpu_us_per_request", "CPU us/req", NULL},
+    [M_RPS] = {"requests_per_sec", "requests/s", "requests_per_sec", "requests_per_sec", false,
+	       true, true, "faster", "slower"},
+    [M_P99] = {"latency_us_p99", "p99 us", "latency_us.p99", "latency_us.p99", false, true, false,
+	       "p99 higher", "p99 lower"},
+    [M_CPU] = {"cpu_us_per_request", "CPU us/req", NULL, NULL, false, true, false,
+	       "CPU/request higher", "CPU/request lower"},
+    [M_SYSCALLS] = {"syscalls_per_request", "syscalls/req", "syscalls_per_request",
+		    "syscalls.server.per_request", true, false, false, "syscalls/request higher",
+		    "syscalls/request lower"},
+};
+
+static const char *const cpu_parts[] = {"user", "system", "sqpoll"};
+
+struct opts {
+	double min_effect, limit; /* percent; limit < 0: no gate */
 };
 
 struct change {
-	bool have; /* both sides measured */
+	bool have; /* both sides have the figure */
 	double base, new, pct;
-	bool pct_ok, noise;
+	bool pct_ok;
+	int nb, nn;  /* runs behind each side */
+	bool tested; /* ratio, lo, hi, p are set */
+	double ratio, lo, hi, p;
+	bool significant, regression;
+	double effect, elo, ehi; /* |change| and its CI, percent */
+	char text[200];
 };
 
-static const char *const cpu_parts[] = {"cpu_us_per_request.user", "cpu_us_per_request.system",
-					"cpu_us_per_request.sqpoll"};
-
-/* Figure and BASE-style min-max; CPU is user + system + SQPOLL thread. */
-static bool figure(json_t *cell, int m, double *v, double *lo, double *hi, bool *ranged)
+/* CPU per request from a summary ("cpu_us_per_request.") or a run ("server.cpu_us_per_request.") */
+static bool cpu_sum(const json_t *obj, const char *prefix, bool summary, double *v)
 {
-	double x, l, h;
+	char p[96];
+	double x;
 	bool any = false;
 
-	*ranged = true;
-	if (metrics[m].path) {
-		if (!doc_fig(cell, metrics[m].path, v))
-			return false;
-		*ranged = doc_range(cell, metrics[m].path, lo, hi);
+	snprintf(p, sizeof(p), "%stotal", prefix);
+	if (summary ? doc_fig(obj, p, v) : doc_num(obj, p, v))
 		return true;
-	}
-	*v = *lo = *hi = 0;
+	*v = 0;
 	for (int i = 0; i < 3; i++) {
-		if (!doc_fig(cell, cpu_parts[i], &x))
-			continue;
-		any = true;
-		*v += x;
-		if (doc_range(cell, cpu_parts[i], &l, &h))
-			*lo += l, *hi += h;
-		else
-			*ranged = false;
+		snprintf(p, sizeof(p), "%s%s", prefix, cpu_parts[i]);
+		if (summary ? doc_fig(obj, p, &x) : doc_num(obj, p, &x))
+			*v += x, any = true;
 	}
 	return any;
 }
 
-static struct change compare_one(json_t *base, json_t *new, int m)
+static bool summary_figure(const json_t *cell, int m, double *v)
 {
-	struct change c = {0};
-	double lo, hi, l2, h2;
-	bool ranged, r2;
-
-	if (!figure(base, m, &c.base, &lo, &hi, &ranged) || !figure(new, m, &c.new, &l2, &h2, &r2))
-		return c;
-	c.have = true;
-	if (c.base != 0) {
-		c.pct = (c.new - c.base) / fabs(c.base) * 100.0;
-		c.pct_ok = true;
-	} else if (c.new == 0) {
-		c.pct_ok = true;
-	}
-	c.noise = ranged && c.new >= lo &&c.new <= hi;
-	return c;
+	if (!metrics[m].fig)
+		return cpu_sum(cell, "cpu_us_per_request.", true, v);
+	return doc_fig(cell, metrics[m].fig, v);
 }
 
-static bool regression(const struct change *c, int m, double limit)
+/* The figure of each ok run of the right probe state; caller frees. */
+static double *run_values(const json_t *cell, int m, int *n)
 {
-	if (!c->have || !c->pct_ok || c->noise)
-		return false;
-	if (m == M_RPS)
-		return c->pct < -limit;
-	if (m == M_P99)
-		return c->pct > limit;
-	return false;
+	json_t *runs = json_object_get(cell, "runs");
+	double *v = calloc(json_array_size(runs) + 1, sizeof(*v));
+
+	if (!v)
+		DIE("out of memory");
+	*n = 0;
+	for (size_t i = 0; i < json_array_size(runs); i++) {
+		json_t *r = json_array_get(runs, i);
+		const char *st = doc_str(r, "status");
+
+		if ((*st && strcmp(st, "ok")) ||
+		    json_is_true(json_object_get(r, "probed")) != metrics[m].probed)
+			continue;
+		if (metrics[m].run ? doc_num(r, metrics[m].run, &v[*n])
+				   : cpu_sum(r, "server.cpu_us_per_request.", false, &v[*n]))
+			(*n)++;
+	}
+	return v;
+}
+
+/* The smallest two-sided U-test p-value na and nb runs allow: 2 / C(na + nb, na). */
+static double min_p(int na, int nb)
+{
+	double c = 1;
+
+	for (int i = 1; i <= na; i++)
+		c = c * (nb + i) / i;
+	return 2 / c;
+}
+
+static void describe(struct change *c, int m, const struct opts *o)
+{
+	bool up = c->ratio > 1;
+
+	if (!c->have) {
+		snprintf(c->text, sizeof(c->text), "n/a");
+		return;
+	}
+	if (!c->tested) {
+		snprintf(c->text, sizeof(c->text), "no significant change (no runs to test)");
+		return;
+	}
+	c->effect = fabs(c->ratio - 1) * 100;
+	c->elo = (up ? c->lo - 1 : 1 - c->hi) * 100; /* the bound nearest no change */
+	c->ehi = (up ? c->hi - 1 : 1 - c->lo) * 100;
+	c->significant = c->p < CMP_ALPHA && (c->lo > 1 || c->hi < 1) && c->effect > o->min_effect;
+	/* a regression gate: the CI's bound nearest 1 is worse than the limit */
+	c->regression = o->limit >= 0 && metrics[m].gated && up != metrics[m].higher_better &&
+			(c->lo > 1 || c->hi < 1) && c->elo > o->limit;
+	if (c->significant)
+		snprintf(c->text, sizeof(c->text), "%s by %.1f%% (95%% CI %.1f–%.1f%%)",
+			 up ? metrics[m].up : metrics[m].dn, c->effect, c->elo, c->ehi);
+	else if (min_p(c->nb, c->nn) >= CMP_ALPHA)
+		snprintf(c->text, sizeof(c->text),
+			 "no significant change (%+.1f%%; %d and %d runs cannot reach p < %g)",
+			 (c->ratio - 1) * 100, c->nb, c->nn, CMP_ALPHA);
+	else
+		snprintf(c->text, sizeof(c->text), "no significant change (%+.1f%%)",
+			 (c->ratio - 1) * 100);
+}
+
+static struct change compare_one(const json_t *base, const json_t *new, int m, const struct opts *o)
+{
+	struct change c = {0};
+	double *a = run_values(base, m, &c.nb), *b = run_values(new, m, &c.nn);
+
+	c.have = summary_figure(base, m, &c.base) && summary_figure(new, m, &c.new);
+	if (c.have) {
+		if (c.base != 0) {
+			c.pct = (c.new - c.base) / fabs(c.base) * 100.0;
+			c.pct_ok = true;
+		} else if (c.new == 0) {
+			c.pct_ok = true;
+		}
+		c.tested = stats_ratio_ci(a, c.nb, b, c.nn, CMP_BOOT_ITERS, CMP_BOOT_SEED, &c.ratio,
+					  &c.lo, &c.hi);
+		if (c.tested)
+			c.p = stats_mann_whitney_p(a, c.nb, b, c.nn);
+	}
+	describe(&c, m, o);
+	free(a);
+	free(b);
+	return c;
 }
 
 static json_t *cell_id(json_t *cell)
@@ -106,15 +190,6 @@ static void id_text(json_t *id, char *buf, size_t len)
 		 (long long)json_integer_value(json_object_get(id, "size")));
 }
 
-/* The same for a results cell. */
-static void key_text(json_t *cell, char *buf, size_t len)
-{
-	json_t *id = cell_id(cell);
-
-	id_text(id, buf, len);
-	json_decref(id);
-}
-
 static json_t *find_match(const struct rpt_doc *d, json_t *cell)
 {
 	return rpt_find_cell(d, doc_str(cell, "workload"), doc_cell_size(cell),
@@ -122,22 +197,126 @@ static json_t *find_match(const struct rpt_doc *d, json_t *cell)
 			     json_integer_value(json_object_get(cell, "connections")));
 }
 
+static json_t *change_json(const struct change *c)
+{
+	json_t *j;
+
+	if (!c->have)
+		return json_null();
+	j = json_pack("{s:f, s:f, s:o, s:i, s:i, s:b, s:b, s:s}", "base", c->base, "new", c->new,
+		      "change_pct", c->pct_ok ? json_real(c->pct) : json_null(), "runs_base", c->nb,
+		      "runs_new", c->nn, "significant", c->significant, "regression", c->regression,
+		      "verdict", c->text);
+	if (c->tested) {
+		json_object_set_new(j, "ratio", json_real(c->ratio));
+		json_object_set_new(j, "ratio_ci95", json_pack("[f, f]", c->lo, c->hi));
+		json_object_set_new(j, "p_value", json_real(c->p));
+	} else {
+		json_object_set_new(j, "ratio", json_null());
+		json_object_set_new(j, "ratio_ci95", json_null());
+		json_object_set_new(j, "p_value", json_null());
+	}
+	return j;
+}
+
+/* ["client-bound", "noisy"] as they apply to either side, and the text "[client-bound: NEW]" */
+static json_t *labels(json_t *b, json_t *n, char *txt, size_t len)
+{
+	json_t *l = json_array();
+	bool cb = verdict_client_bound(b), cn = verdict_client_bound(n);
+	bool nb = verdict_noisy(b), nn = verdict_noisy(n);
+	size_t at = 0;
+
+	txt[0] = '\0';
+	if (cb || cn) {
+		json_array_append_new(l, json_string("client-bound"));
+		at += snprintf(txt + at, len - at, " [client-bound: %s]",
+			       cb && cn ? "both"
+			       : cb	? "BASE"
+					: "NEW");
+	}
+	if ((nb || nn) && at < len) {
+		json_array_append_new(l, json_string("noisy"));
+		snprintf(txt + at, len - at, " [noisy: %s]",
+			 nb && nn ? "both"
+			 : nb	  ? "BASE"
+				  : "NEW");
+	}
+	return l;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ringside compare BASE NEW [--fail-above PCT] [--json]\n\n"
-		   "BASE and NEW are result directories or results.json files. For each cell in\n"
-		   "both (same workload, model, connections, size): %% change in requests/s\n"
-		   "(median), p99 latency, server syscalls/request, and server CPU us/request\n"
-		   "(user + system + SQPOLL thread). A change is noise (marked ~) when NEW's\n"
-		   "median lies inside BASE's min-max over its runs. Cells on one side only, and\n"
-		   "cells skipped or failed on either side, are listed apart.\n\n"
-		   "  --fail-above PCT  exit 1 when a throughput falls, or a p99 rises, by more\n"
-		   "                    than PCT %% and the change is not noise (marked !)\n"
-		   "  --json            the comparison as JSON on stdout instead of the table\n\n"
-		   "examples:\n"
-		   "  ringside compare results/before results/after\n"
-		   "  ringside compare base/results.json new/results.json --fail-above 5\n");
+	fprintf(
+	    f, "usage: ringside compare BASE NEW [--min-effect PCT] [--fail-above PCT] [--json]\n\n"
+	       "BASE and NEW are result directories or results.json files. For each cell in\n"
+	       "both (same workload, model, connections, size): the change in requests/s,\n"
+	       "p99 latency, server CPU us/request (user + system + SQPOLL thread) and server\n"
+	       "syscalls/request, over the runs (unprobed runs; probed ones for syscalls).\n"
+	       "A change is named (\"faster by 10.0%% (95%% CI 9.1-10.9%%)\", \"p99 lower by\n"
+	       "...\") only when it is significant: a Mann-Whitney U test gives p < 0.05, the\n"
+	       "bootstrap 95%% CI of the ratio of medians excludes 1, and the change is bigger\n"
+	       "than --min-effect; otherwise it reads \"no significant change\". Cells that\n"
+	       "are client-bound or noisy on either side are labelled so. Cells on one side\n"
+	       "only, and cells skipped or failed on either side, are listed apart.\n\n"
+	       "  --min-effect PCT  smallest change worth naming (default 2)\n"
+	       "  --fail-above PCT  exit 1 when throughput falls, or p99 or CPU/request rises,\n"
+	       "                    with the CI's bound nearest no change beyond PCT %%\n"
+	       "  --json            the comparison as JSON on stdout instead of the text\n\n"
+	       "examples:\n"
+	       "  ringside compare results/before results/after\n"
+	       "  ringside compare base/results.json new/results.json --fail-above 5\n");
 }
+
+static void print_cell(const char *key, const char *lab, const struct change *c)
+{
+	printf("%s%s\n", key, lab);
+	for (int m = 0; m < M_N; m++) {
+		char b[32] = "—", n[32] = "—";
+
+		if (c[m].have) {
+			rpt_fmt_num(c[m].base, b, sizeof(b));
+			rpt_fmt_num(c[m].new, n, sizeof(n));
+			if (strlen(b) > 10)
+				snprintf(b, sizeof(b), "%.6g", c[m].base);
+			if (strlen(n) > 10)
+				snprintf(n, sizeof(n), "%.6g", c[m].new);
+		}
+		printf("  %-14s %10s -> %-10s %s", metrics[m].label, b, n, c[m].text);
+		if (c[m].tested)
+			printf("; U p=%.2g, runs %d/%d", c[m].p, c[m].nb, c[m].nn);
+		printf("%s\n", c[m].regression ? "  [regression beyond --fail-above]" : "");
+	}
+}
+
+static void print_lists(json_t *only_base, json_t *only_new, json_t *skipped)
+{
+	char key[200];
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(only_base, i, v)
+	{
+		id_text(v, key, sizeof(key));
+		printf("only in BASE: %s\n", key);
+	}
+	json_array_foreach(only_new, i, v)
+	{
+		id_text(v, key, sizeof(key));
+		printf("only in NEW: %s\n", key);
+	}
+	json_array_foreach(skipped, i, v)
+	{
+		id_text(v, key, sizeof(key));
+		printf("not comparable: %s (BASE %s, NEW %s)\n", key, doc_str(v, "base_status"),
+		       doc_str(v, "new_status"));
+	}
+}
+
+static const char rule_text[] =
+    "a change is named only when the Mann-Whitney U test gives p < 0.05, the bootstrap 95% CI "
+    "of the ratio of medians (NEW / BASE, over the runs) excludes 1, and the change exceeds "
+    "--min-effect; --fail-above judges by the CI bound nearest no change";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -145,17 +324,18 @@ int cmd_compare(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"fail-above", required_argument, NULL, 'f'},
+	    {"min-effect", required_argument, NULL, 'm'},
 	    {0},
 	};
+	struct opts o = {.min_effect = 2, .limit = -1};
 	struct rpt_doc base, new;
-	double limit = -1;
 	bool as_json = false, failed = false;
 	json_t *out, *rows, *only_base, *only_new, *skipped;
 	int opt, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hjf:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hjf:m:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -164,7 +344,10 @@ int cmd_compare(int argc, char **argv)
 			as_json = true;
 			break;
 		case 'f':
-			limit = opt_double("fail-above", optarg, 0, 1e6);
+			o.limit = opt_double("fail-above", optarg, 0, 1e6);
+			break;
+		case 'm':
+			o.min_effect = opt_double("min-effect", optarg, 0, 1e6);
 			break;
 		default:
 			usage_error("compare: bad option or missing value: %s", argv[optind - 1]);
@@ -185,56 +368,36 @@ int cmd_compare(int argc, char **argv)
 	only_base = json_array();
 	only_new = json_array();
 	skipped = json_array();
-	if (!as_json)
-		printf("%-42s %14s %14s %14s %14s\n", "cell (workload model connections size)",
-		       metrics[0].label, metrics[1].label, metrics[2].label, metrics[3].label);
 	for (size_t i = 0; i < json_array_size(base.cells); i++) {
 		json_t *b = json_array_get(base.cells, i), *n = find_match(&new, b), *row, *ms;
-		char key[200];
+		struct change c[M_N];
+		char key[200], lab[80];
 
-		key_text(b, key, sizeof(key));
 		if (!n) {
 			json_array_append_new(only_base, cell_id(b));
 			continue;
 		}
+		row = cell_id(b);
 		if (!doc_cell_ok(b) || !doc_cell_ok(n)) {
-			row = cell_id(b);
 			json_object_set_new(row, "base_status", json_string(doc_cell_status(b)));
 			json_object_set_new(row, "new_status", json_string(doc_cell_status(n)));
 			json_array_append_new(skipped, row);
 			continue;
 		}
-		row = cell_id(b);
+		id_text(row, key, sizeof(key));
+		json_object_set_new(row, "labels", labels(b, n, lab, sizeof(lab)));
+		json_object_set_new(row, "base_bound", json_string(verdict_bound(b)));
+		json_object_set_new(row, "new_bound", json_string(verdict_bound(n)));
+		json_object_set_new(row, "base_noisy", json_boolean(verdict_noisy(b)));
+		json_object_set_new(row, "new_noisy", json_boolean(verdict_noisy(n)));
 		ms = json_object();
-		if (!as_json)
-			printf("%-42s", key);
 		for (int m = 0; m < M_N; m++) {
-			struct change c = compare_one(b, n, m);
-			bool bad = limit >= 0 && regression(&c, m, limit);
-			char txt[40];
-
-			failed |= bad;
-			if (!c.have)
-				snprintf(txt, sizeof(txt), "n/a");
-			else if (!c.pct_ok)
-				snprintf(txt, sizeof(txt), "from 0");
-			else
-				snprintf(txt, sizeof(txt), "%+.1f%%%s", c.pct,
-					 bad ? " !" : (c.noise ? " ~" : ""));
-			if (!as_json)
-				printf(" %14s", txt);
-			if (c.have)
-				json_object_set_new(
-				    ms, metrics[m].key,
-				    json_pack("{s:f, s:f, s:o, s:b, s:b}", "base", c.base, "new",
-					      c.new, "change_pct",
-					      c.pct_ok ? json_real(c.pct) : json_null(), "noise",
-					      c.noise, "regression", bad));
-			else
-				json_object_set_new(ms, metrics[m].key, json_null());
+			c[m] = compare_one(b, n, m, &o);
+			failed |= c[m].regression;
+			json_object_set_new(ms, metrics[m].key, change_json(&c[m]));
 		}
 		if (!as_json)
-			printf("\n");
+			print_cell(key, lab, c);
 		json_object_set_new(row, "metrics", ms);
 		json_array_append_new(rows, row);
 	}
@@ -247,10 +410,13 @@ int cmd_compare(int argc, char **argv)
 	if (as_json) {
 		json_object_set_new(out, "base", json_string(base.path));
 		json_object_set_new(out, "new", json_string(new.path));
-		json_object_set_new(out, "noise_rule",
-				    json_string("noise: NEW median inside BASE min-max over runs"));
+		json_object_set_new(out, "rule", json_string(rule_text));
+		json_object_set_new(out, "alpha", json_real(CMP_ALPHA));
+		json_object_set_new(out, "min_effect_pct", json_real(o.min_effect));
 		json_object_set_new(out, "fail_above_pct",
-				    limit >= 0 ? json_real(limit) : json_null());
+				    o.limit >= 0 ? json_real(o.limit) : json_null());
+		json_object_set_new(out, "bootstrap",
+				    json_pack("{s:i}", "iterations", CMP_BOOT_ITERS));
 		json_object_set(out, "cells", rows);
 		json_object_set(out, "only_in_base", only_base);
 		json_object_set(out, "only_in_new", only_new);
@@ -259,32 +425,10 @@ int cmd_compare(int argc, char **argv)
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		printf("\n");
 	} else {
-		char key[200];
-		json_t *v;
-		size_t i;
-
-		printf("\n~ noise: NEW median inside BASE's min-max over runs");
-		if (limit >= 0)
-			printf("; ! throughput down or p99 up by more than %g%%", limit);
-		printf("\n");
-		json_array_foreach(only_base, i, v)
-		{
-			id_text(v, key, sizeof(key));
-			printf("only in BASE: %s\n", key);
-		}
-		json_array_foreach(only_new, i, v)
-		{
-			id_text(v, key, sizeof(key));
-			printf("only in NEW: %s\n", key);
-		}
-		json_array_foreach(skipped, i, v)
-		{
-			id_text(v, key, sizeof(key));
-			printf("not comparable: %s (BASE %s, NEW %s)\n", key,
-			       doc_str(v, "base_status"), doc_str(v, "new_status"));
-		}
+		printf("\nrule: %s (min effect %g%%)\n", rule_text, o.min_effect);
+		print_lists(only_base, only_new, skipped);
 		if (failed)
-			printf("FAIL: a change beyond %g%% (marked !)\n", limit);
+			printf("FAIL: a regression whose CI bound is beyond %g%%\n", o.limit);
 	}
 	json_decref(rows);
 	json_decref(only_base);

@@ -187,10 +187,12 @@ static void usage(FILE *f)
 		"              Default output DIR/results.csv. The default when no mode is given.\n"
 		"  --data      the plain data files the gnuplot charts read, into\n"
 		"              DIR/charts/data/ (or --out DIR).\n"
-		"  --out PATH  output file (--csv) or directory (--data); not with both.\n\n"
+		"  --out PATH  output file (--csv; - for standard output) or directory\n"
+		"              (--data); not with both.\n\n"
 		"examples:\n"
 		"  ringside export results/20250101T100000Z-echo --csv\n"
-		"  ringside export results/x/results.json --csv --out /tmp/x.csv\n");
+		"  ringside export results/x/results.json --csv --out /tmp/x.csv\n"
+		"  ringside export results/x --csv --out - | column -s, -t\n");
 }
 
 int cmd_export(int argc, char **argv)
@@ -236,6 +238,8 @@ int cmd_export(int argc, char **argv)
 		csv = true;
 	if (csv && data && outp)
 		usage_error("export: --out names one output; use --csv and --data separately");
+	if (data && outp && !strcmp(outp, "-"))
+		usage_error("export: --data writes a directory of files; --out - is for --csv");
 	rc = rpt_doc_load(argv[optind], &doc);
 	if (rc)
 		return rc;
@@ -246,7 +250,7 @@ int cmd_export(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s", outp);
 		if (write_csv(&doc, path) < 0)
 			rc = RS_EXIT_FAIL;
-		else
+		else if (strcmp(path, "-")) /* "-": the CSV itself went to stdout */
 			printf("%s\n", path);
 	}
 	if (data && !rc) {

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "chart.h"
 #include "claims.h"
+#include "verdict.h"
 
 struct emit {
 	FILE *f;
@@ -154,19 +155,158 @@ static void fig(json_t *cell, const char *path, const char *fmt, char *buf, size
 		snprintf(buf, len, "—");
 }
 
+/* "median (95% CI lo–hi)", or "(min–max lo–hi)" when the runs are too few for a CI. */
+static void fig_ci(json_t *cell, const char *path, const char *fmt, char *buf, size_t len)
+{
+	char m[48], a[48], b[48];
+	double lo, hi;
+	bool exact = false;
+
+	fig(cell, path, fmt, m, sizeof(m));
+	if (!doc_ci(cell, path, &lo, &hi, &exact) && !doc_range(cell, path, &lo, &hi)) {
+		snprintf(buf, len, "%s", m);
+		return;
+	}
+	snprintf(a, sizeof(a), fmt, lo);
+	snprintf(b, sizeof(b), fmt, hi);
+	snprintf(buf, len, "%s (%s %s–%s)", m, exact ? "95% CI" : "min–max", a, b);
+}
+
+/* noisy runs, outlier runs, a CI target not reached: "" when none */
+static void marks(json_t *cell, char *buf, size_t len)
+{
+	json_t *runs = json_object_get(cell, "runs");
+	double nr = 0, out = 0;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	doc_num(cell, "summary.noisy_runs", &nr);
+	if (!doc_num(cell, "summary.outliers", &out))
+		for (size_t i = 0; i < json_array_size(runs); i++)
+			out += json_is_true(json_object_get(json_array_get(runs, i), "outlier"));
+	if (verdict_noisy(cell) || nr > 0)
+		at += snprintf(buf + at, len - at, "noisy (%.0f of %zu runs)", nr,
+			       json_array_size(runs));
+	if (out > 0 && at < len)
+		at += snprintf(buf + at, len - at, "%s%.0f outlier run%s", at ? "; " : "", out,
+			       out == 1 ? "" : "s");
+	if (!strcmp(doc_str(cell, "repeat_stopped"), "max") && at < len)
+		snprintf(buf + at, len - at, "%sCI target not reached (max repeats)",
+			 at ? "; " : "");
+}
+
+/* A peer's settings as "key value, key value". */
+static void peer_text(json_t *conf, char *buf, size_t len)
+{
+	const char *key;
+	json_t *v;
+	size_t at = 0;
+	char val[256];
+
+	buf[0] = '\0';
+	json_object_foreach(conf, key, v)
+	{
+		if (at >= len)
+			break;
+		value_text(v, val, sizeof(val));
+		at += snprintf(buf + at, len - at, "%s%s %s", at ? ", " : "", key, val);
+	}
+}
+
+static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
+{
+	struct verdict v;
+	char line[1024];
+
+	heading(e, 4, "Best by requests/s");
+	fputs(e->html ? "<ul class=\"verdicts\">\n" : "", e->f);
+	for (int k = 0; k < g->nconns; k++) {
+		verdict_best(doc->root, g->workload, g->size, g->conns[k], &v);
+		verdict_format(&v, line, sizeof(line));
+		fputs(e->html ? "<li>" : "- ", e->f);
+		text(e, line);
+		fputs(e->html ? "</li>\n" : "\n", e->f);
+	}
+	fputs(e->html ? "</ul>\n" : "\n", e->f);
+}
+
+static void peers(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
+{
+	static const char *const head[] = {"peer", "connections", "settings"};
+	char conns[32], set[1024];
+	bool any = false;
+
+	for (int m = 0; m < g->nmodels; m++) {
+		for (int k = 0; k < g->nconns; k++) {
+			json_t *cell =
+			    rpt_find_cell(doc, g->workload, g->size, g->models[m], g->conns[k]);
+			json_t *conf = json_object_get(cell, "peer_config");
+			const char *row[3] = {rpt_model_label(g->models[m]), conns, set};
+
+			if (!json_is_object(conf))
+				continue;
+			if (!any) {
+				heading(e, 4, "Peer settings");
+				table_begin(e, head, 3);
+			}
+			any = true;
+			snprintf(conns, sizeof(conns), "%lld", g->conns[k]);
+			peer_text(conf, set, sizeof(set));
+			table_row(e, row, 3, false);
+		}
+	}
+	if (any)
+		table_end(e);
+}
+
+#define SUMMARY_COLS 13
+
+static void summary_row(struct emit *e, json_t *cell, const char *model, long long conns)
+{
+	char c[SUMMARY_COLS][240], a[40], b[40], d[40];
+	const char *row[SUMMARY_COLS];
+
+	for (int j = 0; j < SUMMARY_COLS; j++)
+		row[j] = c[j];
+	snprintf(c[0], sizeof(c[0]), "%s", rpt_model_label(model));
+	snprintf(c[1], sizeof(c[1]), "%lld", conns);
+	snprintf(c[2], sizeof(c[2]), "%s%s%.120s", doc_cell_status(cell),
+		 doc_cell_ok(cell) ? "" : ": ", doc_str(cell, "reason"));
+	snprintf(c[3], sizeof(c[3]), "%s", *verdict_bound(cell) ? verdict_bound(cell) : "—");
+	fig_ci(cell, "requests_per_sec", "%.0f", c[4], sizeof(c[4]));
+	fig(cell, "latency_us.p50", "%.1f", c[5], sizeof(c[5]));
+	fig_ci(cell, "latency_us.p99", "%.1f", c[6], sizeof(c[6]));
+	fig(cell, "syscalls_per_request", "%.3f", c[7], sizeof(c[7]));
+	fig(cell, "context_switches_per_request.voluntary", "%.3f", a, sizeof(a));
+	fig(cell, "context_switches_per_request.involuntary", "%.3f", b, sizeof(b));
+	snprintf(c[8], sizeof(c[8]), "%s / %s", a, b);
+	fig(cell, "cpu_us_per_request.user", "%.2f", a, sizeof(a));
+	fig(cell, "cpu_us_per_request.system", "%.2f", b, sizeof(b));
+	fig(cell, "cpu_us_per_request.sqpoll", "%.2f", d, sizeof(d));
+	snprintf(c[9], sizeof(c[9]), "%s / %s / %s", a, b, d);
+	fig(cell, "probe_overhead", "%.3f", c[10], sizeof(c[10]));
+	fig(cell, "errors.total", "%.0f", c[11], sizeof(c[11]));
+	if (!strcmp(c[11], "—"))
+		fig(cell, "errors", "%.0f", c[11], sizeof(c[11]));
+	marks(cell, c[12], sizeof(c[12]));
+	table_row(e, row, SUMMARY_COLS, false);
+}
+
 static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 {
-	static const char *const head[] = {"model",
-					   "connections",
-					   "status",
-					   "requests/s (min–max)",
-					   "p50 µs",
-					   "p99 µs",
-					   "syscalls/req",
-					   "ctx sw/req vol / invol",
-					   "CPU µs/req user / sys / SQPOLL",
-					   "probe overhead",
-					   "errors"};
+	static const char *const head[SUMMARY_COLS] = {"model",
+						       "connections",
+						       "status",
+						       "bound",
+						       "requests/s (95% CI)",
+						       "p50 µs",
+						       "p99 µs (95% CI)",
+						       "syscalls/req",
+						       "ctx sw/req vol / invol",
+						       "CPU µs/req user / sys / SQPOLL",
+						       "probe overhead",
+						       "errors",
+						       "marks"};
 	struct rpt_group g[RPT_MAX_GROUPS];
 	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS);
 	char title[160];
@@ -175,51 +315,25 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 		snprintf(title, sizeof(title), "Summary: %s, %lld-byte %s", g[i].workload,
 			 g[i].size, strcmp(g[i].workload, "proxy") ? "messages" : "bodies");
 		heading(e, 3, title);
-		table_begin(e, head, 11);
+		table_begin(e, head, SUMMARY_COLS);
 		for (int m = 0; m < g[i].nmodels; m++) {
 			for (int k = 0; k < g[i].nconns; k++) {
 				json_t *cell = rpt_find_cell(doc, g[i].workload, g[i].size,
 							     g[i].models[m], g[i].conns[k]);
-				char c[11][160], a[40], b[40], d[40];
-				const char *row[11];
-				double lo, hi;
 
-				if (!cell)
-					continue;
-				for (int j = 0; j < 11; j++)
-					row[j] = c[j];
-				snprintf(c[0], sizeof(c[0]), "%s", rpt_model_label(g[i].models[m]));
-				snprintf(c[1], sizeof(c[1]), "%lld", g[i].conns[k]);
-				snprintf(c[2], sizeof(c[2]), "%s%s%.120s", doc_cell_status(cell),
-					 doc_cell_ok(cell) ? "" : ": ", doc_str(cell, "reason"));
-				fig(cell, "requests_per_sec.median", "%.0f", a, sizeof(a));
-				if (doc_range(cell, "requests_per_sec.median", &lo, &hi))
-					snprintf(c[3], sizeof(c[3]), "%s (%.0f–%.0f)", a, lo, hi);
-				else
-					snprintf(c[3], sizeof(c[3]), "%s", a);
-				fig(cell, "latency_us.p50", "%.1f", c[4], sizeof(c[4]));
-				fig(cell, "latency_us.p99", "%.1f", c[5], sizeof(c[5]));
-				fig(cell, "syscalls_per_request", "%.3f", c[6], sizeof(c[6]));
-				fig(cell, "context_switches_per_request.voluntary", "%.3f", a,
-				    sizeof(a));
-				fig(cell, "context_switches_per_request.involuntary", "%.3f", b,
-				    sizeof(b));
-				snprintf(c[7], sizeof(c[7]), "%s / %s", a, b);
-				fig(cell, "cpu_us_per_request.user", "%.2f", a, sizeof(a));
-				fig(cell, "cpu_us_per_request.system", "%.2f", b, sizeof(b));
-				fig(cell, "cpu_us_per_request.sqpoll", "%.2f", d, sizeof(d));
-				snprintf(c[8], sizeof(c[8]), "%s / %s / %s", a, b, d);
-				fig(cell, "probe_overhead", "%.3f", c[9], sizeof(c[9]));
-				fig(cell, "errors.total", "%.0f", c[10], sizeof(c[10]));
-				if (!strcmp(c[10], "—"))
-					fig(cell, "errors", "%.0f", c[10], sizeof(c[10]));
-				table_row(e, row, 11, false);
+				if (cell)
+					summary_row(e, cell, g[i].models[m], g[i].conns[k]);
 			}
 		}
 		table_end(e);
+		verdicts(e, doc, &g[i]);
+		peers(e, doc, &g[i]);
 	}
 	para(e, "— = not measured (null in results.json: probes off, or the cell did not run). "
-		"Figures are medians over the runs; requests/s shows min–max over runs.");
+		"Figures are medians over the runs, with the 95% CI of the median where the runs "
+		"allow one (6 or more), else their min–max. bound: what limited the cell (server, "
+		"client, both or neither, at 90% CPU). A model is best only when its requests/s CI "
+		"is clear of the runner-up's and neither cell is client-bound (docs/claims.md).");
 }
 
 static void claims_section(struct emit *e, const struct rpt_doc *doc)

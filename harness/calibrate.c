@@ -479,7 +479,8 @@ static void cal_text_head(const struct cal *k)
 }
 
 /* medians, ratios and the rest of the document; text lines unless --json. */
-static json_t *cal_document(struct cal *k, const char *started, double busy0, double busy1)
+static json_t *cal_document(struct cal *k, const char *started, const char *command, double busy0,
+			    double busy1)
 {
 	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
 	char finished[32];
@@ -511,8 +512,8 @@ static json_t *cal_document(struct cal *k, const char *started, double busy0, do
 	json_object_set_new(host, "busy_before", num(busy0, true));
 	json_object_set_new(host, "busy_after", num(busy1, true));
 	results_utc_now(finished, sizeof(finished), false);
-	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:i}", "schema",
-			 "ringside-calibrate/2", "status",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:i}", "schema",
+			 "ringside-calibrate/2", "command", command, "status",
 			 run_interrupted ? "interrupted" : "complete", "started_at", started,
 			 "finished_at", finished, "config", cal_config(k), "host", host, "rounds",
 			 k->rounds, "medians", med, "ratios", ratios, "marked_runs", k->marked);
@@ -531,6 +532,7 @@ int cmd_calibrate(int argc, char **argv)
 	static struct cal k; /* large (per-round arrays): not on the stack */
 	char started[32], stamp[32], path[PATH_MAX];
 	double busy0 = NAN, busy1 = NAN;
+	char *full[argc + 2], *command;
 	int rc = RS_EXIT_FAIL;
 	json_t *doc;
 
@@ -538,6 +540,9 @@ int cmd_calibrate(int argc, char **argv)
 	/* Not started yet: nothing to stop, no descriptors to close. */
 	k.origin = k.nginx = (struct proc_child){.pidfd = -1, .out_fd = -1, .err_fd = -1};
 	cal_parse(&k.o, argc, argv);
+	full[0] = "ringside"; /* the recorded command is the whole command line */
+	memcpy(full + 1, argv, sizeof(*argv) * (size_t)argc);
+	full[argc + 1] = NULL;
 	cal_signals();
 	pin_self(&k.o.client_cpus); /* keep ringside itself off the server's CPUs */
 	results_utc_now(started, sizeof(started), false);
@@ -557,7 +562,9 @@ int cmd_calibrate(int argc, char **argv)
 	proc_stop(&k.origin, CAL_STOP_MS);
 	if (!run_interrupted)
 		busy1 = cpus_busy();
-	doc = cal_document(&k, started, busy0, busy1);
+	command = results_quote_argv(argc + 1, full);
+	doc = cal_document(&k, started, command, busy0, busy1);
+	free(command);
 	if (k.marked)
 		LOG_WARN("%d run(s) failed or had errors; they are marked and left out", k.marked);
 	rc = measured_any(&k) ? RS_EXIT_OK : RS_EXIT_FAIL;

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from rs_harness import BUILD, RINGSIDE, alive, fail, proc_table, skip
+from rs_harness import BUILD, RINGSIDE, alive, descendants, fail, proc_table, skip
 
 TOOL_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
 CHILDREN = ("ringside-load", "wrk", "ringside-origin", "nginx")
@@ -23,16 +23,9 @@ def installed(tool):
     return any(os.access(os.path.join(d, tool), os.X_OK) for d in TOOL_DIRS)
 
 
-def descendants(pid, table):
-    """pid's children and theirs (nginx workers), whose comm is one of CHILDREN."""
-    out, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
-        for c, (pp, comm, _) in table.items():
-            if pp == p and c not in out:
-                out.add(c)
-                todo.append(c)
-    return {p for p in out if table[p][1].startswith(CHILDREN)}
+def ours(pid, table):
+    """The processes below pid that are one of CHILDREN (nginx workers included)."""
+    return {p for p in descendants(pid, table) if table[p][1].startswith(CHILDREN)}
 
 
 def watched(args, tmp, interrupt=False):
@@ -46,7 +39,7 @@ def watched(args, tmp, interrupt=False):
     # The pipes are read only at the end: the output is far smaller than a pipe buffer.
     while rs.poll() is None and time.monotonic() < deadline:
         table = proc_table()
-        kids = descendants(rs.pid, table)
+        kids = ours(rs.pid, table)
         seen |= kids
         if interrupt and not sent and any(table[p][1].startswith(("wrk", "ringside-load"))
                                           for p in kids if p in table):

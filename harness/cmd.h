@@ -15,4 +15,7 @@ int cmd_export(int argc, char **argv);	/* export.c: CSV and chart data files */
 int cmd_report(int argc, char **argv);	/* report.c: report.html and report.md */
 int cmd_compare(int argc, char **argv); /* compare.c: two results side by side */
 
+/* calibrate.c: ringside-load against wrk, ringside-origin against nginx */
+int cmd_calibrate(int argc, char **argv);
+
 #endif

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list suites and models"},
     {"doctor", cmd_doctor, "check what this machine can run, and what a run would skip"},
     {"trace", cmd_trace, "run any command under the probes; print its syscalls by name"},
+    {"calibrate", cmd_calibrate, "ringside-load vs wrk, ringside-origin vs nginx, with CIs"},
     {"plot", cmd_plot, "render charts (PNG, SVG) from a results directory"},
     {"export", cmd_export, "write results as CSV and chart data files"},
     {"report", cmd_report, "write report.html and report.md with a claims check"},
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 		   "  ringside run --suite smoke\n"
 		   "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
 		   "  ringside trace -- /bin/true\n"
-		   "  ringside doctor\n");
+		   "  ringside doctor\n"
+		   "  ringside calibrate --duration 5 --rounds 3\n");
 }
 
 int main(int argc, char **argv)

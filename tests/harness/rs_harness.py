@@ -88,6 +88,19 @@ def children(pid, comm_prefix=None):
             if pp == pid and (comm_prefix is None or comm.startswith(comm_prefix))]
 
 
+def descendants(pid, table=None):
+    """Every process below pid (children, their children, ...) in table (default: now)."""
+    table = proc_table() if table is None else table
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for p, (pp, _, _) in table.items():
+            if pp == parent and p not in found:
+                found.add(p)
+                todo.append(p)
+    return found
+
+
 def alive(pid):
     """True if pid exists and is not a zombie."""
     try:

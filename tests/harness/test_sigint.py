@@ -12,7 +12,8 @@ import sys
 import tempfile
 import time
 
-from rs_harness import RINGSIDE, alive, children, fail, need_binaries, proc_table, skip, validate
+from rs_harness import (RINGSIDE, alive, children, descendants, fail, need_binaries, skip,
+                        validate)
 
 SIG = getattr(signal, "SIG" + (sys.argv[1] if len(sys.argv) > 1 else "INT"))
 PEERS = len(sys.argv) > 2 and sys.argv[2] == "peers"
@@ -23,19 +24,6 @@ if PEERS:
             skip("%s is not installed (apt-get install %s)" % (tool, tool))
 else:
     MODELS = ["--models", "epoll,uring,blocking"]
-
-
-def descendants(pid):
-    """Every process below pid (children, their children, ...)."""
-    table = proc_table()
-    found, todo = set(), [pid]
-    while todo:
-        parent = todo.pop()
-        for p, (pp, _, _) in table.items():
-            if pp == parent and p not in found:
-                found.add(p)
-                todo.append(p)
-    return found
 
 
 need_binaries()

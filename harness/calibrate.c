@@ -1,0 +1,600 @@
+/*
+ * `ringside calibrate`: ringside's own tools against the standard ones on one pinned
+ * origin. ringside-load (each engine) against wrk driving ringside-origin, and
+ * ringside-origin against nginx driven by wrk, in rotating rounds: requests/s, client
+ * and server CPU per request, medians, and bootstrap 95% CIs of the ratios.
+ * Children are spawned and stopped by run/proc.c; nginx is configured by run/peers.c.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calibrate.h"
+#include "cmd.h"
+#include "stats.h"
+#include "run/hostinfo.h"
+#include "run/results.h"
+#include "fsio.h"
+#include "log.h"
+#include "net.h"
+#include "opts.h"
+
+#define CAL_CI_ITERS	 2000
+#define CAL_CI_SEED	 1
+#define CAL_BUSY_WARN	 0.1
+#define CAL_BUSY_SPAN_MS 300
+
+static const char cal_usage[] =
+    "usage: ringside calibrate [options]\n"
+    "\n"
+    "Measures ringside's own tools against the standard ones, side by side: ringside-load\n"
+    "(each engine) against wrk, all driving the same pinned ringside-origin, and\n"
+    "ringside-origin against nginx (one worker per server CPU), driven by the same wrk.\n"
+    "Each round runs every pairing once, the order rotating from round to round; each\n"
+    "measured run follows a discarded warmup run of the same client. Prints each run,\n"
+    "the medians and the ratios with a 95% CI, and writes the JSON (docs/calibrate.md).\n"
+    "\n"
+    "options:\n"
+    "  --duration S          measured seconds per run (default 5)\n"
+    "  --warmup S            discarded run before each measured one, 0 = none (default 1)\n"
+    "  --connections N       connections of every client (default 100)\n"
+    "  --rounds N            rounds, 1..100 (default 3)\n"
+    "  --server-cpus LIST    CPUs of ringside-origin and nginx (default 0)\n"
+    "  --client-cpus LIST    CPUs of the clients, one thread each (default: the others)\n"
+    "  --out FILE            the JSON file, - for stdout\n"
+    "                        (default results/calibrate-<UTC time>.json)\n"
+    "  --json                the JSON document on stdout instead of the text lines\n"
+    "                        (then no file unless --out is given)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "A missing wrk or nginx skips the comparisons that need it (exit 0 if anything was\n"
+    "measured). Traffic goes to 127.0.0.1 only.\n"
+    "\n"
+    "examples:\n"
+    "  ringside calibrate\n"
+    "  ringside calibrate --duration 10 --rounds 5 --connections 50\n"
+    "  ringside calibrate --duration 1 --rounds 1 --json | jq .ratios\n";
+
+/* A ratio of one figure between two arms; its name is what the text line shows. */
+struct cal_ratio {
+	const char *figure; /* "requests_per_sec", ... */
+	const char *prefix; /* "", "cpu ", "server cpu " */
+	int num, den;
+};
+static const struct cal_ratio cal_ratios[] = {
+    {"requests_per_sec", "", ARM_UURING, ARM_WRK},
+    {"requests_per_sec", "", ARM_UEPOLL, ARM_WRK},
+    {"requests_per_sec", "", -1, ARM_NGINX}, /* -1: the arm driving nginx, on the origin */
+    {"client_cpu_us_per_request", "cpu ", ARM_UURING, ARM_WRK},
+    {"client_cpu_us_per_request", "cpu ", ARM_UEPOLL, ARM_WRK},
+    {"server_cpu_us_per_request", "server cpu ", -1, ARM_NGINX},
+};
+
+/* ---- options ---- */
+
+enum {
+	OPT_DURATION = 256,
+	OPT_WARMUP,
+	OPT_CONNS,
+	OPT_ROUNDS,
+	OPT_SCPUS,
+	OPT_CCPUS,
+	OPT_OUT,
+	OPT_JSON
+};
+
+static const struct option cal_longopts[] = {
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"connections", required_argument, NULL, OPT_CONNS},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"server-cpus", required_argument, NULL, OPT_SCPUS},
+    {"client-cpus", required_argument, NULL, OPT_CCPUS},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void cal_parse(struct cal_opts *o, int argc, char **argv)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	/* The harness's layout: the server on CPU 0, the clients on the rest. */
+	CPU_ZERO(&o->server_cpus);
+	CPU_ZERO(&o->client_cpus);
+	CPU_SET(0, &o->server_cpus);
+	for (long i = 1; i < ncpu && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &o->client_cpus);
+	if (CPU_COUNT(&o->client_cpus) == 0)
+		CPU_SET(0, &o->client_cpus);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", cal_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DURATION:
+			o->duration_s = opt_double("duration", optarg, 0.1, 3600);
+			break;
+		case OPT_WARMUP:
+			o->warmup_s = opt_double("warmup", optarg, 0, 600);
+			break;
+		case OPT_CONNS:
+			o->conns = opt_uint("connections", optarg, 1, 10000);
+			break;
+		case OPT_ROUNDS:
+			o->rounds = opt_uint("rounds", optarg, 1, CAL_MAX_ROUNDS);
+			break;
+		case OPT_SCPUS:
+			opt_cpus("server-cpus", optarg, &o->server_cpus);
+			break;
+		case OPT_CCPUS:
+			opt_cpus("client-cpus", optarg, &o->client_cpus);
+			break;
+		case OPT_OUT:
+			if (!*optarg || strlen(optarg) > PATH_MAX - 64)
+				usage_error("invalid --out '%s'", optarg);
+			o->out = optarg;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'h':
+			fputs(cal_usage, stdout);
+			exit(RS_EXIT_OK);
+		case ':':
+			usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+static void on_signal(int sig)
+{
+	run_interrupted = sig;
+}
+
+static void cal_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: polls return */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---- rounds ---- */
+
+static json_t *num(double v, bool ok)
+{
+	return ok && isfinite(v) ? json_real(v) : json_null();
+}
+
+static void text_row(const struct cal *k, int round, const struct cal_arm *a,
+		     const struct cal_run *r)
+{
+	if (k->o.json)
+		return;
+	printf("%-5d %-21s %-15s %10.0f %12.2f %12.2f %8.2f%s%s\n", round, a->label,
+	       cal_server_names[a->server], r->rps, r->ccpu_us, r->scpu_us, r->util,
+	       r->note[0] ? "  !! " : "", r->note);
+	fflush(stdout);
+}
+
+/* One round: every arm that is on, in an order rotated by the round number. */
+static int run_round(struct cal *k, int round)
+{
+	json_t *runs = json_array(), *order = json_array();
+	int on[CAL_ARMS], non = 0;
+
+	for (int i = 0; i < CAL_ARMS; i++)
+		if (k->arm[i].on)
+			on[non++] = i;
+	json_array_append_new(k->rounds, json_pack("{s:i,s:o,s:o}", "round", round + 1, "order",
+						   order, "runs", runs));
+	for (int j = 0; j < non; j++) {
+		struct cal_arm *a = &k->arm[on[(j + round) % non]];
+		struct cal_run r;
+
+		json_array_append_new(order, json_string(a->key));
+		if (k->o.warmup_s > 0 && cal_run_client(k, a, k->o.warmup_s, &r))
+			return -1;
+		if (cal_run_client(k, a, k->o.duration_s, &r))
+			return -1;
+		text_row(k, round + 1, a, &r);
+		if (r.ok) {
+			a->rps[a->n] = r.rps;
+			a->ccpu[a->n] = r.ccpu_us;
+			a->scpu[a->n] = r.scpu_us;
+			a->n++;
+		} else {
+			k->marked++;
+			LOG_WARN("round %d, %s: %s (left out of the medians)", round + 1, a->key,
+				 r.note);
+		}
+		json_array_append_new(
+		    runs,
+		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:b,s:o}", "key", a->key,
+			      "client", a->label, "server", cal_server_names[a->server],
+			      "requests_per_sec", num(r.rps, r.requests > 0), "requests",
+			      json_integer((json_int_t)r.requests), "client_cpu_us_per_request",
+			      num(r.ccpu_us, r.requests > 0), "server_cpu_us_per_request",
+			      num(r.scpu_us, r.requests > 0), "client_cpu_utilisation",
+			      num(r.util, r.requests > 0), "errors",
+			      json_integer((json_int_t)r.errors), "wall_s", r.wall_s, "ok", r.ok,
+			      "note", r.note[0] ? json_string(r.note) : json_null()));
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+/* {median, min, max, n, ci95, ci95_kind}, the shape of the results document's figures. */
+static json_t *figure(const double *v, int n)
+{
+	double tmp[CAL_MAX_ROUNDS];
+	struct stats_sum s;
+
+	memcpy(tmp, v, sizeof(*v) * (size_t)n);
+	stats_summarise(tmp, n, &s);
+	return json_pack("{s:o,s:o,s:o,s:i,s:o,s:s}", "median", num(s.median, n), "min",
+			 num(s.min, n), "max", num(s.max, n), "n", n, "ci95",
+			 n ? json_pack("[f,f]", s.ci_lo, s.ci_hi) : json_null(), "ci95_kind",
+			 s.ci_exact ? "order-statistic" : "range");
+}
+
+static const double *arm_values(const struct cal_arm *a, const char *figure_name)
+{
+	if (!strcmp(figure_name, "requests_per_sec"))
+		return a->rps;
+	return !strcmp(figure_name, "client_cpu_us_per_request") ? a->ccpu : a->scpu;
+}
+
+/* The ratio's name as the text line shows it: "ringside-load(uring)/wrk". */
+static void ratio_name(const struct cal *k, const struct cal_ratio *q, char *buf, size_t len)
+{
+	const struct cal_arm *num_arm = &k->arm[q->num < 0 ? k->driver : q->num];
+
+	if (q->num < 0)
+		snprintf(buf, len, "ringside-origin/nginx");
+	else
+		snprintf(buf, len, "%s/%s", num_arm->label, k->arm[q->den].label);
+}
+
+/* One ratio into ratios.FIGURE.NAME and, in text mode, its line. */
+static void put_ratio(const struct cal *k, const struct cal_ratio *q, json_t *ratios)
+{
+	const struct cal_arm *a = &k->arm[q->num < 0 ? k->driver : q->num], *b = &k->arm[q->den];
+	json_t *fig = json_object_get(ratios, q->figure);
+	char name[96], why[240] = "";
+	double ratio, lo, hi;
+
+	ratio_name(k, q, name, sizeof(name));
+	if (!fig)
+		json_object_set_new(ratios, q->figure, fig = json_object());
+	if (!a->on || !b->on)
+		snprintf(why, sizeof(why), "%s", !a->on ? a->why : b->why);
+	else if (!stats_ratio_ci(arm_values(b, q->figure), b->n, arm_values(a, q->figure), a->n,
+				 CAL_CI_ITERS, CAL_CI_SEED, &ratio, &lo, &hi))
+		snprintf(why, sizeof(why), "no good runs of %s", !a->n ? a->key : b->key);
+	if (why[0]) {
+		json_object_set_new(fig, name,
+				    json_pack("{s:s,s:s,s:n,s:n,s:s,s:s}", "status", "skipped",
+					      "reason", why, "ratio", "ci95", "numerator", a->key,
+					      "denominator", b->key));
+		if (!k->o.json)
+			printf("%sratio %s skipped: %s\n", q->prefix, name, why);
+		return;
+	}
+	json_object_set_new(fig, name,
+			    json_pack("{s:s,s:n,s:f,s:[f,f],s:s,s:s,s:[i,i]}", "status", "ok",
+				      "reason", "ratio", ratio, "ci95", lo, hi, "numerator", a->key,
+				      "denominator", b->key, "n", a->n, b->n));
+	if (!k->o.json)
+		printf("%sratio %s = %.2f (95%% CI %.2f-%.2f)\n", q->prefix, name, ratio, lo, hi);
+}
+
+/* The fraction of all CPUs busy over the next CAL_BUSY_SPAN_MS (from /proc/stat). */
+static double cpus_busy(void)
+{
+	unsigned long long v[2][8] = {{0}};
+	double tot = 0, idle;
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen("/proc/stat", "re");
+
+		if (!f ||
+		    fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[i][0], &v[i][1],
+			   &v[i][2], &v[i][3], &v[i][4], &v[i][5], &v[i][6], &v[i][7]) != 8) {
+			if (f)
+				fclose(f);
+			return NAN;
+		}
+		fclose(f);
+		if (!i)
+			poll(NULL, 0, CAL_BUSY_SPAN_MS);
+	}
+	for (int j = 0; j < 8; j++)
+		tot += (double)(v[1][j] - v[0][j]);
+	idle = (double)(v[1][3] - v[0][3] + v[1][4] - v[0][4]);
+	return tot > 0 ? 1 - idle / tot : NAN;
+}
+
+static json_t *cal_config(const struct cal *k)
+{
+	char scpus[256], ccpus[256];
+	json_t *arms = json_object();
+
+	format_cpu_list(&k->o.server_cpus, scpus, sizeof(scpus));
+	format_cpu_list(&k->o.client_cpus, ccpus, sizeof(ccpus));
+	for (int i = 0; i < CAL_ARMS; i++)
+		json_object_set_new(
+		    arms, k->arm[i].key,
+		    json_pack("{s:s,s:s,s:o,s:b,s:o}", "client", k->arm[i].label, "server",
+			      cal_server_names[k->arm[i].server], "engine",
+			      k->arm[i].engine ? json_string(k->arm[i].engine) : json_null(), "on",
+			      k->arm[i].on, "reason",
+			      k->arm[i].on ? json_null() : json_string(k->arm[i].why)));
+	return json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:i,s:{s:s,s:s},s:s,s:o,s:{s:s,s:i,s:i}}",
+			 "duration_s", k->o.duration_s, "warmup_s", k->o.warmup_s, "connections",
+			 (int)k->o.conns, "rounds", (int)k->o.rounds, "body_bytes", CAL_BODY,
+			 "client_threads", (int)k->threads, "server_threads",
+			 CPU_COUNT(&k->o.server_cpus), "cpu_layout", "server", scpus, "client",
+			 ccpus, "origin_driver", k->arm[k->driver].label, "arms", arms, "ratio_ci",
+			 "method", "percentile bootstrap of the ratio of medians", "iterations",
+			 CAL_CI_ITERS, "seed", CAL_CI_SEED);
+}
+
+/* Writes the document to path ("-" = stdout) atomically; 0 or -1 after logging. */
+static int write_doc(const json_t *doc, const char *path)
+{
+	struct fs_out out;
+	FILE *f = fs_out_open(&out, path);
+
+	if (!f)
+		return -1;
+	if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_REAL_PRECISION(9)) || fputc('\n', f) == EOF) {
+		LOG_ERR("cannot write %s", path);
+		fs_out_abort(&out);
+		return -1;
+	}
+	return fs_out_commit(&out);
+}
+
+/* ---- the command ---- */
+
+static void arm_init(struct cal_arm *a, const char *label, const char *engine,
+		     enum cal_client client, enum cal_server server)
+{
+	snprintf(a->label, sizeof(a->label), "%s", label);
+	snprintf(a->key, sizeof(a->key), "%s@%s", label, cal_server_names[server]);
+	a->engine = engine;
+	a->client = client;
+	a->server = server;
+	a->on = true;
+}
+
+static void arm_off(struct cal_arm *a, const char *why)
+{
+	if (!a->on)
+		return;
+	a->on = false;
+	snprintf(a->why, sizeof(a->why), "%s", why);
+	LOG_INFO("skipped %s: %s", a->key, why);
+}
+
+/* Which arms can run here, and the tools they need; -1 when ringside's own are missing. */
+static int cal_setup(struct cal *k)
+{
+	char why[200];
+	bool engines, have_wrk;
+
+	snprintf(k->load, sizeof(k->load), "%s/ringside-load", fs_exe_dir());
+	if (access(k->load, X_OK)) {
+		PLOG_ERR("cannot execute %s", k->load);
+		return -1;
+	}
+	engines = cal_load_has_engines(k->load);
+	arm_init(&k->arm[ARM_UURING], "ringside-load(uring)", "uring", CAL_LOAD, CAL_ORIGIN);
+	arm_init(&k->arm[ARM_UEPOLL], "ringside-load(epoll)", engines ? "epoll" : NULL, CAL_LOAD,
+		 CAL_ORIGIN);
+	arm_init(&k->arm[ARM_WRK], "wrk", NULL, CAL_WRK, CAL_ORIGIN);
+	if (!engines)
+		arm_off(&k->arm[ARM_UURING], "this ringside-load has no --engine option (its "
+					     "epoll loop runs as ringside-load(epoll))");
+	have_wrk = !peer_missing("wrk", why, sizeof(why));
+	if (!have_wrk)
+		arm_off(&k->arm[ARM_WRK], why);
+	peer_find("wrk", k->wrk, sizeof(k->wrk));
+	/* Without wrk, ringside-load drives both origins. */
+	k->driver = have_wrk ? ARM_WRK : ARM_UEPOLL;
+	arm_init(&k->arm[ARM_NGINX], k->arm[k->driver].label, k->arm[k->driver].engine,
+		 k->arm[k->driver].client, CAL_NGINX);
+	if (peer_missing("nginx", why, sizeof(why)))
+		arm_off(&k->arm[ARM_NGINX], why);
+
+	snprintf(k->peer.tmpdir, sizeof(k->peer.tmpdir), "/tmp/ringside-cal-XXXXXX");
+	if (!mkdtemp(k->peer.tmpdir)) {
+		PLOG_ERR("cannot create a temporary directory under /tmp");
+		k->peer.tmpdir[0] = '\0';
+		return -1;
+	}
+	if (cal_write_lua(k, k->peer.tmpdir))
+		return -1;
+	k->peer.size = CAL_BODY;
+	k->peer.origin_cpus = k->peer.server_cpus = k->o.server_cpus;
+	k->peer.client_cpus = k->o.client_cpus;
+	k->peer.timeout_s = 10;
+	k->threads = (unsigned)CPU_COUNT(&k->o.client_cpus);
+	if (k->threads > k->o.conns)
+		k->threads = (unsigned)k->o.conns;
+	return 0;
+}
+
+static int cal_servers(struct cal *k)
+{
+	char why[240];
+
+	if (cal_start_origin(k))
+		return -1;
+	if (!k->arm[ARM_NGINX].on)
+		return 0;
+	if (peer_start(&k->nginx, "nginx", "nginx", "origin", &k->peer, 0, &k->nginx_port, why,
+		       sizeof(why))) {
+		if (run_interrupted)
+			return -1;
+		arm_off(&k->arm[ARM_NGINX], why);
+		return 0;
+	}
+	k->nworkers = peer_children(k->nginx.pid, k->workers, 64);
+	return 0;
+}
+
+static void cal_text_head(const struct cal *k)
+{
+	char s[256], c[256];
+
+	if (k->o.json)
+		return;
+	format_cpu_list(&k->o.server_cpus, s, sizeof(s));
+	format_cpu_list(&k->o.client_cpus, c, sizeof(c));
+	printf("ringside calibrate: %lu connections, %g s x %lu rounds (warmup %g s), body %d B, "
+	       "server CPUs %s, client CPUs %s (%u client thread%s)\n",
+	       k->o.conns, k->o.duration_s, k->o.rounds, k->o.warmup_s, CAL_BODY, s, c, k->threads,
+	       k->threads == 1 ? "" : "s");
+	printf("%-5s %-21s %-15s %10s %12s %12s %8s\n", "round", "client", "server", "req/s",
+	       "client-us/req", "server-us/req", "cli-cpu");
+	fflush(stdout);
+}
+
+/* medians, ratios and the rest of the document; text lines unless --json. */
+static json_t *cal_document(struct cal *k, const char *started, const char *command, double busy0,
+			    double busy1)
+{
+	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
+	char finished[32];
+
+	for (int i = 0; i < CAL_ARMS; i++) {
+		const struct cal_arm *a = &k->arm[i];
+		double tmp[CAL_MAX_ROUNDS];
+
+		if (!a->on)
+			continue;
+		json_object_set_new(med, a->key,
+				    json_pack("{s:s,s:s,s:o,s:o,s:o}", "client", a->label, "server",
+					      cal_server_names[a->server], "requests_per_sec",
+					      figure(a->rps, a->n), "client_cpu_us_per_request",
+					      figure(a->ccpu, a->n), "server_cpu_us_per_request",
+					      figure(a->scpu, a->n)));
+		if (k->o.json || !a->n)
+			continue;
+		memcpy(tmp, a->rps, sizeof(*tmp) * (size_t)a->n);
+		printf("median %-21s -> %-15s %10.0f req/s", a->label, cal_server_names[a->server],
+		       stats_median(tmp, a->n));
+		memcpy(tmp, a->ccpu, sizeof(*tmp) * (size_t)a->n);
+		printf(" %8.2f client-us/req", stats_median(tmp, a->n));
+		memcpy(tmp, a->scpu, sizeof(*tmp) * (size_t)a->n);
+		printf(" %8.2f server-us/req\n", stats_median(tmp, a->n));
+	}
+	for (size_t i = 0; i < sizeof(cal_ratios) / sizeof(cal_ratios[0]); i++)
+		put_ratio(k, &cal_ratios[i], ratios);
+	json_object_set_new(host, "busy_before", num(busy0, true));
+	json_object_set_new(host, "busy_after", num(busy1, true));
+	results_utc_now(finished, sizeof(finished), false);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:i}", "schema",
+			 "ringside-calibrate/2", "command", command, "status",
+			 run_interrupted ? "interrupted" : "complete", "started_at", started,
+			 "finished_at", finished, "config", cal_config(k), "host", host, "rounds",
+			 k->rounds, "medians", med, "ratios", ratios, "marked_runs", k->marked);
+}
+
+static bool measured_any(const struct cal *k)
+{
+	for (int i = 0; i < CAL_ARMS; i++)
+		if (k->arm[i].n > 0)
+			return true;
+	return false;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	static struct cal k; /* large (per-round arrays): not on the stack */
+	char started[32], stamp[32], path[PATH_MAX];
+	double busy0 = NAN, busy1 = NAN;
+	char *full[argc + 2], *command;
+	int rc = RS_EXIT_FAIL;
+	json_t *doc;
+
+	k.o = (struct cal_opts){.duration_s = 5, .warmup_s = 1, .conns = 100, .rounds = 3};
+	/* Not started yet: nothing to stop, no descriptors to close. */
+	k.origin = k.nginx = (struct proc_child){.pidfd = -1, .out_fd = -1, .err_fd = -1};
+	cal_parse(&k.o, argc, argv);
+	full[0] = "ringside"; /* the recorded command is the whole command line */
+	memcpy(full + 1, argv, sizeof(*argv) * (size_t)argc);
+	full[argc + 1] = NULL;
+	cal_signals();
+	pin_self(&k.o.client_cpus); /* keep ringside itself off the server's CPUs */
+	results_utc_now(started, sizeof(started), false);
+	k.rounds = json_array();
+	if (cal_setup(&k) || cal_servers(&k))
+		goto out;
+	busy0 = cpus_busy();
+	if (busy0 > CAL_BUSY_WARN)
+		LOG_WARN("the CPUs were %.2f busy before the run: other work is running, figures "
+			 "will be noisy",
+			 busy0);
+	cal_text_head(&k);
+	for (int r = 0; r < (int)k.o.rounds && !run_interrupted; r++)
+		if (run_round(&k, r))
+			break;
+	proc_stop(&k.nginx, CAL_STOP_MS);
+	proc_stop(&k.origin, CAL_STOP_MS);
+	if (!run_interrupted)
+		busy1 = cpus_busy();
+	command = results_quote_argv(argc + 1, full);
+	doc = cal_document(&k, started, command, busy0, busy1);
+	free(command);
+	if (k.marked)
+		LOG_WARN("%d run(s) failed or had errors; they are marked and left out", k.marked);
+	rc = measured_any(&k) ? RS_EXIT_OK : RS_EXIT_FAIL;
+	if (k.o.json && write_doc(doc, "-"))
+		rc = RS_EXIT_FAIL;
+	if (!k.o.out && !k.o.json) {
+		results_utc_now(stamp, sizeof(stamp), true);
+		snprintf(path, sizeof(path), "results/calibrate-%s.json", stamp);
+		if (fs_mkdir_p("results"))
+			rc = RS_EXIT_FAIL;
+	} else {
+		snprintf(path, sizeof(path), "%s", k.o.out ? k.o.out : "");
+	}
+	if (path[0] && !(k.o.json && !strcmp(path, "-"))) {
+		if (write_doc(doc, path))
+			rc = RS_EXIT_FAIL;
+		else if (!k.o.json && strcmp(path, "-"))
+			printf("results: %s\n", path);
+	}
+	json_decref(doc);
+out:
+	proc_stop(&k.nginx, CAL_STOP_MS);
+	proc_stop(&k.origin, CAL_STOP_MS);
+	proc_release(&k.nginx);
+	proc_release(&k.origin);
+	json_decref(k.rounds);
+	peer_tmp_remove(k.peer.tmpdir);
+	if (run_interrupted) {
+		LOG_INFO("interrupted by %s", strsignal(run_interrupted));
+		return 128 + run_interrupted;
+	}
+	return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * `ringside calibrate` in two halves: calibrate.c holds the options, the rounds, the
+ * medians and ratios, the document and the text lines; calibrate_run.c the children
+ * (ringside-origin, and one run of ringside-load or wrk, timed and accounted).
+ * What it measures and the JSON it writes: docs/calibrate.md.
+ */
+#ifndef RS_CALIBRATE_H
+#define RS_CALIBRATE_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
+
+#include "run/peers.h"
+#include "run/proc.h"
+
+#define CAL_MAX_ROUNDS 100
+#define CAL_BODY       4096 /* bytes of every response, from either origin */
+#define CAL_STOP_MS    3000 /* SIGTERM, this long, then SIGKILL */
+
+enum cal_client { CAL_LOAD, CAL_WRK };
+enum cal_server { CAL_ORIGIN, CAL_NGINX };
+extern const char *const cal_server_names[]; /* by enum cal_server */
+
+/* One pairing of a client and a server, measured once per round. */
+struct cal_arm {
+	char label[32];	    /* the client: "ringside-load(uring)", "wrk" */
+	char key[64];	    /* "LABEL@SERVER" in the JSON */
+	const char *engine; /* ringside-load --engine value; NULL: none */
+	enum cal_client client;
+	enum cal_server server;
+	bool on;
+	char why[240]; /* why it is off */
+	double rps[CAL_MAX_ROUNDS], ccpu[CAL_MAX_ROUNDS], scpu[CAL_MAX_ROUNDS];
+	int n; /* good runs */
+};
+enum { ARM_UURING, ARM_UEPOLL, ARM_WRK, ARM_NGINX, CAL_ARMS };
+
+struct cal_opts {
+	double duration_s, warmup_s;
+	unsigned long conns, rounds;
+	cpu_set_t server_cpus, client_cpus;
+	const char *out;
+	bool json;
+};
+
+struct cal {
+	struct cal_opts o;
+	struct cal_arm arm[CAL_ARMS];
+	int driver; /* the arm whose client drives nginx */
+	char load[PATH_MAX], wrk[PATH_MAX], lua[PATH_MAX];
+	struct run_opts peer; /* what peers.c reads: tmpdir, body size, CPUs, timeout */
+	struct proc_child origin, nginx;
+	unsigned origin_port, nginx_port;
+	pid_t workers[64];
+	int nworkers;
+	unsigned threads;
+	json_t *rounds;
+	int marked;
+};
+
+/* What one run of a client gave; ok only with requests, no errors and a clean exit. */
+struct cal_run {
+	double rps, requests, wall_s, ccpu_us, scpu_us, util, errors;
+	bool ok;
+	char note[240];
+};
+
+/* True when this ringside-load takes --engine (a build may not have it yet). */
+bool cal_load_has_engines(const char *load);
+/* Writes wrk's summary script into dir as k->lua; -1 after logging. */
+int cal_write_lua(struct cal *k, const char *dir);
+/* ringside-origin on the server CPUs, until it reports its port; -1 after logging. */
+int cal_start_origin(struct cal *k);
+/* One run of arm a for secs into r (r->ok false with r->note on failure); -1 if interrupted. */
+int cal_run_client(struct cal *k, const struct cal_arm *a, double secs, struct cal_run *r);
+
+#endif

@@ -19,15 +19,18 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "fsio.h"
 #include "log.h"
 #include "probe.h"
 
 struct trace_opts {
 	bool json;
+	const char *output; /* -o: where the report goes; "-" is stdout */
 };
 
 static const struct trace_opts trace_defaults = {
     .json = false,
+    .output = "-",
 };
 
 struct trace_result {
@@ -42,16 +45,20 @@ struct trace_result {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ringside trace [--json] -- COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: ringside trace [--json] [-o FILE] -- COMMAND [ARGS...]\n\n"
 		   "Runs COMMAND under the BPF probes and prints, for it and every process it\n"
 		   "forks: syscalls by name (descending), context switches counted by BPF next\n"
 		   "to wait4's rusage (the command and its waited-for descendants), and io_uring\n"
 		   "SQEs, CQEs and io_uring_enter calls. Exits with COMMAND's status (128+signal\n"
-		   "if killed); 1 if the probes cannot load (needs root and kernel BTF).\n\n"
-		   "  --json   print one JSON object instead of tables\n\n"
+		   "if killed); 1 if the probes cannot load (needs root, kernel BTF and a build\n"
+		   "with BPF).\n\n"
+		   "  --json            print one JSON object instead of tables\n"
+		   "  -o, --output FILE write the report to FILE (atomically; - is stdout, the\n"
+		   "                    default), so COMMAND keeps stdout and stderr to itself\n\n"
 		   "examples:\n"
 		   "  ringside trace -- /bin/true\n"
-		   "  ringside trace --json -- ./build/ringside-echo --model epoll --port 0\n");
+		   "  ringside trace --json -o trace.json -- ./build/ringside-echo --model epoll "
+		   "--port 0\n");
 }
 
 /* PATH lookup in the parent, so the traced child makes exactly one execve. */
@@ -105,14 +112,16 @@ static double now_s(void)
 
 /*
  * True once pid sleeps in read(2): its pre-exec syscalls are then behind it, so
- * the counts start exactly at its execve. Bounded: gives up after ~2 s.
+ * the counts start exactly at its execve. /proc gives no event for that, so it
+ * polls, up to a deadline (10 s: a loaded machine may not run the child sooner).
  */
 static bool wait_blocked_in_read(pid_t pid)
 {
 	char file[64], buf[256], *end;
+	double deadline = now_s() + 10;
 	int n;
 
-	for (int tries = 0; tries < 20000; tries++) {
+	while (now_s() < deadline) {
 		FILE *f;
 
 		snprintf(file, sizeof(file), "/proc/%d/syscall", (int)pid);
@@ -286,60 +295,67 @@ static json_t *result_json(char **argv, const struct trace_result *r)
 			 per_enter(c->sqes, enters), "cqes_per_enter", per_enter(c->cqes, enters));
 }
 
-static void print_table(char **argv, const struct trace_result *r)
+static void print_table(FILE *f, char **argv, const struct trace_result *r)
 {
 	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
 	__u64 enters = probe_syscall_count(&r->d, PROBE_ROLE_SERVER, PROBE_NR_IO_URING_ENTER);
 	struct sc_row rows[PROBE_NR_SYSCALLS];
 	int n = sorted_rows(&r->d, rows);
 
-	printf("ringside trace: %s (pid %d): ", argv[0], (int)r->pid);
+	fprintf(f, "ringside trace: %s (pid %d): ", argv[0], (int)r->pid);
 	if (WIFSIGNALED(r->status))
-		printf("killed by signal %d", WTERMSIG(r->status));
+		fprintf(f, "killed by signal %d", WTERMSIG(r->status));
 	else
-		printf("exit %d", WEXITSTATUS(r->status));
-	printf(", %.3f s, %llu forked process(es) followed\n\n", r->elapsed_s,
-	       (unsigned long long)c->forks);
-	printf("%12s  %s\n", "calls", "syscall");
+		fprintf(f, "exit %d", WEXITSTATUS(r->status));
+	fprintf(f, ", %.3f s, %llu forked process(es) followed\n\n", r->elapsed_s,
+		(unsigned long long)c->forks);
+	fprintf(f, "%12s  %s\n", "calls", "syscall");
 	for (int i = 0; i < n; i++)
-		printf("%12llu  %s\n", (unsigned long long)rows[i].n,
-		       probe_syscall_name(rows[i].nr));
-	printf("%12llu  total\n\n",
-	       (unsigned long long)probe_syscall_total(&r->d, PROBE_ROLE_SERVER));
-	printf("context switches   %12s %12s\n", "voluntary", "involuntary");
-	printf("  BPF              %12llu %12llu\n", (unsigned long long)c->vcsw,
-	       (unsigned long long)c->ivcsw);
-	printf("  wait4 rusage     %12ld %12ld   (command + waited-for descendants, from exec)\n\n",
-	       r->nvcsw, r->nivcsw);
-	printf("io_uring: %llu SQEs, %llu CQEs, %llu io_uring_enter calls, ",
-	       (unsigned long long)c->sqes, (unsigned long long)c->cqes,
-	       (unsigned long long)enters);
+		fprintf(f, "%12llu  %s\n", (unsigned long long)rows[i].n,
+			probe_syscall_name(rows[i].nr));
+	fprintf(f, "%12llu  total\n\n",
+		(unsigned long long)probe_syscall_total(&r->d, PROBE_ROLE_SERVER));
+	fprintf(f, "context switches   %12s %12s\n", "voluntary", "involuntary");
+	fprintf(f, "  BPF              %12llu %12llu\n", (unsigned long long)c->vcsw,
+		(unsigned long long)c->ivcsw);
+	fprintf(
+	    f, "  wait4 rusage     %12ld %12ld   (command + waited-for descendants, from exec)\n\n",
+	    r->nvcsw, r->nivcsw);
+	fprintf(f, "io_uring: %llu SQEs, %llu CQEs, %llu io_uring_enter calls, ",
+		(unsigned long long)c->sqes, (unsigned long long)c->cqes,
+		(unsigned long long)enters);
 	if (enters)
-		printf("%.2f SQEs/enter, %.2f CQEs/enter\n", (double)c->sqes / enters,
-		       (double)c->cqes / enters);
+		fprintf(f, "%.2f SQEs/enter, %.2f CQEs/enter\n", (double)c->sqes / enters,
+			(double)c->cqes / enters);
 	else
-		printf("SQEs/enter n/a\n");
+		fprintf(f, "SQEs/enter n/a\n");
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
+	    {"output", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct trace_opts o = trace_defaults;
 	struct trace_result *r;
+	struct fs_out out;
 	struct probe *p;
+	FILE *f;
 	char why[256], path[4096];
 	int c, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
+			break;
+		case 'o':
+			o.output = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -356,28 +372,35 @@ int cmd_trace(int argc, char **argv)
 		LOG_ERR("trace: %s", why);
 		return RS_EXIT_FAIL;
 	}
+	/* Opened before the command runs, so a bad -o fails before it starts. */
+	f = fs_out_open(&out, o.output);
+	if (!f) {
+		rc = RS_EXIT_FAIL;
+		goto close_probe;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		LOG_ERR("out of memory");
+		fs_out_abort(&out);
 		rc = RS_EXIT_FAIL;
 		goto close_probe;
 	}
 	fflush(stdout);
-	if (trace_run(p, path, argv + optind, r)) {
-		rc = RS_EXIT_FAIL;
-		goto free_result;
-	}
-	if (o.json) {
-		json_t *j = result_json(argv + optind, r);
+	if (trace_run(p, path, argv + optind, r) == 0) {
+		if (o.json) {
+			json_t *j = result_json(argv + optind, r);
 
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n");
-		json_decref(j);
+			json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			fprintf(f, "\n");
+			json_decref(j);
+		} else {
+			print_table(f, argv + optind, r);
+		}
+		rc = fs_out_commit(&out) < 0 ? RS_EXIT_FAIL : exit_code(r->status);
 	} else {
-		print_table(argv + optind, r);
+		fs_out_abort(&out);
+		rc = RS_EXIT_FAIL;
 	}
-	rc = exit_code(r->status);
-free_result:
 	free(r);
 close_probe:
 	probe_close(p);

@@ -57,13 +57,6 @@ static int scripts_dir(char *buf, size_t len)
 		if (has_common(buf))
 			return 0;
 	}
-#ifdef RINGSIDE_SCRIPTS_DIR
-	/* A build tree outside the source tree: the scripts of the source it was built from. */
-	if (has_common(RINGSIDE_SCRIPTS_DIR)) {
-		snprintf(buf, len, "%s", RINGSIDE_SCRIPTS_DIR);
-		return 0;
-	}
-#endif
 	LOG_ERR("cannot find the gnuplot scripts (scripts/common.gp); set RINGSIDE_GNUPLOT_DIR");
 	return -1;
 }

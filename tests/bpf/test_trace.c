@@ -1,5 +1,5 @@
 /*
- * Runs `ringside trace --json -- trace_target MODE ...` and checks the counts
+ * Runs `ringside trace --json -o FILE -- trace_target MODE ...` and checks the counts
  * against what trace_target is known to do: exact syscall counts, io_uring
  * SQEs/CQEs per enter, followed forks, and BPF context switches against
  * wait4's rusage. Needs root and BPF: skips (77) with the reason otherwise.
@@ -29,40 +29,32 @@ static void skip_without_bpf(void)
 	probe_close(p);
 }
 
-/* Runs the trace; returns its JSON (NULL on failure) and the exit status. */
+/*
+ * Runs the trace with the report in a file of its own (-o), so nothing the
+ * command prints can get into the JSON; returns the JSON (NULL on failure) and
+ * the exit status.
+ */
 static json_t *trace(const char *ringside, char *const target_argv[], int *status)
 {
-	char cmd[1024] = "", *out = NULL;
-	size_t len = 0, cap = 0, n;
+	char cmd[1024] = "", report[] = "/tmp/rs-trace-XXXXXX";
 	json_error_t jerr;
 	json_t *j;
-	FILE *f;
+	int fd = mkstemp(report);
 
-	snprintf(cmd, sizeof(cmd), "'%s' trace --json --", ringside);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "'%s' trace --json -o '%s' --", ringside, report);
 	for (int i = 0; target_argv[i]; i++) {
 		strncat(cmd, " '", sizeof(cmd) - strlen(cmd) - 1);
 		strncat(cmd, target_argv[i], sizeof(cmd) - strlen(cmd) - 1);
 		strncat(cmd, "'", sizeof(cmd) - strlen(cmd) - 1);
 	}
-	f = popen(cmd, "r");
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			out = realloc(out, cap);
-			if (!out)
-				exit(1);
-		}
-		n = fread(out + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	out[len] = '\0';
-	*status = pclose(f);
-	j = json_loads(out, 0, &jerr);
+	*status = system(cmd);
+	j = json_load_file(report, 0, &jerr);
 	if (!j)
-		fprintf(stderr, "not JSON (%s): %s\n", jerr.text, out);
-	free(out);
+		fprintf(stderr, "%s: not JSON (%s)\n", report, jerr.text);
+	unlink(report);
 	return j;
 }
 

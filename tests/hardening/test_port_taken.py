@@ -2,18 +2,22 @@
 """A port that is already taken: every server (each echo and proxy model, the origin)
 refuses to start, fast, with one line on stderr naming the port, and exit 1. Taken
 twice over: by a plain listener, and by an SO_REUSEPORT listener of the same user,
-which the kernel would otherwise let a new SO_REUSEPORT server share silently."""
+which the kernel would otherwise let a new SO_REUSEPORT server share silently.
+A model the kernel refuses (exit 3) is not checked: the test then skips (77), naming it."""
 import os
 import socket
 import subprocess
 import sys
 
-BUILD = os.environ.get("RS_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../harness"))
+from rs_harness import BUILD, skip  # noqa: E402
+
 MODELS = ["blocking", "epoll", "uring", "uring-sqpoll"]
 SERVERS = ([["ringside-echo", "--model", m] for m in MODELS] + [["ringside-origin"]] +
            [["ringside-proxy", "--model", m, "--upstream", "127.0.0.1:9"] for m in MODELS])
 
 failures = 0
+refused = []
 
 
 def holder(reuseport):
@@ -39,11 +43,17 @@ for reuseport in (False, True):
             continue
         lines = r.stderr.splitlines()
         if r.returncode == 3:  # the kernel refuses the model: nothing to check here
-            print("skip: %s: %s" % (what, r.stderr.strip()))
+            refused.append("%s: %s" % (what, r.stderr.strip()))
+            print("not checked: " + refused[-1])
             continue
         ok = r.returncode == 1 and len(lines) == 1 and str(port) in lines[0] and not r.stdout
         print("%s: %s: exit %d: %s" % ("ok" if ok else "FAIL", what, r.returncode,
                                        r.stderr.strip()))
         failures += not ok
     h.close()
-sys.exit(1 if failures else 0)
+if failures:
+    sys.exit(1)
+if refused:
+    skip("the kernel refused %d of %d servers: %s" % (len(refused), 2 * len(SERVERS),
+                                                     "; ".join(refused)))
+print("ok: %d servers refused a taken port" % (2 * len(SERVERS)))

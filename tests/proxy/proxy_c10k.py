@@ -19,8 +19,9 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proxylib import LOAD, ORIGIN, PROXY, Skip, check, fd_count, procs, run, start  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../harness"))
+from rs_harness import (LOAD, ORIGIN, PROXY, check, fd_count, procs,  # noqa: E402
+                        run_checks, skip, start)
 
 SPARE_FDS = 64  # listeners, ring, epoll, stdio, ...
 MIN_CONNS = 5000
@@ -40,8 +41,8 @@ def connections():
         pass
     n = (hard - SPARE_FDS) // 2
     if n < MIN_CONNS:
-        raise Skip("RLIMIT_NOFILE hard limit is %d: 2 descriptors per proxied connection allow "
-                   "only %d connections (raising it needs CAP_SYS_RESOURCE)" % (hard, n))
+        skip("RLIMIT_NOFILE hard limit is %d: 2 descriptors per proxied connection allow "
+             "only %d connections (raising it needs CAP_SYS_RESOURCE)" % (hard, n))
     print("NOTE: running %d connections, not 10,000: RLIMIT_NOFILE hard limit is %d and a "
           "proxied connection takes 2 descriptors (raising it needs CAP_SYS_RESOURCE)"
           % (n, hard))
@@ -49,17 +50,17 @@ def connections():
 
 
 def raise_nofile(need):
-    """Raises this process's RLIMIT_NOFILE (children inherit it) or raises Skip."""
+    """Raises this process's RLIMIT_NOFILE (children inherit it) or skips the test."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < need:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (need, need))
             return
         except (ValueError, OSError):
-            raise Skip("RLIMIT_NOFILE hard limit is %d; %d connections through the proxy need "
-                       "%d descriptors (2 per connection) and raising it is not permitted "
-                       "(needs CAP_SYS_RESOURCE; or run with RS_C10K_CONNECTIONS=%d)"
-                       % (hard, CONNS, need, (hard - SPARE_FDS) // 2))
+            skip("RLIMIT_NOFILE hard limit is %d; %d connections through the proxy need "
+                 "%d descriptors (2 per connection) and raising it is not permitted "
+                 "(needs CAP_SYS_RESOURCE; or run with RS_C10K_CONNECTIONS=%d)"
+                 % (hard, CONNS, need, (hard - SPARE_FDS) // 2))
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, need), hard))
 
 
@@ -74,8 +75,8 @@ def check_threads(model):
     nproc = resource.getrlimit(resource.RLIMIT_NPROC)[0]
     if tmax < need or pmax < need or (os.geteuid() != 0 and nproc != resource.RLIM_INFINITY
                                       and nproc < need):
-        raise Skip("the blocking model needs %d threads: threads-max %d, pid_max %d, "
-                   "RLIMIT_NPROC %s" % (need, tmax, pmax, nproc))
+        skip("the blocking model needs %d threads: threads-max %d, pid_max %d, "
+             "RLIMIT_NPROC %s" % (need, tmax, pmax, nproc))
 
 
 def main():
@@ -127,4 +128,4 @@ def main():
 
 
 if __name__ == "__main__":
-    run(main, "proxy c10k %s (%d connections)" % (sys.argv[1], CONNS))
+    run_checks(main, "proxy c10k %s (%d connections)" % (sys.argv[1], CONNS))

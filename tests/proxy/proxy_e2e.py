@@ -17,10 +17,10 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proxylib import (ORIGIN, PROXY, Reader, RecordingUpstream, check, closed_after,  # noqa: E402
-                      connect, exchange_raw, fd_count, get, pattern, run, silent_server, start,
-                      wait_fds, wait_until)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../harness"))
+from rs_harness import (ORIGIN, PROXY, Reader, RecordingUpstream, check,  # noqa: E402
+                        closed_after, connect, exchange_raw, fd_count, get, pattern, run_checks,
+                        silent_server, start, wait_fds, wait_until)
 
 
 def test_relay(port, body_bytes):
@@ -356,4 +356,4 @@ def main():
 
 
 if __name__ == "__main__":
-    run(main, "proxy e2e %s" % sys.argv[1])
+    run_checks(main, "proxy e2e %s" % sys.argv[1])

@@ -14,9 +14,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proxylib import (ORIGIN, PROXY, Reader, check, connect, fd_count, run, start,  # noqa: E402
-                      task_cpu_s, wait_until)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../harness"))
+from rs_harness import (ORIGIN, PROXY, Reader, check, connect, fd_count,  # noqa: E402
+                        run_checks, start, task_cpu_s, wait_until)
 
 LIMIT = 64
 KEEP = 12
@@ -110,4 +110,4 @@ def main():
 
 
 if __name__ == "__main__":
-    run(main, "proxy nofile %s" % sys.argv[1])
+    run_checks(main, "proxy nofile %s" % sys.argv[1])

@@ -137,3 +137,14 @@ def kill_mid_cell(args, victim_comm, what, tmp):
         fail("want 2 cells and status complete, got %d, %s" % (len(doc["cells"]),
                                                               doc["status"]))
     return doc, stdout
+
+
+def run_validated(args, out, cwd):
+    """`ringside ARGS --out OUT --quiet`: echoes its output, fails the test unless it
+    exits 0, and returns OUT/results.json validated."""
+    p = run(args + ["--out", out, "--quiet"], cwd=cwd)
+    print(p.stdout, end="")
+    print(p.stderr, end="")
+    if p.returncode != 0:
+        fail("ringside %s exited %d" % (args[0], p.returncode))
+    return validate(os.path.join(out, "results.json"))

@@ -8,7 +8,7 @@ import os
 import tempfile
 import time
 
-from rs_harness import fail, need_binaries, run, skip, validate
+from rs_harness import fail, need_binaries, run_validated, skip
 from rs_hog import start_hog, stop_hog
 
 need_binaries()
@@ -33,14 +33,9 @@ def cpu0_busy_pct(seconds=0.5):
 
 def one_run(tmp, name):
     out = os.path.join(tmp, name)
-    p = run(["run", "--models", "epoll", "--connections", "10", "--duration", "1.5",
-             "--warmup", "0.3", "--repeat", "1", "--probes", "off", "--server-cpus", "0",
-             "--out", out, "--quiet"], cwd=tmp)
-    print(p.stdout, end="")
-    print(p.stderr, end="")
-    if p.returncode != 0:
-        fail("ringside run exited %d" % p.returncode)
-    doc = validate(os.path.join(out, "results.json"))
+    doc = run_validated(["run", "--models", "epoll", "--connections", "10", "--duration",
+                         "1.5", "--warmup", "0.3", "--repeat", "1", "--probes", "off",
+                         "--server-cpus", "0"], out, tmp)
     if doc["host"]["irq_time_accounting"] not in (True, False, None):
         fail("host.irq_time_accounting is %r" % doc["host"]["irq_time_accounting"])
     cell = doc["cells"][0]

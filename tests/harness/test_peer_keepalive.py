@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 
-from rs_harness import fail, need_binaries, run, skip, validate
+from rs_harness import fail, need_binaries, run, run_validated, skip
 
 need_binaries()
 if os.geteuid() != 0:
@@ -24,14 +24,9 @@ WARMUP = 3
 with tempfile.TemporaryDirectory(prefix="rs-keepalive-") as tmp:
     out = os.path.join(tmp, "r")
     # Warmup long enough for every client to finish a request, so the pool is full.
-    p = run(["run", "--workload", "proxy", "--models", "nginx", "--connections", str(CONNS),
-             "--duration", "1", "--warmup", str(WARMUP), "--repeat", "1", "--probes", "on",
-             "--out", out, "--quiet"], cwd=tmp)
-    print(p.stdout, end="")
-    print(p.stderr, end="")
-    if p.returncode != 0:
-        fail("ringside run exited %d" % p.returncode)
-    doc = validate(os.path.join(out, "results.json"))
+    doc = run_validated(["run", "--workload", "proxy", "--models", "nginx", "--connections",
+                         str(CONNS), "--duration", "1", "--warmup", str(WARMUP), "--repeat",
+                         "1", "--probes", "on"], out, tmp)
     cell = doc["cells"][0]
     if cell["status"] != "ok":
         fail("nginx cell %s: %s" % (cell["status"], cell["reason"]))

@@ -300,9 +300,16 @@ static void origin_died(struct run_state *st)
 		 last[0] ? ": " : "", last);
 }
 
-/* The server's threads and memory: its own plus its pre-forked workers' (nginx). */
+/*
+ * The server's threads and memory: its own plus its pre-forked workers' (nginx).
+ * nginx's master listens before its workers exist, so a peer's children are
+ * looked up again until some are found: else its CPU would read as 0 and all of
+ * it as foreign.
+ */
 static int server_snapshot(struct run_state *st, struct proc_snap *s)
 {
+	if (peer_is(st->c->model) && st->nworkers == 0)
+		st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
 }
 

@@ -450,8 +450,8 @@ static int cal_servers(struct cal *k)
 		return -1;
 	if (!k->arm[ARM_NGINX].on)
 		return 0;
-	if (peer_start(&k->nginx, "nginx", "nginx", "origin", &k->peer, 0, &k->nginx_port, why,
-		       sizeof(why))) {
+	if (peer_start(&k->nginx, "nginx", "nginx", "origin", &k->peer, k->o.conns, 0,
+		       &k->nginx_port, NULL, why, sizeof(why))) {
 		if (run_interrupted)
 			return -1;
 		arm_off(&k->arm[ARM_NGINX], why);

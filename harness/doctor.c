@@ -2,7 +2,8 @@
  * `ringside doctor`: what this machine can run. Probes io_uring for real (a
  * SINGLE_ISSUER|DEFER_TASKRUN ring, an SQPOLL ring, a registered buffer ring and
  * a multishot recv on a socketpair), checks privileges, RLIMIT_NOFILE and the
- * peer tools, and lists what a run would skip. Always exits 0.
+ * peer tools, lists what could disturb the server CPUs (doctor_noise.c), and
+ * what a run would skip. Always exits 0.
  */
 #include <liburing.h>
 #include <stdio.h>
@@ -17,10 +18,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "doctor.h"
 #include "run/hostinfo.h"
 #include "run/probes.h"
 #include "run/models.h"
 #include "log.h"
+#include "opts.h"
 
 #define NOFILE_NEEDED (2 * 10000)
 
@@ -29,7 +32,7 @@ struct doctor {
 	int nskips;
 };
 
-static void row(const char *what, const char *status, const char *detail)
+void doctor_row(const char *what, const char *status, const char *detail)
 {
 	printf("  %-26s %-5s %s\n", what, status, detail ? detail : "");
 }
@@ -150,21 +153,33 @@ int cmd_doctor(int argc, char **argv)
 	bool ring_ok, bufring, multishot;
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
 
+	cpu_set_t server;
+
+	/* The server CPUs a run would use by default: CPU 0 (run.c). */
+	CPU_ZERO(&server);
+	CPU_SET(0, &server);
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: ringside doctor\n\nChecks the kernel, io_uring, privileges, "
-		       "limits and peer tools,\nand says which cells a run would skip.\n");
+		printf("usage: ringside doctor [--server-cpus LIST]\n\nChecks the kernel, "
+		       "io_uring, privileges, limits and peer tools, lists the\nnoise sources "
+		       "around the server CPUs (default 0, as `ringside run`), and\nsays which "
+		       "cells a run would skip.\n\n  ringside doctor --server-cpus 2-3\n");
 		return RS_EXIT_OK;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--server-cpus")) {
+		opt_cpus("server-cpus", argv[2], &server);
+		argc -= 2;
+		argv += 2;
 	}
 	if (argc > 1)
 		usage_error("unexpected argument '%s'", argv[1]);
 	uname(&u);
 	printf("system\n");
-	row("kernel", "", u.release);
+	doctor_row("kernel", "", u.release);
 	snprintf(detail, sizeof(detail), "%ld online (%ld configured)",
 		 sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
-	row("cpus", "", detail);
+	doctor_row("cpus", "", detail);
 	snprintf(detail, sizeof(detail), "%lld MiB", (long long)pages * psz / (1024 * 1024));
-	row("memory", "", detail);
+	doctor_row("memory", "", detail);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		would_skip(&d, "nothing, but with %s CPU the server and client share it", "one");
 
@@ -174,59 +189,61 @@ int cmd_doctor(int argc, char **argv)
 		 s && !strcmp(s, "0") ? " (enabled for all)"
 		 : s		      ? " (restricted)"
 				      : "");
-	row("io_uring_disabled", s && strcmp(s, "0") ? "warn" : "ok", detail);
+	doctor_row("io_uring_disabled", s && strcmp(s, "0") ? "warn" : "ok", detail);
 	free(s);
 	ring_ok = try_ring(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, detail,
 			   sizeof(detail)) == 0;
-	row("ring (SINGLE_ISSUER|DEFER)", ring_ok ? "ok" : "FAIL", detail);
+	doctor_row("ring (SINGLE_ISSUER|DEFER)", ring_ok ? "ok" : "FAIL", detail);
 	if (!ring_ok && try_ring(0, detail, sizeof(detail)) != 0) {
 		would_skip(&d, "uring and uring-sqpoll: %.150s", detail);
 	} else {
 		bool sq = try_ring(IORING_SETUP_SQPOLL, detail, sizeof(detail)) == 0;
 
-		row("SQPOLL ring", sq ? "ok" : "FAIL", detail);
+		doctor_row("SQPOLL ring", sq ? "ok" : "FAIL", detail);
 		if (!sq)
 			would_skip(&d, "uring-sqpoll: SQPOLL refused (%.150s)", detail);
 		try_multishot(&bufring, &multishot, detail, sizeof(detail));
-		row("buffer ring", bufring ? "ok" : "FAIL",
-		    bufring ? "io_uring_register_buf_ring" : detail);
-		row("multishot recv", multishot ? "ok" : "FAIL", detail);
+		doctor_row("buffer ring", bufring ? "ok" : "FAIL",
+			   bufring ? "io_uring_register_buf_ring" : detail);
+		doctor_row("multishot recv", multishot ? "ok" : "FAIL", detail);
 		if (!bufring || !multishot)
 			would_skip(&d, "uring and uring-sqpoll: %.150s", detail);
 	}
 
 	printf("\nprivileges and limits\n");
-	row("user", geteuid() == 0 ? "ok" : "warn", geteuid() == 0 ? "root" : "not root");
-	row("CAP_BPF", has_cap(CAP_BPF) ? "ok" : "warn",
-	    has_cap(CAP_BPF) ? "yes" : "no: BPF probes need it");
-	row("CAP_SYS_ADMIN", has_cap(CAP_SYS_ADMIN) ? "ok" : "warn",
-	    has_cap(CAP_SYS_ADMIN) ? "yes" : "no");
+	doctor_row("user", geteuid() == 0 ? "ok" : "warn", geteuid() == 0 ? "root" : "not root");
+	doctor_row("CAP_BPF", has_cap(CAP_BPF) ? "ok" : "warn",
+		   has_cap(CAP_BPF) ? "yes" : "no: BPF probes need it");
+	doctor_row("CAP_SYS_ADMIN", has_cap(CAP_SYS_ADMIN) ? "ok" : "warn",
+		   has_cap(CAP_SYS_ADMIN) ? "yes" : "no");
 	if (probes_check(detail, sizeof(detail)) == 0) {
-		row("BPF probes", "ok", "loaded (syscalls, context switches, io_uring)");
+		doctor_row("BPF probes", "ok", "loaded (syscalls, context switches, io_uring)");
 	} else {
-		row("BPF probes", "warn", detail);
+		doctor_row("BPF probes", "warn", detail);
 		would_skip(&d, "BPF figures (they will be null): %.120s", detail);
 	}
 	getrlimit(RLIMIT_NOFILE, &rl);
 	snprintf(detail, sizeof(detail), "soft %llu, hard %llu; 10,000 connections need %d",
 		 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max, NOFILE_NEEDED);
-	row("RLIMIT_NOFILE", rl.rlim_max >= NOFILE_NEEDED ? "ok" : "warn", detail);
+	doctor_row("RLIMIT_NOFILE", rl.rlim_max >= NOFILE_NEEDED ? "ok" : "warn", detail);
 	if (rl.rlim_max < NOFILE_NEEDED)
 		would_skip(&d, "connection counts near 10,000 may fail: %s", "hard RLIMIT_NOFILE");
 	printf("\npeer tools\n");
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
 		char *v = hostinfo_tool_version(tools[i]);
 
-		row(tools[i], v ? "ok" : "miss", v ? v : "not installed");
+		doctor_row(tools[i], v ? "ok" : "miss", v ? v : "not installed");
 		if (!v)
 			would_skip(&d, "cells and charts that need %s", tools[i]);
 		free(v);
 	}
 	s = hostinfo_tool_version("libbpf");
-	row("libbpf", s ? "ok" : "miss", s ? s : "not installed");
+	doctor_row("libbpf", s ? "ok" : "miss", s ? s : "not installed");
 	free(s);
-	row("liburing", "", hostinfo_liburing_version());
-	row("jansson", "", JANSSON_VERSION);
+	doctor_row("liburing", "", hostinfo_liburing_version());
+	doctor_row("jansson", "", JANSSON_VERSION);
+
+	doctor_noise(&server);
 
 	printf("\na run would skip: %s\n", d.nskips ? "" : "nothing");
 	for (int i = 0; i < d.nskips; i++)

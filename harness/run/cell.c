@@ -139,8 +139,8 @@ static enum run_rc spawn_origin(struct run_state *st)
 	enum run_rc rc;
 
 	if (!strcmp(o->origin, "nginx")) {
-		if (peer_start(&st->origin, "origin", "nginx", "origin", o, 0, &st->origin_port,
-			       st->reason, sizeof(st->reason)))
+		if (peer_start(&st->origin, "origin", "nginx", "origin", o, st->c->connections, 0,
+			       &st->origin_port, NULL, st->reason, sizeof(st->reason)))
 			return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 		return RUN_OK;
 	}
@@ -168,8 +168,8 @@ static enum run_rc spawn_origin(struct run_state *st)
 /* nginx or haproxy as the server; nginx's workers exist once it is ready. */
 static enum run_rc spawn_peer(struct run_state *st)
 {
-	if (peer_start(&st->server, "server", st->c->model, "proxy", st->o, st->origin_port,
-		       &st->port, st->reason, sizeof(st->reason)))
+	if (peer_start(&st->server, "server", st->c->model, "proxy", st->o, st->c->connections,
+		       st->origin_port, &st->port, &st->peer, st->reason, sizeof(st->reason)))
 		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 	st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return RUN_OK;
@@ -300,9 +300,16 @@ static void origin_died(struct run_state *st)
 		 last[0] ? ": " : "", last);
 }
 
-/* The server's threads and memory: its own plus its pre-forked workers' (nginx). */
+/*
+ * The server's threads and memory: its own plus its pre-forked workers' (nginx).
+ * nginx's master listens before its workers exist, so a peer's children are
+ * looked up again until some are found: else its CPU would read as 0 and all of
+ * it as foreign.
+ */
 static int server_snapshot(struct run_state *st, struct proc_snap *s)
 {
+	if (peer_is(st->c->model) && st->nworkers == 0)
+		st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
 }
 
@@ -337,6 +344,7 @@ static int on_phase(struct run_state *st, const char *line)
 			 (int)st->server.pid);
 		return -1;
 	}
+	cell_noise_sample(st, start);
 	if (!start && st->probe_attached && cell_probes->stop(err, sizeof(err)))
 		goto probe_fail;
 	if (start)
@@ -512,6 +520,8 @@ static void run_release(struct run_state *st)
 	proc_release(&st->server);
 	proc_snap_free(&st->snap0);
 	proc_snap_free(&st->snap1);
+	proc_cpustat_free(&st->cpu0);
+	proc_cpustat_free(&st->cpu1);
 	json_decref(st->load_json);
 }
 

@@ -1,7 +1,8 @@
 /*
  * The run object of docs/results.md from what one run gathered: the load
  * generator's figures, the server's /proc deltas over the measured window
- * (per request where requests > 0, else null), its exit, and the client's CPU.
+ * (per request where requests > 0, else null), its exit, and the client's CPU;
+ * cell_noise.c adds the noise and saturation figures.
  */
 #include <math.h>
 #include <string.h>
@@ -29,6 +30,8 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	double req = have ? jget(l, "requests", &ok_req) : 0;
 	bool per = have && ok_req && req > 0;
 	int status = st->server.status;
+	struct proc_usage u;
+	bool have_u = st->started && st->stopped;
 
 	json_object_set_new(run, "index", json_integer(st->rep));
 	json_object_set_new(run, "probed", json_boolean(st->probed));
@@ -55,8 +58,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	}
 
 	server = json_object();
-	if (st->started && st->stopped) {
-		struct proc_usage u;
+	if (have_u) {
 		long rss = st->rss_peak;
 		double conns = (double)st->c->connections;
 
@@ -127,6 +129,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 		client = json_null();
 	}
 	json_object_set_new(run, "client", client);
+	cell_noise_fill(st, have_u ? &u : NULL, per ? req : 0, run, server);
 	json_object_set_new(run, "syscalls", json_null());
 	json_object_set_new(run, "io_uring", json_null());
 	json_object_set_new(run, "context_switches_bpf", json_null());

@@ -6,6 +6,7 @@
 #define RS_CELL_RUN_H
 
 #include "cell.h"
+#include "peers.h"
 #include "proc.h"
 
 #define RS_MAX_WORKERS 64
@@ -25,11 +26,24 @@ struct run_state {
 	int nworkers;
 	bool started, stopped;
 	struct proc_snap snap0, snap1;
+	struct proc_cpustat cpu0, cpu1; /* /proc/stat at the same two moments */
+	uint64_t snap_ns0, snap_ns1;	/* when they were taken */
+	double loadavg_1m;		/* /proc/loadavg at "stop", < 0 if unreadable */
+	struct peer_conf peer;		/* the server's config when it is a peer */
 	long rss_ready, rss_peak;
 	json_t *load_json;
 };
 
 /* The run object of docs/results.md, from what st gathered (cell_json.c). */
 json_t *cell_run_json(struct run_state *st, enum run_rc rc);
+/*
+ * Noise, saturation and core-based CPU of a run (cell_noise.c): sets run.noise,
+ * run.server_cpu_utilisation, run.bound, run.peer_config and
+ * server.cpu_us_per_request_core. u is NULL when the window was not measured.
+ */
+void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, double req,
+		     json_t *run, json_t *server);
+/* The /proc/stat and /proc/loadavg readings beside a /proc snapshot (cell_noise.c). */
+void cell_noise_sample(struct run_state *st, bool start);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Host and environment facts for results.json "host" and for `ringside doctor`:
  * uname, CPU model and count, memory, io_uring_disabled, the cpufreq governor,
- * CPU vulnerability mitigations, and versions of the libraries and peer tools.
+ * CPU vulnerability mitigations, whether the kernel accounts irq time apart
+ * (CONFIG_IRQ_TIME_ACCOUNTING), and versions of the libraries and peer tools.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -170,6 +171,51 @@ static json_t *mitigations(void)
 	return m;
 }
 
+/* 1 =y, 0 "is not set" (or absent from a complete config), -1 when f says nothing. */
+static int irq_time_in(FILE *f)
+{
+	const char *opt = "CONFIG_IRQ_TIME_ACCOUNTING";
+	char line[256];
+	int seen = -1, any = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		any = 1;
+		if (!strncmp(line, opt, strlen(opt)) && line[strlen(opt)] == '=')
+			seen = line[strlen(opt) + 1] == 'y';
+		else if (!strncmp(line, "# ", 2) && !strncmp(line + 2, opt, strlen(opt)) &&
+			 line[2 + strlen(opt)] == ' ')
+			seen = 0;
+	}
+	return seen >= 0 ? seen : any ? 0 : -1;
+}
+
+int hostinfo_irq_time_accounting(void)
+{
+	char path[300];
+	struct utsname u;
+	FILE *f;
+	int v = -1;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (f) {
+		v = irq_time_in(f);
+		fclose(f);
+		if (v >= 0)
+			return v;
+	}
+	if (access("/proc/config.gz", R_OK))
+		return -1;
+	f = popen("gzip -dc /proc/config.gz 2>/dev/null", "re");
+	if (!f)
+		return -1;
+	v = irq_time_in(f);
+	if (pclose(f) != 0)
+		return -1; /* a config cut short says nothing */
+	return v;
+}
+
 json_t *hostinfo_json(void)
 {
 	json_t *h = json_object(), *v = json_object();
@@ -177,6 +223,7 @@ json_t *hostinfo_json(void)
 	char host[256] = "", *s;
 	struct utsname u;
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	int irq;
 
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
@@ -196,6 +243,8 @@ json_t *hostinfo_json(void)
 			    str_or_null(hostinfo_read_line(
 				"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")));
 	json_object_set_new(h, "mitigations", mitigations());
+	irq = hostinfo_irq_time_accounting();
+	json_object_set_new(h, "irq_time_accounting", irq < 0 ? json_null() : json_boolean(irq));
 	json_object_set_new(v, "ringside", json_string(RINGSIDE_VERSION));
 	json_object_set_new(v, "liburing", uring ? json_string(uring) : json_null());
 	json_object_set_new(v, "jansson", json_string(JANSSON_VERSION));

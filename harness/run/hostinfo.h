@@ -12,6 +12,12 @@ char *hostinfo_cmd_line(const char *cmd);
 /* Versions of peer tools: NULL when not installed. Caller frees. */
 char *hostinfo_tool_version(const char *tool);
 const char *hostinfo_liburing_version(void);
+/*
+ * CONFIG_IRQ_TIME_ACCOUNTING of the running kernel, from /boot/config-RELEASE or
+ * /proc/config.gz: 1 on, 0 off, -1 unknown. With it on, softirq work is charged
+ * to no process, so only the per-core CPU figures include network processing.
+ */
+int hostinfo_irq_time_accounting(void);
 /* The value of a one-line file, trimmed; NULL if unreadable. Caller frees. */
 char *hostinfo_read_line(const char *path);
 

@@ -36,6 +36,8 @@ struct run_opts {
 	bool shared_cpu; /* one CPU: server and client share it */
 	char *const *argv;
 	int argc;
+
+	const char *result_dir; /* where results.json goes (peers/ copies), NULL if none */
 };
 
 /* Set from the SIGINT/SIGTERM handler: the signal number, 0 while running. */

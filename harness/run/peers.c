@@ -1,8 +1,9 @@
 /*
  * The peers ringside runs beside its own servers: nginx (reverse proxy or origin)
  * and haproxy (reverse proxy). Their configs go into the run's temporary
- * directory; they run in the foreground, pinned like our servers, and are ready
- * once their port accepts a connection (they have no ready fd).
+ * directory, sized for the cell's connections, with a copy in the result
+ * directory's peers/; they run in the foreground, pinned like our servers, and
+ * are ready once their port accepts a connection (they have no ready fd).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,10 +19,16 @@
 #include <unistd.h>
 
 #include "peers.h"
+#include "fsio.h"
 #include "log.h"
 #include "net.h"
 
 #define PEER_READY_POLL_MS 20
+/* Descriptors beyond two per client connection: listeners, logs, the odd file. */
+#define PEER_FD_SLACK 256
+/* haproxy keeps idle upstream connections until this share of its descriptors is used. */
+#define PEER_POOL_LOW_FD_PCT  80
+#define PEER_POOL_HIGH_FD_PCT 90
 
 bool peer_is(const char *model)
 {
@@ -118,8 +125,23 @@ static FILE *open_conf(const char *dir, const char *name, char *path, size_t len
 	return f;
 }
 
+/*
+ * nginx sized for conns clients: each takes a client and an upstream connection
+ * in one worker (worst case all in one), so 2 x conns + slack per worker.
+ */
+static void nginx_size(struct peer_conf *pc, unsigned long conns)
+{
+	pc->tool = "nginx";
+	pc->keepalive = conns;
+	pc->worker_connections = 2 * conns + PEER_FD_SLACK;
+	if (pc->worker_connections < 1024)
+		pc->worker_connections = 1024;
+	pc->worker_rlimit_nofile = pc->worker_connections + PEER_FD_SLACK;
+}
+
 /* The top of every nginx config: processes, pinning, files in the temp dir. */
-static void nginx_head(FILE *f, const char *dir, const char *tag, const cpu_set_t *cpus)
+static void nginx_head(FILE *f, const char *dir, const char *tag, const cpu_set_t *cpus,
+		       const struct peer_conf *pc)
 {
 	char masks[1024];
 
@@ -130,10 +152,10 @@ static void nginx_head(FILE *f, const char *dir, const char *tag, const cpu_set_
 		"master_process on;\n"
 		"worker_processes %d;\n"
 		"worker_cpu_affinity %s;\n"
-		"worker_rlimit_nofile 65536;\n"
+		"worker_rlimit_nofile %lu;\n"
 		"pid %s/%s.pid;\n"
 		"error_log %s/%s.error.log warn;\n"
-		"events { worker_connections 16384; }\n"
+		"events { worker_connections %lu; }\n"
 		"http {\n"
 		"  access_log off;\n"
 		"  default_type application/octet-stream;\n"
@@ -144,22 +166,23 @@ static void nginx_head(FILE *f, const char *dir, const char *tag, const cpu_set_
 		"  fastcgi_temp_path %s/%s-fastcgi;\n"
 		"  uwsgi_temp_path %s/%s-uwsgi;\n"
 		"  scgi_temp_path %s/%s-scgi;\n",
-		CPU_COUNT(cpus), masks, dir, tag, dir, tag, dir, tag, dir, tag, dir, tag, dir, tag,
-		dir, tag);
+		CPU_COUNT(cpus), masks, pc->worker_rlimit_nofile, dir, tag, dir, tag,
+		pc->worker_connections, dir, tag, dir, tag, dir, tag, dir, tag, dir, tag);
 }
 
 static int write_nginx_proxy(const char *dir, const struct run_opts *o, unsigned port,
-			     unsigned upstream, char *conf, size_t len)
+			     unsigned upstream, const struct peer_conf *pc, char *conf, size_t len)
 {
 	FILE *f = open_conf(dir, "nginx-proxy.conf", conf, len);
 
 	if (!f)
 		return -1;
-	nginx_head(f, dir, "nginx-proxy", &o->server_cpus);
+	nginx_head(f, dir, "nginx-proxy", &o->server_cpus, pc);
+	/* keepalive is per worker: conns idle upstreams, so no client ever waits on a connect. */
 	fprintf(f,
 		"  upstream origin {\n"
 		"    server 127.0.0.1:%u;\n"
-		"    keepalive 64;\n"
+		"    keepalive %lu;\n"
 		"    keepalive_requests 100000000;\n"
 		"  }\n"
 		"  server {\n"
@@ -171,13 +194,13 @@ static int write_nginx_proxy(const char *dir, const struct run_opts *o, unsigned
 		"    }\n"
 		"  }\n"
 		"}\n",
-		upstream, port);
+		upstream, pc->keepalive, port);
 	return fclose(f);
 }
 
 /* The origin's body: a file of exactly o->size bytes, served for every path. */
-static int write_nginx_origin(const char *dir, const struct run_opts *o, unsigned port, char *conf,
-			      size_t len)
+static int write_nginx_origin(const char *dir, const struct run_opts *o, unsigned port,
+			      const struct peer_conf *pc, char *conf, size_t len)
 {
 	char body[PATH_MAX];
 	FILE *f;
@@ -196,7 +219,7 @@ static int write_nginx_origin(const char *dir, const struct run_opts *o, unsigne
 	f = open_conf(dir, "nginx-origin.conf", conf, len);
 	if (!f)
 		return -1;
-	nginx_head(f, dir, "nginx-origin", &o->origin_cpus);
+	nginx_head(f, dir, "nginx-origin", &o->origin_cpus, pc);
 	fprintf(f,
 		"  sendfile on;\n"
 		"  server {\n"
@@ -209,27 +232,47 @@ static int write_nginx_origin(const char *dir, const struct run_opts *o, unsigne
 	return fclose(f);
 }
 
+/*
+ * haproxy sized for conns clients: maxconn (client connections) at least conns,
+ * globally and on the frontend; the server line keeps its unlimited maxconn and
+ * idle pool (pool-max-conn -1), so with http-reuse always each client keeps an
+ * upstream connection. It refuses to start when 2 x maxconn
+ * descriptors exceed the hard limit, so that caps it. Its idle pool also stops
+ * at tune.pool-*-fd-ratio of those descriptors (20/25 % by default: a proxy at
+ * 1,000 clients and maxconn 1,256 reconnected per request), so the config
+ * raises those.
+ */
+static void haproxy_size(struct peer_conf *pc, unsigned long conns)
+{
+	struct rlimit rl = {0};
+
+	pc->tool = "haproxy";
+	pc->maxconn = 2 * conns + PEER_FD_SLACK;
+	if (pc->maxconn < 1024)
+		pc->maxconn = 1024;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
+	    (rl.rlim_max - PEER_FD_SLACK) / 2 < pc->maxconn)
+		pc->maxconn =
+		    rl.rlim_max > 2 * PEER_FD_SLACK ? (rl.rlim_max - PEER_FD_SLACK) / 2 : 128;
+}
+
 static int write_haproxy(const char *dir, const struct run_opts *o, unsigned port,
-			 unsigned upstream, char *conf, size_t len)
+			 unsigned upstream, const struct peer_conf *pc, char *conf, size_t len)
 {
 	FILE *f = open_conf(dir, "haproxy.conf", conf, len);
 	int n = CPU_COUNT(&o->server_cpus), t = 1;
-	struct rlimit rl = {0};
-	unsigned long maxconn = 50000;
 
 	if (!f)
 		return -1;
-	/* haproxy refuses to start when 2 x maxconn descriptors exceed the hard limit. */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_max != RLIM_INFINITY &&
-	    (rl.rlim_max - 256) / 2 < maxconn)
-		maxconn = rl.rlim_max > 512 ? (rl.rlim_max - 256) / 2 : 128;
 	fprintf(f,
 		"global\n"
 		/* Never share a port silently with another SO_REUSEPORT listener. */
 		"  noreuseport\n"
 		"  nbthread %d\n"
-		"  maxconn %lu\n",
-		n, maxconn);
+		"  maxconn %lu\n"
+		"  tune.pool-low-fd-ratio %d\n"
+		"  tune.pool-high-fd-ratio %d\n",
+		n, pc->maxconn, PEER_POOL_LOW_FD_PCT, PEER_POOL_HIGH_FD_PCT);
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (CPU_ISSET(cpu, &o->server_cpus))
 			fprintf(f, "  cpu-map 1/%d %d\n", t++, cpu);
@@ -242,11 +285,12 @@ static int write_haproxy(const char *dir, const struct run_opts *o, unsigned por
 		"  timeout http-keep-alive 60s\n"
 		"  http-reuse always\n"
 		"frontend fe\n"
+		"  maxconn %lu\n"
 		"  bind 127.0.0.1:%u\n"
 		"  default_backend be\n"
 		"backend be\n"
 		"  server origin 127.0.0.1:%u\n",
-		port, upstream);
+		pc->maxconn, port, upstream);
 	return fclose(f);
 }
 
@@ -285,12 +329,46 @@ static int wait_port(struct proc_child *c, unsigned port, double timeout_s, char
 	return -1;
 }
 
+/* A copy of the config that ran at result_dir/peers/TOOL-ROLE-cCONNS.conf; pc->file names it. */
+static void save_conf(const struct run_opts *o, const char *conf, const char *tool,
+		      const char *role, unsigned long conns, struct peer_conf *pc)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 128], buf[4096];
+	struct fs_out out;
+	FILE *in, *f;
+	size_t n;
+
+	pc->file[0] = '\0';
+	if (!o->result_dir || !o->result_dir[0] || !strcmp(o->result_dir, "-"))
+		return;
+	snprintf(dir, sizeof(dir), "%s/peers", o->result_dir);
+	if (fs_mkdir_p(dir))
+		return;
+	snprintf(pc->file, sizeof(pc->file), "peers/%s-%s-c%lu.conf", tool, role, conns);
+	snprintf(path, sizeof(path), "%s/%s", o->result_dir, pc->file);
+	in = fopen(conf, "re");
+	f = in ? fs_out_open(&out, path) : NULL;
+	if (!f) {
+		if (in)
+			fclose(in);
+		pc->file[0] = '\0';
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(in);
+	if (fs_out_commit(&out))
+		pc->file[0] = '\0';
+}
+
 int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
-	       const struct run_opts *o, unsigned upstream, unsigned *port, char *why, size_t len)
+	       const struct run_opts *o, unsigned long conns, unsigned upstream, unsigned *port,
+	       struct peer_conf *pc_out, char *why, size_t len)
 {
 	bool origin = !strcmp(role, "origin");
 	const cpu_set_t *cpus = origin ? &o->origin_cpus : &o->server_cpus;
 	char bin[256], conf[PATH_MAX], errlog[PATH_MAX + 32];
+	struct peer_conf pc = {0};
 	char *argv[12];
 	int n = 0, rc;
 
@@ -301,17 +379,25 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 		snprintf(why, len, "cannot find a free port: %s", strerror(errno));
 		return -1;
 	}
-	if (!strcmp(tool, "haproxy"))
-		rc = write_haproxy(o->tmpdir, o, *port, upstream, conf, sizeof(conf));
-	else if (origin)
-		rc = write_nginx_origin(o->tmpdir, o, *port, conf, sizeof(conf));
-	else
-		rc = write_nginx_proxy(o->tmpdir, o, *port, upstream, conf, sizeof(conf));
+	if (!strcmp(tool, "haproxy")) {
+		haproxy_size(&pc, conns);
+		rc = write_haproxy(o->tmpdir, o, *port, upstream, &pc, conf, sizeof(conf));
+	} else {
+		nginx_size(&pc, conns);
+		if (origin)
+			pc.keepalive = 0; /* it has no upstream */
+		rc = origin ? write_nginx_origin(o->tmpdir, o, *port, &pc, conf, sizeof(conf))
+			    : write_nginx_proxy(o->tmpdir, o, *port, upstream, &pc, conf,
+						sizeof(conf));
+	}
 	if (rc) {
 		snprintf(why, len, "cannot write the %s config in %s: %s", tool, o->tmpdir,
 			 strerror(errno));
 		return -1;
 	}
+	save_conf(o, conf, tool, role, conns, &pc);
+	if (pc_out)
+		*pc_out = pc;
 	argv[n++] = bin;
 	if (!strcmp(tool, "haproxy")) {
 		argv[n++] = "-f";

@@ -11,6 +11,19 @@
 #include "options.h"
 #include "proc.h"
 
+/*
+ * The sizes a peer's config was given for one cell, and where a copy of the
+ * config lies (results.md, run.peer_config). 0 means "not a setting of this tool".
+ * Sized like our own servers: one upstream connection kept per client.
+ */
+struct peer_conf {
+	const char *tool;	 /* "nginx" | "haproxy"; NULL when no peer ran */
+	char file[96];		 /* relative to the result directory, "" if not saved */
+	unsigned long keepalive; /* nginx upstream keepalive, haproxy pool-max-conn */
+	unsigned long worker_connections, worker_rlimit_nofile; /* nginx */
+	unsigned long maxconn; /* haproxy: global, frontend and server */
+};
+
 /* True for the models that are peers ("nginx", "haproxy"). */
 bool peer_is(const char *model);
 /* The tool's absolute path into path; -1 if it is not installed. */
@@ -18,13 +31,16 @@ int peer_find(const char *tool, char *path, size_t len);
 /* 0 if tool is installed; else -1 and why = "nginx is not installed (apt-get ...)". */
 int peer_missing(const char *tool, char *why, size_t len);
 /*
- * Writes tool's config into o->tmpdir and starts it pinned (role "proxy": the
- * server CPUs, forwarding to 127.0.0.1:upstream; "origin": nginx on the origin
- * CPUs serving o->size bytes), on a free port returned in *port, and waits until
- * the port accepts. -1 with why on failure (the child is stopped by then).
+ * Writes tool's config into o->tmpdir, sized for conns client connections, and
+ * starts it pinned (role "proxy": the server CPUs, forwarding to
+ * 127.0.0.1:upstream; "origin": nginx on the origin CPUs serving o->size bytes),
+ * on a free port returned in *port, and waits until the port accepts. A copy of
+ * the config goes to o->result_dir/peers/TOOL-ROLE-cCONNS.conf, and *pc (if
+ * non-NULL) says what it set. -1 with why on failure (the child is stopped by then).
  */
 int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
-	       const struct run_opts *o, unsigned upstream, unsigned *port, char *why, size_t len);
+	       const struct run_opts *o, unsigned long conns, unsigned upstream, unsigned *port,
+	       struct peer_conf *pc, char *why, size_t len);
 /* The pids whose parent is parent (e.g. nginx workers), at most max. */
 int peer_children(pid_t parent, pid_t *out, int max);
 /* Removes the run's temporary directory and what the peers left in it. */

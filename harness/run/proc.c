@@ -438,3 +438,82 @@ long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore)
 	}
 	return rss;
 }
+
+/* ---- /proc/stat per CPU ---- */
+
+int proc_cpustat_read(struct proc_cpustat *s)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	char line[512];
+
+	proc_cpustat_free(s);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct proc_cputicks t = {0};
+		unsigned long long v[8] = {0};
+		int cpu;
+
+		if (strncmp(line, "cpu", 3) || !isdigit((unsigned char)line[3]))
+			continue;
+		if (sscanf(line + 3, "%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 8 ||
+		    cpu < 0 || cpu >= CPU_SETSIZE)
+			continue;
+		t = (struct proc_cputicks){v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
+		if (cpu >= s->ncpu) {
+			struct proc_cputicks *n = realloc(s->cpu, (cpu + 1) * sizeof(*n));
+
+			if (!n)
+				break;
+			memset(n + s->ncpu, 0, (cpu + 1 - s->ncpu) * sizeof(*n));
+			s->cpu = n;
+			s->ncpu = cpu + 1;
+		}
+		s->cpu[cpu] = t;
+	}
+	fclose(f);
+	return s->ncpu ? 0 : -1;
+}
+
+void proc_cpustat_free(struct proc_cpustat *s)
+{
+	free(s->cpu);
+	s->cpu = NULL;
+	s->ncpu = 0;
+}
+
+static uint64_t tick_diff(uint64_t a, uint64_t b)
+{
+	return b >= a ? b - a : 0;
+}
+
+void proc_cpustat_delta(const struct proc_cpustat *a, const struct proc_cpustat *b,
+			const cpu_set_t *set, struct proc_cputicks *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int cpu = 0; cpu < a->ncpu && cpu < b->ncpu; cpu++) {
+		const struct proc_cputicks *x = &a->cpu[cpu], *y = &b->cpu[cpu];
+
+		if (!CPU_ISSET(cpu, set))
+			continue;
+		d->user += tick_diff(x->user, y->user);
+		d->nice += tick_diff(x->nice, y->nice);
+		d->system += tick_diff(x->system, y->system);
+		d->idle += tick_diff(x->idle, y->idle);
+		d->iowait += tick_diff(x->iowait, y->iowait);
+		d->irq += tick_diff(x->irq, y->irq);
+		d->softirq += tick_diff(x->softirq, y->softirq);
+		d->steal += tick_diff(x->steal, y->steal);
+	}
+}
+
+uint64_t proc_cputicks_busy(const struct proc_cputicks *t)
+{
+	return t->user + t->nice + t->system + t->irq + t->softirq;
+}
+
+uint64_t proc_cputicks_all(const struct proc_cputicks *t)
+{
+	return proc_cputicks_busy(t) + t->idle + t->iowait + t->steal;
+}

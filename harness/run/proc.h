@@ -87,4 +87,25 @@ long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore);
 /* VmRSS and VmHWM of pid in KiB; -1 on failure. */
 long proc_rss_kib(pid_t pid, long *hwm_kib);
 
+/* One CPU's line of /proc/stat, clock ticks since boot. */
+struct proc_cputicks {
+	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
+};
+
+/* Every "cpuN" line of /proc/stat, indexed by N (CPUs absent from the file read 0). */
+struct proc_cpustat {
+	struct proc_cputicks *cpu;
+	int ncpu;
+};
+
+int proc_cpustat_read(struct proc_cpustat *s);
+void proc_cpustat_free(struct proc_cpustat *s);
+/* b - a summed over the CPUs in set (a CPU whose counters fell counts 0). */
+void proc_cpustat_delta(const struct proc_cpustat *a, const struct proc_cpustat *b,
+			const cpu_set_t *set, struct proc_cputicks *d);
+/* Busy ticks as the noise figures count them: user + nice + system + irq + softirq. */
+uint64_t proc_cputicks_busy(const struct proc_cputicks *t);
+/* Every tick: busy + idle + iowait + steal. */
+uint64_t proc_cputicks_all(const struct proc_cputicks *t);
+
 #endif

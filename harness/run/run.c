@@ -432,6 +432,7 @@ int cmd_run(int argc, char **argv)
 		return RS_EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "%s/results.json", dir);
+	o.result_dir = dir;
 	doc = results_new(&o, command);
 	free(command);
 	if (results_write(path, doc)) {

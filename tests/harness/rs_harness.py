@@ -518,3 +518,14 @@ def run_checks(main, name):
     if rc == 0:
         print("%s: all checks passed" % name)
     sys.exit(rc)
+
+
+def run_validated(args, out, cwd):
+    """`ringside ARGS --out OUT --quiet`: echoes its output, fails the test unless it
+    exits 0, and returns OUT/results.json validated."""
+    p = run(args + ["--out", out, "--quiet"], cwd=cwd)
+    print(p.stdout, end="")
+    print(p.stderr, end="")
+    if p.returncode != 0:
+        fail("ringside %s exited %d" % (args[0], p.returncode))
+    return validate(os.path.join(out, "results.json"))

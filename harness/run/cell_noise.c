@@ -1,0 +1,123 @@
+/*
+ * Is a run's figure trustworthy? From /proc/stat per-CPU ticks read at the same
+ * moments as the server's /proc snapshots: steal on the server and client CPUs,
+ * CPU on the server CPUs that the server did not use (foreign), the server's and
+ * client's utilisation (what bound the run), and CPU per request by the cores.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cell_run.h"
+#include "net.h"
+
+#define NOISY_STEAL_PCT	  2.0
+#define NOISY_FOREIGN_PCT 5.0
+#define BOUND_UTILISATION 0.9
+
+void cell_noise_sample(struct run_state *st, bool start)
+{
+	FILE *f;
+
+	if (start) {
+		st->snap_ns0 = now_ns();
+		proc_cpustat_read(&st->cpu0);
+		return;
+	}
+	st->snap_ns1 = now_ns();
+	proc_cpustat_read(&st->cpu1);
+	st->loadavg_1m = -1;
+	f = fopen("/proc/loadavg", "re");
+	if (f) {
+		if (fscanf(f, "%lf", &st->loadavg_1m) != 1)
+			st->loadavg_1m = -1;
+		fclose(f);
+	}
+}
+
+static json_t *num_or_null(double v, bool ok)
+{
+	return ok && isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The load generator's cpu.utilisation, < 0 when absent. */
+static double client_utilisation(const json_t *load)
+{
+	const json_t *v = json_object_get(json_object_get(load, "cpu"), "utilisation");
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static json_t *bound_json(double server, double client)
+{
+	bool s = server >= BOUND_UTILISATION, c = client >= BOUND_UTILISATION;
+
+	if (server < 0 || client < 0)
+		return json_null();
+	return json_string(s && c ? "both" : s ? "server" : c ? "client" : "neither");
+}
+
+static json_t *peer_json(const struct peer_conf *pc)
+{
+	if (!pc->tool)
+		return json_null();
+	return json_pack(
+	    "{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "tool", pc->tool, "file",
+	    pc->file[0] ? json_string(pc->file) : json_null(), "keepalive",
+	    pc->keepalive ? json_integer(pc->keepalive) : json_null(), "worker_connections",
+	    pc->worker_connections ? json_integer(pc->worker_connections) : json_null(),
+	    "worker_rlimit_nofile",
+	    pc->worker_rlimit_nofile ? json_integer(pc->worker_rlimit_nofile) : json_null(),
+	    "maxconn", pc->maxconn ? json_integer(pc->maxconn) : json_null(), "http_reuse",
+	    !strcmp(pc->tool, "haproxy") ? json_string("always") : json_null());
+}
+
+void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, double req,
+		     json_t *run, json_t *server)
+{
+	const struct run_opts *o = st->o;
+	double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK);
+	double window_us = (double)(st->snap_ns1 - st->snap_ns0) / 1e3;
+	struct proc_cputicks srv, all;
+	cpu_set_t sset, aset;
+	double own_us, busy_us, cap_us, steal = NAN, foreign = NAN, util = -1;
+	int nsrv;
+
+	json_object_set_new(run, "peer_config", peer_json(&st->peer));
+	if (!u || !st->cpu0.ncpu || !st->cpu1.ncpu || st->snap_ns1 <= st->snap_ns0) {
+		json_object_set_new(run, "noise", json_null());
+		json_object_set_new(run, "server_cpu_utilisation", json_null());
+		json_object_set_new(run, "bound", json_null());
+		json_object_set_new(server, "cpu_us_per_request_core", json_null());
+		return;
+	}
+	/* An SQPOLL thread pinned off the server CPUs still works for the server. */
+	sset = o->server_cpus;
+	if (u->sqpoll_us > 0 && o->sq_cpu >= 0 && o->sq_cpu < CPU_SETSIZE)
+		CPU_SET(o->sq_cpu, &sset);
+	CPU_OR(&aset, &sset, &o->client_cpus);
+	nsrv = CPU_COUNT(&sset);
+	proc_cpustat_delta(&st->cpu0, &st->cpu1, &sset, &srv);
+	proc_cpustat_delta(&st->cpu0, &st->cpu1, &aset, &all);
+
+	own_us = u->user_us + u->system_us + u->sqpoll_us + u->iou_wrk_us;
+	busy_us = (double)proc_cputicks_busy(&srv) * us_per_tick;
+	cap_us = window_us * nsrv;
+	if (proc_cputicks_all(&all))
+		steal = 100.0 * (double)all.steal / (double)proc_cputicks_all(&all);
+	if (cap_us > 0) {
+		foreign = busy_us > own_us ? 100.0 * (busy_us - own_us) / cap_us : 0;
+		util = own_us / cap_us;
+	}
+	json_object_set_new(run, "noise",
+			    json_pack("{s:o,s:o,s:o,s:b}", "steal_pct",
+				      num_or_null(steal, !isnan(steal)), "foreign_cpu_pct",
+				      num_or_null(foreign, !isnan(foreign)), "loadavg_1m",
+				      num_or_null(st->loadavg_1m, st->loadavg_1m >= 0), "noisy",
+				      (!isnan(steal) && steal > NOISY_STEAL_PCT) ||
+					  (!isnan(foreign) && foreign > NOISY_FOREIGN_PCT)));
+	json_object_set_new(run, "server_cpu_utilisation", num_or_null(util, util >= 0));
+	json_object_set_new(run, "bound", bound_json(util, client_utilisation(st->load_json)));
+	json_object_set_new(server, "cpu_us_per_request_core", num_or_null(busy_us / req, req > 0));
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Noise per run: with a busy-loop hog pinned to the server CPU the run is marked
+noisy with foreign_cpu_pct > 5; without it (asserted only when the server CPU was
+quiet just before, as this machine may be shared) it is not marked for foreign CPU.
+Also checks the saturation fields (server_cpu_utilisation, bound) and the core
+CPU per request are there and sane, and host.irq_time_accounting."""
+import os
+import tempfile
+import time
+
+from rs_harness import fail, need_binaries, run_validated, skip
+from rs_hog import start_hog, stop_hog
+
+need_binaries()
+if len(os.sched_getaffinity(0)) < 2 or 0 not in os.sched_getaffinity(0):
+    skip("needs CPU 0 for the server and another CPU for the client")
+
+
+def cpu0_busy_pct(seconds=0.5):
+    """Busy % of CPU 0 (user+nice+system+irq+softirq) over a short interval."""
+    def read():
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith("cpu0 "):
+                    v = [int(x) for x in line.split()[1:9]]
+                    return v[0] + v[1] + v[2] + v[5] + v[6], sum(v)
+        fail("no cpu0 line in /proc/stat")
+    b0, a0 = read()
+    time.sleep(seconds)
+    b1, a1 = read()
+    return 100.0 * (b1 - b0) / max(1, a1 - a0)
+
+
+def one_run(tmp, name):
+    out = os.path.join(tmp, name)
+    doc = run_validated(["run", "--models", "epoll", "--connections", "10", "--duration",
+                         "1.5", "--warmup", "0.3", "--repeat", "1", "--probes", "off",
+                         "--server-cpus", "0"], out, tmp)
+    if doc["host"]["irq_time_accounting"] not in (True, False, None):
+        fail("host.irq_time_accounting is %r" % doc["host"]["irq_time_accounting"])
+    cell = doc["cells"][0]
+    if cell["status"] != "ok":
+        fail("%s: cell %s: %s" % (name, cell["status"], cell["reason"]))
+    r = cell["runs"][0]
+    n, u = r["noise"], r["server_cpu_utilisation"]
+    if n is None or n["foreign_cpu_pct"] is None or n["steal_pct"] is None:
+        fail("%s: noise not measured: %r" % (name, n))
+    if not 0 <= u <= 1.2:
+        fail("%s: server_cpu_utilisation %r" % (name, u))
+    want = ("both" if u >= 0.9 and r["client"]["cpu_utilisation"] >= 0.9 else
+            "server" if u >= 0.9 else
+            "client" if r["client"]["cpu_utilisation"] >= 0.9 else "neither")
+    if r["bound"] != want:
+        fail("%s: bound %r, want %r from %r and %r" % (name, r["bound"], want, u,
+                                                     r["client"]["cpu_utilisation"]))
+    core = r["server"]["cpu_us_per_request_core"]
+    if core is None or core <= 0:
+        fail("%s: cpu_us_per_request_core %r" % (name, core))
+    if n["noisy"] != (n["steal_pct"] > 2 or n["foreign_cpu_pct"] > 5):
+        fail("%s: noisy %r disagrees with its figures %r" % (name, n["noisy"], n))
+    print("%s: noise %r, server utilisation %.3f, bound %s, core us/req %.2f" %
+          (name, n, u, r["bound"], core))
+    return r
+
+
+with tempfile.TemporaryDirectory(prefix="rs-noise-") as tmp:
+    hog = start_hog(0)
+    try:
+        hogged = one_run(tmp, "hog")
+    finally:
+        stop_hog(hog)
+    if not hogged["noise"]["noisy"] or hogged["noise"]["foreign_cpu_pct"] <= 5:
+        fail("a hog on the server CPU did not mark the run noisy: %r" % hogged["noise"])
+    quiet_before = cpu0_busy_pct()
+    plain = one_run(tmp, "plain")
+    if quiet_before < 2:
+        if plain["noise"]["foreign_cpu_pct"] > 5:
+            fail("no hog, CPU 0 quiet before (%.1f %% busy), yet foreign %r" %
+                 (quiet_before, plain["noise"]))
+    else:
+        print("CPU 0 was %.0f %% busy before the plain run (shared machine): its foreign "
+              "CPU is reported, not asserted" % quiet_before)
+print("ok: the hog run is noisy (foreign %.1f %%), the plain run foreign %.1f %%" %
+      (hogged["noise"]["foreign_cpu_pct"], plain["noise"]["foreign_cpu_pct"]))

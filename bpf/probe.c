@@ -494,36 +494,38 @@ static json_t *switch_figures(const struct probe_snapshot *d, int role, double r
 			 ratio(c->ivcsw, requests));
 }
 
-/* Sets io[key] to fig, or to null (noting why) when its tracepoint is missing. */
+/*
+ * Sets io[key] to fig, or to null when its tracepoint is missing, noting why
+ * in unavailable["io_uring." key].
+ */
 static void set_hidden(json_t *io, json_t *unavailable, const struct probe_snapshot *d, __u64 bit,
 		       const char *key, json_t *fig)
 {
 	const char *why = probe_missing(d, bit);
+	char path[64];
 
 	if (why) {
 		json_decref(fig);
 		json_object_set_new(io, key, json_null());
-		json_object_set_new(unavailable, key, json_string(why));
+		snprintf(path, sizeof(path), "io_uring.%s", key);
+		json_object_set_new(unavailable, path, json_string(why));
 	} else {
 		json_object_set_new(io, key, fig);
 	}
 }
 
-static json_t *uring_figures(const struct probe_snapshot *d, double requests)
+static json_t *uring_figures(const struct probe_snapshot *d, double requests, json_t *unavailable)
 {
 	const struct probe_role_counts *srv = probe_role(d, PROBE_ROLE_SERVER);
 	double enters = probe_syscall_count(d, PROBE_ROLE_SERVER, PROBE_NR_IO_URING_ENTER);
-	json_t *io, *unavailable = json_object();
+	json_t *io;
 
 	io = json_pack("{s:o, s:o, s:o, s:o, s:o}", "enter_calls_per_request",
 		       ratio(enters, requests), "sqes_per_enter", ratio(srv->sqes, enters),
 		       "cqes_per_enter", ratio(srv->cqes, enters), "sqes_per_request",
 		       ratio(srv->sqes, requests), "cqes_per_request", ratio(srv->cqes, requests));
-	if (!io || !unavailable) {
-		json_decref(io);
-		json_decref(unavailable);
+	if (!io)
 		return NULL;
-	}
 	set_hidden(io, unavailable, d, PROBE_MISSING_IOWQ, "iowq_punts_per_request",
 		   ratio(srv->iowq_punts, requests));
 	set_hidden(io, unavailable, d, PROBE_MISSING_POLL_ARM, "poll_arms_per_request",
@@ -532,10 +534,6 @@ static json_t *uring_figures(const struct probe_snapshot *d, double requests)
 		   ratio(srv->task_work, requests));
 	set_hidden(io, unavailable, d, PROBE_MISSING_OVERFLOW, "cq_overflows",
 		   json_integer((json_int_t)srv->cq_overflows));
-	if (json_object_size(unavailable))
-		json_object_set_new(io, "unavailable", unavailable);
-	else
-		json_decref(unavailable);
 	return io;
 }
 
@@ -564,14 +562,23 @@ static json_t *wakeup_figures(const struct probe_snapshot *d, int role, double r
 
 json_t *probe_delta_figures(const struct probe_snapshot *d, double requests)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "syscalls",
-			 by_role(syscall_figures, d, requests), "syscall_time_us_per_request",
-			 by_role(on_cpu_figures, d, requests), "syscall_blocked_us_per_request",
-			 by_role(blocked_figures, d, requests), "runqueue_delay_us",
-			 by_role(rq_figures, d, requests), "wakeups_per_request",
-			 by_role(wakeup_figures, d, requests), "io_uring",
-			 uring_figures(d, requests), "context_switches_bpf",
-			 by_role(switch_figures, d, requests));
+	json_t *out, *unavailable = json_object();
+
+	if (!unavailable)
+		return NULL;
+	out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "syscalls",
+			by_role(syscall_figures, d, requests), "syscall_time_us_per_request",
+			by_role(on_cpu_figures, d, requests), "syscall_blocked_us_per_request",
+			by_role(blocked_figures, d, requests), "runqueue_delay_us",
+			by_role(rq_figures, d, requests), "wakeups_per_request",
+			by_role(wakeup_figures, d, requests), "io_uring",
+			uring_figures(d, requests, unavailable), "context_switches_bpf",
+			by_role(switch_figures, d, requests));
+	if (out && json_object_size(unavailable))
+		json_object_set_new(out, "probe_unavailable", unavailable);
+	else
+		json_decref(unavailable);
+	return out;
 }
 
 json_t *probe_figures(const struct probe_snapshot *a, const struct probe_snapshot *b,

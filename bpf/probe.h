@@ -98,8 +98,9 @@ const char *probe_missing(const struct probe_snapshot *s, __u64 bit);
  *   context_switches_bpf            {voluntary, involuntary}
  * and for the server, io_uring: {enter_calls_per_request, sqes_per_enter,
  * cqes_per_enter, sqes_per_request, cqes_per_request, iowq_punts_per_request,
- * poll_arms_per_request, task_work_per_request, cq_overflows (a count),
- * unavailable: {key: why} (only when a figure is null for a missing tracepoint)}.
+ * poll_arms_per_request, task_work_per_request, cq_overflows (a count)}.
+ * When a figure is null because this kernel lacks its tracepoint, and only then,
+ * probe_unavailable: {"io_uring.task_work_per_request": why, ...} says so.
  * Per-request figures are null when requests <= 0, ratios null when their divisor
  * is 0, quantiles null without samples. Returns a new reference, NULL on failure.
  */

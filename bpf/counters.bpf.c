@@ -191,6 +191,13 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		COUNT(*slot);
 	st = task_state(bpf_get_current_task_btf(), true);
 	if (st) {
+		if (st->off_since) {
+			/* The last syscall's switch-in was missed (see on_sys_exit). */
+			struct probe_role_counts *c = counts(role);
+
+			if (c)
+				COUNT(c->time_lost);
+		}
 		st->sys_idx = idx;
 		st->off_since = 0;
 		st->sys_mark = bpf_ktime_get_ns();
@@ -201,14 +208,22 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 /*
  * Closes the syscall's last on-CPU interval. Syscalls entered before the attach
  * (or that never return: exit, exit_group) have no open interval here.
+ *
+ * Task storage is taken with a per-CPU busy flag, and syscall tracepoints run
+ * preemptibly: a task preempted while it holds the flag makes that CPU's
+ * sched_switch miss its task storage (the switch is lost for the intervals).
+ * So only targets touch it here: other tasks' syscalls never hold the flag.
  */
 SEC("raw_tp/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_state *st = task_state(bpf_get_current_task_btf(), false);
 	struct probe_syscall_time *t;
+	struct task_state *st;
 	__u64 now;
 
+	if (!current_role())
+		return 0;
+	st = task_state(bpf_get_current_task_btf(), false);
 	if (!st || !st->sys_mark)
 		return 0;
 	now = bpf_ktime_get_ns();

@@ -67,6 +67,11 @@ struct probe_role_counts {
 	__u64 poll_arms;    /* requests parked on a poll wait queue (poll_arm) */
 	__u64 task_work;    /* task-work items run (task_work_run + local_work_run) */
 	__u64 cq_overflows; /* CQEs that did not fit the CQ ring (cqe_overflow) */
+	/*
+	 * Switched-out intervals in a syscall whose end was missed (task storage
+	 * busy on that CPU at the switch-in): their blocked time is not counted.
+	 */
+	__u64 time_lost;
 };
 
 /*

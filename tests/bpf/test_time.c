@@ -180,6 +180,7 @@ static void check_sleep(struct probe *p, char *target)
 	const struct probe_snapshot *d;
 	struct traced t;
 	json_t *fig;
+	__u64 lost;
 	double rq;
 
 	CHECKF(trace_target(p, (char *[]){target, "nanosleep", "10", "50", NULL}, &t) == 0,
@@ -188,15 +189,22 @@ static void check_sleep(struct probe *p, char *target)
 	CHECKF(probe_syscall_count(d, PROBE_ROLE_SERVER, SYS_nanosleep) == n, "nanosleep %llu",
 	       (unsigned long long)probe_syscall_count(d, PROBE_ROLE_SERVER, SYS_nanosleep));
 	rq = probe_role(d, PROBE_ROLE_SERVER)->rq_delay_ns;
-	printf("nanosleep: blocked %.3f ms, on CPU %.3f ms; run-queue delay %.3f ms\n",
-	       BLOCKED(d, SYS_nanosleep) / MS, ON_CPU(d, SYS_nanosleep) / MS, rq / MS);
+	printf("nanosleep: blocked %.3f ms, on CPU %.3f ms; run-queue delay %.3f ms; lost %llu\n",
+	       BLOCKED(d, SYS_nanosleep) / MS, ON_CPU(d, SYS_nanosleep) / MS, rq / MS,
+	       (unsigned long long)probe_role(d, PROBE_ROLE_SERVER)->time_lost);
 	/*
 	 * Timers fire late, never early. Blocked = asleep + waiting for a CPU once
 	 * woken (run-queue delay, however loaded the machine): the rest is the
 	 * sleeps, 10% timer lateness allowed, and what the hypervisor stole.
 	 */
-	CHECKF(BLOCKED(d, SYS_nanosleep) >= n * ms * MS * 0.99, "blocked %.3f ms < %d x %d ms",
-	       BLOCKED(d, SYS_nanosleep) / MS, n, ms);
+	/*
+	 * On a loaded host a switch-in can find task storage busy and its interval
+	 * is lost, counted in time_lost (1 in ~4 runs at load 12 on 2 CPUs).
+	 */
+	lost = probe_role(d, PROBE_ROLE_SERVER)->time_lost;
+	CHECKF(lost <= 2, "%llu of %d sleeps lost", (unsigned long long)lost, n);
+	CHECKF(BLOCKED(d, SYS_nanosleep) >= (n - lost) * ms * MS * 0.99,
+	       "blocked %.3f ms < %d x %d ms", BLOCKED(d, SYS_nanosleep) / MS, n - (int)lost, ms);
 	CHECKF(BLOCKED(d, SYS_nanosleep) - rq <= n * ms * MS * 1.1 + t.steal_ns + 5 * MS,
 	       "blocked %.3f ms - run-queue %.3f ms >> %d x %d ms", BLOCKED(d, SYS_nanosleep) / MS,
 	       rq / MS, n, ms);
@@ -207,7 +215,8 @@ static void check_sleep(struct probe *p, char *target)
 	/* The same through the JSON, per request (one sleep = one request). */
 	fig = probe_delta_figures(d, n);
 	CHECKF(fig, "figures");
-	CHECKF(get_num(fig, "syscall_blocked_us_per_request.server.by_name.nanosleep") >= ms * 990,
+	CHECKF(get_num(fig, "syscall_blocked_us_per_request.server.by_name.nanosleep") >=
+		   ms * 990 * (n - lost) / n,
 	       "JSON blocked per sleep %g us",
 	       get_num(fig, "syscall_blocked_us_per_request.server.by_name.nanosleep"));
 	CHECKF(get_num(fig, "syscall_blocked_us_per_request.server.total") >=
@@ -216,7 +225,7 @@ static void check_sleep(struct probe *p, char *target)
 	CHECKF(get_num(fig, "syscall_time_us_per_request.server.by_name.nanosleep") < 2000,
 	       "JSON on-CPU per sleep %g us",
 	       get_num(fig, "syscall_time_us_per_request.server.by_name.nanosleep"));
-	CHECKF(get_num(fig, "wakeups_per_request.server") >= 1.0, "wakeups per sleep %g",
+	CHECKF(get_num(fig, "wakeups_per_request.server") >= 0.8, "wakeups per sleep %g",
 	       get_num(fig, "wakeups_per_request.server"));
 	json_decref(fig);
 }

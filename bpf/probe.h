@@ -13,6 +13,15 @@
  * role; processes they fork join the same role (nginx/haproxy workers), threads
  * are covered by their tgid. Context switches are classified as the kernel
  * counts nvcsw/nivcsw, so they compare with /proc and getrusage.
+ *
+ * Time: a target thread's time from sys_enter to sys_exit is split, per syscall,
+ * into on-CPU time (it ran: the syscall's real cost, entry and exit included)
+ * and blocked time (it was switched out: asleep in epoll_wait or io_uring_enter,
+ * or runnable but waiting for a CPU), so idle waiting never reads as cost. The
+ * run-queue delay is runqlat's: from a wakeup or a preemption to the switch-in,
+ * in a log-linear histogram (25% resolution). Times are added when each interval
+ * ends, so a syscall that spans a snapshot is split between the two windows; the
+ * intervals open at an attach or a clear_targets are not counted.
  */
 #ifndef RS_PROBE_H
 #define RS_PROBE_H
@@ -31,7 +40,9 @@ struct probe;
 /* Cumulative counts, summed over CPUs, indexed by role - 1. */
 struct probe_snapshot {
 	__u64 syscalls[PROBE_ROLES][PROBE_NR_SYSCALLS];
+	struct probe_syscall_time syscall_time[PROBE_ROLES][PROBE_NR_SYSCALLS];
 	struct probe_role_counts role[PROBE_ROLES];
+	__u64 missing; /* PROBE_MISSING_*: flags, not a count (a delta ORs them) */
 };
 
 /* io_uring_enter's number: its calls are the "enter calls" of the io_uring figures. */
@@ -61,16 +72,42 @@ void probe_delta(const struct probe_snapshot *a, const struct probe_snapshot *b,
 __u64 probe_syscall_count(const struct probe_snapshot *s, int role, int nr);
 __u64 probe_syscall_total(const struct probe_snapshot *s, int role);
 const struct probe_role_counts *probe_role(const struct probe_snapshot *s, int role);
+/* On-CPU and blocked ns inside syscall nr (zeros out of range), or in all of them. */
+const struct probe_syscall_time *probe_syscall_time(const struct probe_snapshot *s, int role,
+						    int nr);
+struct probe_syscall_time probe_syscall_time_total(const struct probe_snapshot *s, int role);
+/*
+ * The q-quantile (0..1) of a role's run-queue delays in ns, interpolated in
+ * its histogram bucket; -1 when there are none. Sum and count: probe_role().
+ */
+double probe_rq_delay_quantile_ns(const struct probe_snapshot *s, int role, double q);
+/*
+ * NULL when the figure of PROBE_MISSING_* bit was counted, else why not ("this
+ * kernel has no io_uring_task_work_run tracepoint"): report it, not a zero.
+ */
+const char *probe_missing(const struct probe_snapshot *s, __u64 bit);
 
 /*
- * The probed figures of a run between snapshots a and b, divided by requests:
- * {"syscalls": {"server": {...}, "client": {...}}, "io_uring": {...},
- *  "context_switches_bpf": {"server": {...}, "client": {...}}} as docs/results.md
- * "A run" defines them. Per-request figures are null when requests <= 0, ratios
- * null when their divisor is 0. Returns a new reference, NULL on allocation failure.
+ * The probed figures of a run between snapshots a and b, divided by requests,
+ * as docs/results.md "A run" defines them. Per role ("server", "client"):
+ *   syscalls                        {total, per_request, by_name: {name: calls}}
+ *   syscall_time_us_per_request     {total, by_name: {name: us}}: on-CPU only
+ *   syscall_blocked_us_per_request  {total, by_name: {name: us}}: switched out
+ *   runqueue_delay_us               {p50, p99, per_request, samples}
+ *   wakeups_per_request             number
+ *   context_switches_bpf            {voluntary, involuntary}
+ * and for the server, io_uring: {enter_calls_per_request, sqes_per_enter,
+ * cqes_per_enter, sqes_per_request, cqes_per_request, iowq_punts_per_request,
+ * poll_arms_per_request, task_work_per_request, cq_overflows (a count)}.
+ * When a figure is null because this kernel lacks its tracepoint, and only then,
+ * probe_unavailable: {"io_uring.task_work_per_request": why, ...} says so.
+ * Per-request figures are null when requests <= 0, ratios null when their divisor
+ * is 0, quantiles null without samples. Returns a new reference, NULL on failure.
  */
 json_t *probe_figures(const struct probe_snapshot *a, const struct probe_snapshot *b,
 		      double requests);
+/* The same from a delta (probe_delta); requests = 1 gives totals (`ringside trace`). */
+json_t *probe_delta_figures(const struct probe_snapshot *d, double requests);
 
 /* The kernel's name for syscall nr ("read"), or "syscall_N" past the table. */
 const char *probe_syscall_name(int nr);

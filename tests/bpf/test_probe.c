@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "probe_skip.h"
 
 #define N 200000
 
@@ -38,19 +39,10 @@ static unsigned long long getppids(const struct probe_snapshot *a, const struct 
 int main(void)
 {
 	struct probe_snapshot *s = calloc(4, sizeof(*s));
+	struct probe *p = probe_open_or_skip();
 	double detached, attached, other;
-	char why[256];
-	struct probe *p;
 	json_t *fig;
 
-	if (geteuid() != 0) {
-		printf("skip: not root (the BPF probes need CAP_BPF and CAP_PERFMON)\n");
-		return 77;
-	}
-	if (probe_open(&p, why, sizeof(why))) {
-		printf("skip: BPF probes unavailable: %s\n", why);
-		return 77;
-	}
 	CHECKF(!strcmp(probe_syscall_name(SYS_getppid), "getppid"), "name %s",
 	       probe_syscall_name(SYS_getppid));
 	CHECKF(!strcmp(probe_syscall_name(PROBE_NR_IO_URING_ENTER), "io_uring_enter"), "name %s",

@@ -14,20 +14,9 @@
 #include <jansson.h>
 
 #include "probe.h"
+#include "probe_skip.h"
 
 #include "check.h"
-
-static void skip_without_bpf(void)
-{
-	char why[256];
-	struct probe *p;
-
-	if (probe_open(&p, why, sizeof(why))) {
-		printf("skip: BPF probes unavailable: %s\n", why);
-		exit(77);
-	}
-	probe_close(p);
-}
 
 /*
  * Runs the trace with the report in a file of its own (-o), so nothing the
@@ -88,11 +77,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_trace RINGSIDE TRACE_TARGET MODE\n");
 		return 2;
 	}
-	if (geteuid() != 0) {
-		printf("skip: not root (the BPF probes need CAP_BPF and CAP_PERFMON)\n");
-		return 77;
-	}
-	skip_without_bpf();
+	probe_close(probe_open_or_skip());
 
 	if (!strcmp(mode, "exact")) {
 		/* getsid is never called by the loader or libc start-up. */

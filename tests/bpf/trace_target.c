@@ -5,6 +5,11 @@
  *   uring K B      K io_uring NOPs in batches of B, one io_uring_enter each
  *   sqpoll K B     the same on an SQPOLL ring: the kernel thread submits
  *   fork N         a forked child makes N getppid calls
+ *   nanosleep N MS N nanosleep(2) calls of MS milliseconds each
+ *   uring-async K  K io_uring reads of a pipe holding data, each forced to an
+ *                  io-wq worker with IOSQE_ASYNC (one punt each)
+ *   uring-poll K   K io_uring recvs on an empty socket, each submitted first (the
+ *                  kernel arms a poll) and then fed one byte (task work completes it)
  * Exits 0 when it did exactly that, 1 otherwise, 77 if io_uring is refused.
  */
 #include <errno.h>
@@ -12,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -106,6 +113,18 @@ static int block(unsigned long k)
 	return 0;
 }
 
+/* 0 with the ring set up; 77 when io_uring is refused here, 1 on other errors. */
+static int ring_init(struct io_uring *ring, struct io_uring_params *params)
+{
+	int ret = io_uring_queue_init_params(64, ring, params);
+
+	if (ret == -ENOSYS || ret == -EPERM || ret == -EINVAL) {
+		fprintf(stderr, "trace_target: io_uring unavailable: %s\n", strerror(-ret));
+		return 77;
+	}
+	return ret < 0 ? 1 : 0;
+}
+
 static int uring(unsigned long k, unsigned long b, bool sqpoll)
 {
 	/* SQPOLL: a kernel thread (iou-sqp-PID, a thread of this process) submits. */
@@ -113,13 +132,11 @@ static int uring(unsigned long k, unsigned long b, bool sqpoll)
 					 .sq_thread_idle = 100};
 	struct io_uring ring;
 	struct io_uring_cqe *cqe;
-	int ret = io_uring_queue_init_params(64, &ring, &params);
+	int ret = ring_init(&ring, &params);
 
-	if (ret == -ENOSYS || ret == -EPERM || ret == -EINVAL) {
-		fprintf(stderr, "trace_target: io_uring unavailable: %s\n", strerror(-ret));
-		return 77;
-	}
-	if (ret < 0 || b == 0 || b > 64 || k % b)
+	if (ret)
+		return ret;
+	if (b == 0 || b > 64 || k % b)
 		return 1;
 	for (unsigned long done = 0; done < k; done += b) {
 		unsigned head, seen = 0;
@@ -147,6 +164,76 @@ static int uring(unsigned long k, unsigned long b, bool sqpoll)
 	return 0;
 }
 
+/* Waits for the one CQE in flight; its result, or -1 on error. */
+static int one_cqe(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_wait_cqe(ring, &cqe))
+		return -1;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+static int uring_async(unsigned long k)
+{
+	struct io_uring_params params = {0};
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	int fds[2], ret = ring_init(&ring, &params);
+	char c;
+
+	if (ret)
+		return ret;
+	if (pipe(fds))
+		return 1;
+	for (unsigned long i = 0; i < k; i++) {
+		/* The byte is there first: the worker's read never blocks. */
+		if (write(fds[1], "x", 1) != 1)
+			return 1;
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_read(sqe, fds[0], &c, 1, 0);
+		io_uring_sqe_set_flags(sqe, IOSQE_ASYNC); /* always punt to io-wq */
+		if (io_uring_submit(&ring) != 1 || one_cqe(&ring) != 1)
+			return 1;
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int uring_poll(unsigned long k)
+{
+	struct io_uring_params params = {0};
+	struct io_uring ring;
+	int sv[2], ret = ring_init(&ring, &params);
+	char c;
+
+	if (ret)
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return 1;
+	for (unsigned long i = 0; i < k; i++) {
+		/* Nothing to read at submit: the recv gets -EAGAIN and a poll armed. */
+		io_uring_prep_recv(io_uring_get_sqe(&ring), sv[0], &c, 1, 0);
+		if (io_uring_submit(&ring) != 1 || write(sv[1], "x", 1) != 1 || one_cqe(&ring) != 1)
+			return 1;
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int sleeps(unsigned long n, unsigned long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	for (unsigned long i = 0; i < n; i++)
+		if (syscall(SYS_nanosleep, &ts, NULL))
+			return 1;
+	return 0;
+}
+
 static int forked(unsigned long n)
 {
 	int status;
@@ -171,7 +258,8 @@ static unsigned long arg(int argc, char **argv, int i)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: trace_target getppid|block|uring|fork N [M]\n");
+		fprintf(stderr, "usage: trace_target getppid|block|uring|sqpoll|fork|nanosleep|"
+				"uring-async|uring-poll N [M]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "getppid")) {
@@ -187,6 +275,12 @@ int main(int argc, char **argv)
 		return uring(arg(argc, argv, 2), arg(argc, argv, 3), true);
 	if (!strcmp(argv[1], "fork"))
 		return forked(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "nanosleep"))
+		return sleeps(arg(argc, argv, 2), arg(argc, argv, 3));
+	if (!strcmp(argv[1], "uring-async"))
+		return uring_async(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "uring-poll"))
+		return uring_poll(arg(argc, argv, 2));
 	fprintf(stderr, "trace_target: unknown mode %s\n", argv[1]);
 	return 2;
 }

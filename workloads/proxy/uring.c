@@ -25,24 +25,9 @@
 #define HOLD_PAUSE 4 /* buffers held for a full connection before its recv is cancelled */
 #define BUF_NONE   0xffff
 
-/* user_data: the operation in the high 32 bits, the connection id in the low 32. */
+/* user_data (op_data, cqe_to_op, cqe_to_conn in uring.h): an op and a conn id. */
 enum op { OP_ACCEPT = 1, OP_RECV_C, OP_RECV_U, OP_SEND_C, OP_SEND_U, OP_CONNECT, OP_CANCEL };
 enum side { CLIENT = 0, UPSTREAM = 1 };
-
-static inline uint64_t op_data(enum op op, uint32_t id)
-{
-	return (uint64_t)op << 32 | id;
-}
-
-static inline enum op cqe_to_op(const struct io_uring_cqe *cqe)
-{
-	return (enum op)(cqe->user_data >> 32);
-}
-
-static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
-{
-	return (uint32_t)cqe->user_data;
-}
 
 struct uside {
 	bool recv_armed, send_armed, cancelling;
@@ -93,8 +78,6 @@ static void accept_arm(struct loop *l)
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_multishot_accept(sqe, l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, op_data(OP_ACCEPT, 0));
 	l->accept_armed = true;
@@ -104,8 +87,6 @@ static void recv_arm(struct loop *l, struct conn *k, enum side s)
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_recv_multishot(sqe, fd_of(k, s), NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BUF_GROUP;
@@ -122,8 +103,6 @@ static void recv_cancel(struct loop *l, struct conn *k, enum side s)
 	if (!k->s[s].recv_armed || k->s[s].cancelling)
 		return;
 	sqe = uring_get_sqe(&l->ring);
-	if (!sqe)
-		return;
 	io_uring_prep_cancel64(sqe, op_data(s == CLIENT ? OP_RECV_C : OP_RECV_U, conn_id(l, k)), 0);
 	io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, k)));
 	k->s[s].cancelling = true;
@@ -133,8 +112,6 @@ static void send_arm(struct loop *l, struct conn *k, enum side s, const char *p,
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_send(sqe, fd_of(k, s), p, len, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, op_data(s == CLIENT ? OP_SEND_C : OP_SEND_U, conn_id(l, k)));
 	k->s[s].send_armed = true;
@@ -153,10 +130,6 @@ static void connect_arm(struct loop *l, struct conn *k, int idx, uint64_t now)
 	}
 	proxy_upstream_connecting(k->pc, fd, now);
 	sqe = uring_get_sqe(&l->ring);
-	if (!sqe) {
-		proxy_upstream_connected(k->pc, EAGAIN, now);
-		return;
-	}
 	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addr, u->addrlen);
 	io_uring_sqe_set_data64(sqe, op_data(OP_CONNECT, conn_id(l, k)));
 	k->connecting = true;
@@ -230,8 +203,9 @@ static void conn_close(struct loop *l, struct conn *k)
 			struct io_uring_sqe *sqe;
 			int fd = fd_of(k, s);
 
-			if (fd < 0 || !(sqe = uring_get_sqe(&l->ring)))
+			if (fd < 0)
 				continue;
+			sqe = uring_get_sqe(&l->ring);
 			io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
 			io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, k)));
 		}
@@ -364,7 +338,7 @@ static void on_recv(struct loop *l, struct conn *k, enum side s, struct io_uring
 
 static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 {
-	enum op op = cqe_to_op(cqe);
+	enum op op = (enum op)cqe_to_op(cqe);
 	struct conn *k;
 
 	if (op == OP_ACCEPT) {

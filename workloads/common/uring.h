@@ -1,8 +1,8 @@
 /*
  * io_uring setup shared by the servers' io_uring models (echo and proxy uring.c;
  * liburing >= 2.3, Linux >= 6.1): the ring and its setup flags, one line on why the
- * kernel refused it, a registered provided-buffer ring, and taking an SQE when the
- * SQ is full. The models keep their own user_data encoding and CQE handling.
+ * kernel refused it, a registered provided-buffer ring, taking an SQE when the SQ
+ * is full, and the user_data packing. Each model keeps its own enum op and CQEs.
  */
 #ifndef RS_URING_H
 #define RS_URING_H
@@ -71,20 +71,41 @@ static inline unsigned uring_bufs_flush(struct uring_bufs *b)
 }
 
 /*
- * The next free SQE. When the SQ is full, submits what is queued first; with SQPOLL
- * that only wakes the kernel thread, and slots free up once it has consumed them, so
- * wait for that: 10k connections arriving at once fill the SQ, and a recv or cancel
- * lost there strands a connection. NULL only if the kernel took nothing.
+ * user_data: the model's operation (its own enum op) in the high 32 bits, the
+ * connection's slot id (slots.h) in the low 32.
+ */
+static inline uint64_t op_data(unsigned op, uint32_t conn)
+{
+	return (uint64_t)op << 32 | conn;
+}
+
+static inline unsigned cqe_to_op(const struct io_uring_cqe *cqe)
+{
+	return (unsigned)(cqe->user_data >> 32);
+}
+
+static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
+{
+	return (uint32_t)cqe->user_data;
+}
+
+/*
+ * The next free SQE, never NULL: a request dropped here strands its connection (a
+ * lost recv never reads again, a lost cancel leaves a closing connection waiting
+ * forever for a CQE), and 10k connections arriving or closing at once fill the SQ.
+ * When it is full, submits what is queued; with SQPOLL that only wakes the kernel
+ * thread, and slots free up once it has consumed them, so wait for that. Retries
+ * while the kernel takes nothing (io_uring_enter's -EAGAIN when it cannot allocate
+ * requests: transient).
  */
 static inline struct io_uring_sqe *uring_get_sqe(struct io_uring *ring)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_sqe *sqe;
 
-	if (!sqe) {
+	while (!(sqe = io_uring_get_sqe(ring))) {
 		io_uring_submit(ring);
 		if (ring->flags & IORING_SETUP_SQPOLL)
 			io_uring_sqring_wait(ring);
-		sqe = io_uring_get_sqe(ring);
 	}
 	return sqe;
 }

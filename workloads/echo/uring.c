@@ -27,23 +27,8 @@
 #define CONN_LOW_BUFS 2 /* ... and resumes at or below this */
 #define BUF_NONE      0xffff
 
-/* user_data: the operation in the high 32 bits, the connection id in the low 32. */
+/* user_data (op_data, cqe_to_op, cqe_to_conn in uring.h): an op and a conn id. */
 enum op { OP_ACCEPT = 1, OP_RECV, OP_SEND, OP_CANCEL };
-
-static inline uint64_t op_data(enum op op, uint32_t conn)
-{
-	return (uint64_t)op << 32 | conn;
-}
-
-static inline enum op cqe_to_op(const struct io_uring_cqe *cqe)
-{
-	return (enum op)(cqe->user_data >> 32);
-}
-
-static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
-{
-	return (uint32_t)cqe->user_data;
-}
 
 struct conn {
 	int fd;		 /* -1 while the slot is free */
@@ -108,16 +93,6 @@ static void conn_touch(struct loop *l, struct conn *c, uint64_t now)
 
 /* ---- the I/O model ---- */
 
-/* Never NULL: with the SQ full, submits (and waits for SQPOLL) until a slot frees. */
-static struct io_uring_sqe *get_sqe(struct loop *l)
-{
-	struct io_uring_sqe *sqe;
-
-	while (!(sqe = uring_get_sqe(&l->ring)))
-		;
-	return sqe;
-}
-
 static uint32_t conn_id(struct loop *l, struct conn *c)
 {
 	return c - l->conns;
@@ -146,7 +121,7 @@ static void queue_pop(struct loop *l, struct conn *c)
 
 static void accept_arm(struct loop *l)
 {
-	struct io_uring_sqe *sqe = get_sqe(l);
+	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
 	io_uring_prep_multishot_accept(sqe, l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, op_data(OP_ACCEPT, 0));
@@ -162,7 +137,7 @@ static void accept_resume(struct loop *l)
 
 static void recv_arm(struct loop *l, struct conn *c)
 {
-	struct io_uring_sqe *sqe = get_sqe(l);
+	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
 	io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
@@ -191,7 +166,7 @@ static void recv_pause(struct loop *l, struct conn *c)
 		return;
 	c->paused = true;
 	LOG_DBG("conn %u: %u buffers unsent, pausing recv", conn_id(l, c), c->qlen);
-	sqe = get_sqe(l);
+	sqe = uring_get_sqe(&l->ring);
 	io_uring_prep_cancel64(sqe, op_data(OP_RECV, conn_id(l, c)), 0);
 	io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, c)));
 }
@@ -204,7 +179,7 @@ static void send_next(struct loop *l, struct conn *c)
 
 	if (c->send_armed || !c->qlen)
 		return;
-	sqe = get_sqe(l);
+	sqe = uring_get_sqe(&l->ring);
 	io_uring_prep_send(sqe, c->fd, uring_buf_addr(&l->bufs, bid) + c->head_off,
 			   l->buf_len[bid] - c->head_off, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, op_data(OP_SEND, conn_id(l, c)));
@@ -350,7 +325,7 @@ static void conn_close(struct loop *l, struct conn *c)
 			}
 		}
 		if (c->recv_armed || c->send_armed) {
-			sqe = get_sqe(l);
+			sqe = uring_get_sqe(&l->ring);
 			io_uring_prep_cancel_fd(sqe, c->fd, IORING_ASYNC_CANCEL_ALL);
 			io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, c)));
 		}
@@ -369,7 +344,7 @@ static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 {
 	struct conn *c = &l->conns[cqe_to_conn(cqe)];
 
-	switch (cqe_to_op(cqe)) {
+	switch ((enum op)cqe_to_op(cqe)) {
 	case OP_ACCEPT:
 		accept_done(l, cqe, now);
 		break;

@@ -109,10 +109,7 @@ static void *serve(void *arg)
 		set_timeout(c->cfd, SO_RCVTIMEO, c->cfg->idle_timeout_ms);
 	while (!proxy_done(c) && step(c, &drain_timeout_set))
 		;
-	close(c->cfd);
-	if (c->ufd >= 0)
-		close(c->ufd);
-	free(c);
+	proxy_conn_free(c);
 	server_conn_put();
 	return NULL;
 }
@@ -142,22 +139,24 @@ static int blocking_run(const struct server_opts *o)
 			continue;
 		}
 		server_accept_ok();
-		c = malloc(sizeof(*c));
-		if (!c || !server_conn_get(o)) {
-			free(c);
+		if (!server_conn_get(o)) {
+			close(fd); /* --max-conns reached */
+			continue;
+		}
+		c = proxy_conn_new(cfg, fd, now_ns());
+		if (!c) {
 			close(fd);
+			server_conn_put();
 			continue;
 		}
 		net_set_nodelay(fd);
-		proxy_conn_init(c, cfg, fd, now_ns());
 		server_block_signals(); /* only this thread takes SIGTERM */
 		err = pthread_create(&tid, &attr, serve, c);
 		server_unblock_signals();
 		if (err) {
 			errno = err;
 			PLOG_WARN("cannot start a connection thread");
-			close(fd);
-			free(c);
+			proxy_conn_free(c);
 			server_conn_put();
 		}
 	}

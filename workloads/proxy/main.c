@@ -1,13 +1,16 @@
 /*
  * ringside-proxy: the TinyGate-style HTTP/1.1 reverse proxy in one of four I/O models
  * over one state machine (proxy.c). Options, routes and the model table live here,
- * and the upstream socket every model opens.
+ * and what every model does with a connection's sockets: open the upstream one,
+ * allocate and free the connection.
  */
 #include <getopt.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "net.h"
@@ -102,6 +105,23 @@ int proxy_upstream_socket(const struct proxy_upstream *u, bool nonblock)
 		return -1;
 	net_set_nodelay(fd);
 	return fd;
+}
+
+struct proxy_conn *proxy_conn_new(const struct proxy_cfg *cfg, int cfd, uint64_t now)
+{
+	struct proxy_conn *c = malloc(sizeof(*c));
+
+	if (c)
+		proxy_conn_init(c, cfg, cfd, now);
+	return c;
+}
+
+void proxy_conn_free(struct proxy_conn *c)
+{
+	close(c->cfd);
+	if (c->ufd >= 0)
+		close(c->ufd);
+	free(c);
 }
 
 static int proxy_opt(int opt, const char *arg, void *ctx)

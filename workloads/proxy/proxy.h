@@ -128,6 +128,10 @@ struct proxy_conn {
 };
 
 void proxy_conn_init(struct proxy_conn *c, const struct proxy_cfg *cfg, int cfd, uint64_t now);
+/* proxy_conn_init() on a new allocation (NULL if out of memory), and its end: closes
+ * both sockets and frees c. Every model keeps its connections this way. */
+struct proxy_conn *proxy_conn_new(const struct proxy_cfg *cfg, int cfd, uint64_t now);
+void proxy_conn_free(struct proxy_conn *c);
 
 /* An upstream to connect to (index into cfg->ups), or -1 if none is needed now. */
 int proxy_want_connect(const struct proxy_conn *c);

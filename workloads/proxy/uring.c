@@ -25,24 +25,9 @@
 #define HOLD_PAUSE 4 /* buffers held for a full connection before its recv is cancelled */
 #define BUF_NONE   0xffff
 
-/* user_data: the operation in the high 32 bits, the connection id in the low 32. */
+/* user_data (op_data, cqe_to_op, cqe_to_conn in uring.h): an op and a conn id. */
 enum op { OP_ACCEPT = 1, OP_RECV_C, OP_RECV_U, OP_SEND_C, OP_SEND_U, OP_CONNECT, OP_CANCEL };
 enum side { CLIENT = 0, UPSTREAM = 1 };
-
-static inline uint64_t op_data(enum op op, uint32_t id)
-{
-	return (uint64_t)op << 32 | id;
-}
-
-static inline enum op cqe_to_op(const struct io_uring_cqe *cqe)
-{
-	return (enum op)(cqe->user_data >> 32);
-}
-
-static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
-{
-	return (uint32_t)cqe->user_data;
-}
 
 struct uside {
 	bool recv_armed, send_armed, cancelling;
@@ -56,11 +41,11 @@ struct uside {
 };
 
 struct conn {
-	bool used, closing, retry;
+	bool closing, retry;
 	bool connecting;
 	unsigned inflight; /* requests that will still post a CQE naming this id */
 	struct uside s[2];
-	struct proxy_conn *pc;
+	struct proxy_conn *pc; /* NULL while the slot is free */
 };
 
 struct loop {
@@ -69,32 +54,58 @@ struct loop {
 	int id, listen_fd, rc;
 	bool accept_armed;
 	uint64_t accept_resume_ns; /* accept re-armed from then on (EMFILE backoff) */
-	struct io_uring ring;
-	struct conn *conns;
+	uint64_t last_scan_ns;	   /* when expire_timers() last looked at every connection */
+	struct conn *conns;	   /* o->max_conns slots */
 	struct slots slots;
+	struct io_uring ring;
 	uint32_t *retry, nretry; /* recv stopped by -ENOBUFS: re-arm next turn */
 	struct uring_bufs bufs;
-	uint64_t last_scan_ns;
 	uint16_t buf_next[BUF_COUNT];
 	uint32_t buf_len[BUF_COUNT];
 };
 
-static int fd_of(struct conn *k, enum side s)
-{
-	return s == CLIENT ? k->pc->cfd : k->pc->ufd;
-}
+/* ---- connection table (the same in every event-loop model) ---- */
 
 static uint32_t conn_id(struct loop *l, struct conn *k)
 {
 	return (uint32_t)(k - l->conns);
 }
 
+static int fd_of(struct conn *k, enum side s)
+{
+	return s == CLIENT ? k->pc->cfd : k->pc->ufd;
+}
+
+static struct conn *conn_alloc(struct loop *l, int fd, uint64_t now)
+{
+	int64_t id = slots_get(&l->slots);
+	struct conn *k;
+
+	if (id < 0)
+		return NULL;
+	k = &l->conns[id];
+	*k = (struct conn){.pc = proxy_conn_new(l->cfg, fd, now)};
+	if (!k->pc) {
+		slots_put(&l->slots, id);
+		return NULL;
+	}
+	return k;
+}
+
+static void conn_free(struct loop *l, struct conn *k)
+{
+	proxy_conn_free(k->pc);
+	k->pc = NULL;
+	slots_put(&l->slots, conn_id(l, k));
+	server_conn_put();
+}
+
+/* ---- the I/O model ---- */
+
 static void accept_arm(struct loop *l)
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_multishot_accept(sqe, l->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, op_data(OP_ACCEPT, 0));
 	l->accept_armed = true;
@@ -104,8 +115,6 @@ static void recv_arm(struct loop *l, struct conn *k, enum side s)
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_recv_multishot(sqe, fd_of(k, s), NULL, 0, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BUF_GROUP;
@@ -122,8 +131,6 @@ static void recv_cancel(struct loop *l, struct conn *k, enum side s)
 	if (!k->s[s].recv_armed || k->s[s].cancelling)
 		return;
 	sqe = uring_get_sqe(&l->ring);
-	if (!sqe)
-		return;
 	io_uring_prep_cancel64(sqe, op_data(s == CLIENT ? OP_RECV_C : OP_RECV_U, conn_id(l, k)), 0);
 	io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, k)));
 	k->s[s].cancelling = true;
@@ -133,15 +140,13 @@ static void send_arm(struct loop *l, struct conn *k, enum side s, const char *p,
 {
 	struct io_uring_sqe *sqe = uring_get_sqe(&l->ring);
 
-	if (!sqe)
-		return;
 	io_uring_prep_send(sqe, fd_of(k, s), p, len, MSG_NOSIGNAL);
 	io_uring_sqe_set_data64(sqe, op_data(s == CLIENT ? OP_SEND_C : OP_SEND_U, conn_id(l, k)));
 	k->s[s].send_armed = true;
 	k->inflight++;
 }
 
-static void connect_arm(struct loop *l, struct conn *k, int idx, uint64_t now)
+static void upstream_connect(struct loop *l, struct conn *k, int idx, uint64_t now)
 {
 	const struct proxy_upstream *u = &l->cfg->ups[idx];
 	int fd = proxy_upstream_socket(u, false);
@@ -153,10 +158,6 @@ static void connect_arm(struct loop *l, struct conn *k, int idx, uint64_t now)
 	}
 	proxy_upstream_connecting(k->pc, fd, now);
 	sqe = uring_get_sqe(&l->ring);
-	if (!sqe) {
-		proxy_upstream_connected(k->pc, EAGAIN, now);
-		return;
-	}
 	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&u->addr, u->addrlen);
 	io_uring_sqe_set_data64(sqe, op_data(OP_CONNECT, conn_id(l, k)));
 	k->connecting = true;
@@ -199,18 +200,6 @@ static void pump(struct loop *l, struct conn *k, enum side s, uint64_t now)
 	}
 }
 
-static void conn_free(struct loop *l, struct conn *k)
-{
-	close(k->pc->cfd);
-	if (k->pc->ufd >= 0)
-		close(k->pc->ufd);
-	free(k->pc);
-	k->pc = NULL;
-	k->used = false;
-	slots_put(&l->slots, conn_id(l, k));
-	server_conn_put();
-}
-
 /* Tears a connection down: cancels what is in flight, frees once nothing is. */
 static void conn_close(struct loop *l, struct conn *k)
 {
@@ -230,8 +219,9 @@ static void conn_close(struct loop *l, struct conn *k)
 			struct io_uring_sqe *sqe;
 			int fd = fd_of(k, s);
 
-			if (fd < 0 || !(sqe = uring_get_sqe(&l->ring)))
+			if (fd < 0)
 				continue;
+			sqe = uring_get_sqe(&l->ring);
 			io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
 			io_uring_sqe_set_data64(sqe, op_data(OP_CANCEL, conn_id(l, k)));
 		}
@@ -253,7 +243,7 @@ static void drive(struct loop *l, struct conn *k, uint64_t now)
 		pump(l, k, UPSTREAM, now);
 		idx = proxy_want_connect(c);
 		if (idx >= 0 && !k->connecting)
-			connect_arm(l, k, idx, now);
+			upstream_connect(l, k, idx, now);
 		if (proxy_take_shutdown(c))
 			shutdown(c->cfd, SHUT_WR); /* rare: after an error reply */
 		if (idx < 0 || k->connecting)
@@ -280,52 +270,47 @@ static void drive(struct loop *l, struct conn *k, uint64_t now)
 	}
 }
 
-static void on_accept(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
+static void on_accept(struct loop *l, int fd, uint64_t now)
 {
 	struct conn *k;
-	uint32_t id;
-	int64_t slot;
 
-	if (!(cqe->flags & IORING_CQE_F_MORE))
-		l->accept_armed = false;
-	if (cqe->res < 0) {
-		if (cqe->res == -EINVAL) {
-			LOG_ERR("io_uring unsupported: kernel refuses multishot accept (EINVAL)");
-			l->rc = RS_EXIT_UNSUPPORTED;
-		} else if (cqe->res != -ECANCELED) {
-			/* Out of descriptors (or another failure): re-arming at once would
-			 * fail again at once, so wait a while. */
-			if (!server_accept_failed(-cqe->res))
-				LOG_WARN("accept: %s", strerror(-cqe->res));
-			l->accept_resume_ns = now + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
-		}
-		return;
-	}
 	server_accept_ok();
 	if (!server_conn_get(l->o)) {
-		close(cqe->res);
+		close(fd); /* --max-conns reached */
 		return;
 	}
-	slot = slots_get(&l->slots);
-	if (slot < 0) {
-		close(cqe->res);
+	k = conn_alloc(l, fd, now);
+	if (!k) {
+		close(fd);
 		server_conn_put();
 		return;
 	}
-	id = slot;
-	k = &l->conns[id];
-	memset(k, 0, sizeof(*k));
-	k->pc = malloc(sizeof(*k->pc));
-	if (!k->pc) {
-		close(cqe->res);
-		slots_put(&l->slots, id);
-		server_conn_put();
-		return;
-	}
-	k->used = true;
-	net_set_nodelay(cqe->res);
-	proxy_conn_init(k->pc, l->cfg, cqe->res, now);
+	net_set_nodelay(fd);
 	drive(l, k, now);
+}
+
+static void accept_done(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
+{
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		l->accept_armed = false; /* accept_resume() re-arms it */
+	if (cqe->res >= 0) {
+		on_accept(l, cqe->res, now);
+	} else if (cqe->res == -EINVAL) {
+		LOG_ERR("io_uring unsupported: kernel refuses multishot accept (EINVAL)");
+		l->rc = RS_EXIT_UNSUPPORTED;
+	} else if (cqe->res != -ECANCELED) {
+		/* Out of descriptors (or another failure): re-arming at once would fail
+		 * again at once, so wait a while. */
+		if (!server_accept_failed(-cqe->res))
+			LOG_WARN("accept: %s", strerror(-cqe->res));
+		l->accept_resume_ns = now + SERVER_ACCEPT_BACKOFF_MS * 1000000ull;
+	}
+}
+
+static void accept_resume(struct loop *l, uint64_t now)
+{
+	if (!l->accept_armed && !l->rc && now >= l->accept_resume_ns)
+		accept_arm(l);
 }
 
 static void on_recv(struct loop *l, struct conn *k, enum side s, struct io_uring_cqe *cqe)
@@ -364,11 +349,11 @@ static void on_recv(struct loop *l, struct conn *k, enum side s, struct io_uring
 
 static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 {
-	enum op op = cqe_to_op(cqe);
+	enum op op = (enum op)cqe_to_op(cqe);
 	struct conn *k;
 
 	if (op == OP_ACCEPT) {
-		on_accept(l, cqe, now);
+		accept_done(l, cqe, now);
 		return;
 	}
 	if (op == OP_CANCEL)
@@ -410,8 +395,8 @@ static void handle_cqe(struct loop *l, struct io_uring_cqe *cqe, uint64_t now)
 	drive(l, k, now);
 }
 
-/* Fires the timers that are due (at most once per PROXY_WAIT_MS) and retries recvs. */
-static void loop_housekeeping(struct loop *l, uint64_t now)
+/* Re-arms the recvs that -ENOBUFS stopped last turn (buffers have come back since). */
+static void retry_recvs(struct loop *l, uint64_t now)
 {
 	uint32_t n = l->nretry;
 
@@ -420,11 +405,15 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 		struct conn *k = &l->conns[l->retry[i]];
 
 		k->retry = false;
-		if (k->used && !k->closing)
+		if (k->pc && !k->closing)
 			drive(l, k, now);
 	}
-	if (!l->accept_armed && !l->rc && now >= l->accept_resume_ns)
-		accept_arm(l);
+}
+
+/* Resumes a paused accept; fires the timers that are due, at most once per PROXY_WAIT_MS. */
+static void expire_timers(struct loop *l, uint64_t now)
+{
+	accept_resume(l, now);
 	if (now - l->last_scan_ns < PROXY_WAIT_MS * 1000000ull)
 		return;
 	l->last_scan_ns = now;
@@ -432,8 +421,8 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 		struct conn *k = &l->conns[i];
 		uint64_t d;
 
-		if (!k->used || k->closing)
-			continue;
+		if (!k->pc || proxy_done(k->pc))
+			continue; /* free, or closing */
 		d = proxy_deadline(k->pc);
 		if (d && now >= d) {
 			proxy_expire(k->pc, now);
@@ -441,6 +430,13 @@ static void loop_housekeeping(struct loop *l, uint64_t now)
 		}
 	}
 }
+
+static int wait_ms(struct loop *l)
+{
+	return l->accept_armed ? PROXY_WAIT_MS : SERVER_ACCEPT_BACKOFF_MS;
+}
+
+/* ---- loop lifecycle ---- */
 
 static void loop_free(struct loop *l)
 {
@@ -450,7 +446,7 @@ static void loop_free(struct loop *l)
 	free(l->retry);
 }
 
-static int u_init(void *arg, const struct server_opts *o, int id, int listen_fd)
+static int loop_init(void *arg, const struct server_opts *o, int id, int listen_fd)
 {
 	struct loop *l = arg;
 	int rc;
@@ -481,15 +477,14 @@ static int u_init(void *arg, const struct server_opts *o, int id, int listen_fd)
 	return RS_EXIT_OK;
 }
 
-static int u_run(void *arg)
+static int loop_run(void *arg)
 {
 	struct loop *l = arg;
 	struct io_uring_cqe *cqe;
 
 	while (!server_should_stop() && !l->rc) {
-		struct __kernel_timespec ts = {
-		    .tv_nsec =
-			(l->accept_armed ? PROXY_WAIT_MS : SERVER_ACCEPT_BACKOFF_MS) * 1000000ll};
+		int ms = wait_ms(l);
+		struct __kernel_timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
 		unsigned head, n = 0;
 		/* Submit everything queued and wait for at least one CQE: one syscall. */
 		int ret = io_uring_submit_and_wait_timeout(&l->ring, &cqe, 1, &ts, NULL);
@@ -505,19 +500,20 @@ static int u_run(void *arg)
 			n++;
 		}
 		io_uring_cq_advance(&l->ring, n);
-		loop_housekeeping(l, now);
+		retry_recvs(l, now);
+		expire_timers(l, now);
 		uring_bufs_flush(&l->bufs);
 	}
 	return l->rc;
 }
 
-static void u_fini(void *arg)
+static void loop_fini(void *arg)
 {
 	struct loop *l = arg;
 
 	io_uring_queue_exit(&l->ring); /* cancels whatever is still in flight */
 	for (uint32_t i = 0; i < l->slots.used; i++)
-		if (l->conns[i].used)
+		if (l->conns[i].pc)
 			conn_free(l, &l->conns[i]);
 	loop_free(l);
 }
@@ -525,9 +521,9 @@ static void u_fini(void *arg)
 static const struct server_loop_ops uring_ops = {
     .loop_size = sizeof(struct loop),
     .nonblock_listener = false,
-    .init = u_init,
-    .run = u_run,
-    .fini = u_fini,
+    .init = loop_init,
+    .run = loop_run,
+    .fini = loop_fini,
 };
 
 static int uring_run(const struct server_opts *o)

@@ -20,9 +20,9 @@ import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proxylib import (ORIGIN, PROXY, Reader, Skip, check, connect, fd_count, get, run,  # noqa: E402
-                      start, wait_until)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../harness"))
+from rs_harness import (ORIGIN, PROXY, Reader, check, connect, fd_count, get,  # noqa: E402
+                        run_checks, skip, start, wait_until)
 
 CONNS = 1500  # 3000 cancels: the 1024-entry SQ fills twice over
 SPARE_FDS = 64
@@ -33,8 +33,8 @@ def raise_nofile():
     need = 2 * CONNS + SPARE_FDS
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < need:
-        raise Skip("RLIMIT_NOFILE hard limit %d < %d (2 descriptors per proxied connection)"
-                   % (hard, need))
+        skip("RLIMIT_NOFILE hard limit %d < %d (2 descriptors per proxied connection)"
+             % (hard, need))
     if soft != resource.RLIM_INFINITY and soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
 
@@ -79,4 +79,4 @@ def main():
 
 
 if __name__ == "__main__":
-    run(main, "proxy close burst %s (%d connections)" % (sys.argv[1], CONNS))
+    run_checks(main, "proxy close burst %s (%d connections)" % (sys.argv[1], CONNS))

@@ -1,8 +1,9 @@
 /*
- * ringside-load in echo mode against echo servers inside this test: a correct
- * run (every JSON key, exact byte count, phase lines), a server that corrupts
- * echoes (mismatch counted, run goes on), large payloads, the open-loop rate,
- * and a port where nothing listens (exit 1, fast, naming the port).
+ * ringside-load in echo mode, with the engine named in argv[1], against echo
+ * servers inside this test: a correct run (every JSON key, exact byte count,
+ * phase lines), a server that corrupts echoes (mismatch counted, run goes on),
+ * large payloads, the open-loop rate, a server that never answers (timeout), one
+ * that resets (reset), and a port where nothing listens (exit 1, fast, naming it).
  */
 #include <math.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@ static const char *const keys[] = {
     "tool",
     "version",
     "mode",
+    "engine",
     "target",
     "connections",
     "threads",
@@ -109,24 +111,36 @@ static void test_correct(const char *target)
 	lt_free(&r);
 }
 
+/*
+ * A run against a faulty server that start() brings up: exit 0 with JSON, some
+ * errors of kind, and no errors of any other kind. a1/a2 are extra options.
+ */
+static void run_faulty(struct lt_run *r, struct lt_server *s, void (*start)(struct lt_server *),
+		       const char *kind, const char *a1, const char *a2)
+{
+	char target[64], key[32];
+
+	start(s);
+	snprintf(target, sizeof(target), "127.0.0.1:%u", s->port);
+	snprintf(key, sizeof(key), "errors.%s", kind);
+	lt_exec(r,
+		(const char *[]){"--target", target, "-c", "2", "-d", "0.5", "--warmup", "0.1", a1,
+				 a2, NULL},
+		-1, 20);
+	CHECK(r->exit_code == 0 && r->json);
+	CHECKF(lt_int(r->json, key) > 0, "no %s errors", kind);
+	CHECK(lt_int(r->json, "errors.total") == lt_int(r->json, key));
+	fprintf(stderr, "%s: %lld requests, %lld %s errors\n", kind, lt_int(r->json, "requests"),
+		lt_int(r->json, key), kind);
+}
+
 static void test_corrupt(void)
 {
 	struct lt_server s = {.corrupt_every = 50};
 	struct lt_run r;
-	char target[64];
 
-	lt_echo_start(&s);
-	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
-	lt_exec(
-	    &r,
-	    (const char *[]){"--target", target, "-c", "2", "-d", "0.5", "--warmup", "0.1", NULL},
-	    -1, 20);
-	CHECK(r.exit_code == 0 && r.json);
-	CHECK(lt_int(r.json, "errors.mismatch") > 0);
+	run_faulty(&r, &s, lt_echo_start, "mismatch", NULL, NULL);
 	CHECK(lt_int(r.json, "requests") > 0);
-	CHECK(lt_int(r.json, "errors.total") == lt_int(r.json, "errors.mismatch"));
-	fprintf(stderr, "corrupt: %lld requests, %lld mismatches\n", lt_int(r.json, "requests"),
-		lt_int(r.json, "errors.mismatch"));
 	lt_free(&r);
 }
 
@@ -163,6 +177,31 @@ static void test_rate(const char *target)
 	lt_free(&r);
 }
 
+/* Nothing is ever answered: timeouts, and a connection replaced for each. */
+static void test_timeout(void)
+{
+	struct lt_server s = {0};
+	struct lt_run r;
+
+	run_faulty(&r, &s, lt_silent_start, "timeout", "--timeout", "0.1");
+	CHECK(lt_int(r.json, "requests") == 0);
+	CHECK(lt_int(r.json, "errors.timeout") >= 2);
+	/* Each timeout replaces the connection: the server sees new ones. */
+	CHECKF(atomic_load(&s.accepted) >= 4, "%lu accepts", atomic_load(&s.accepted));
+	lt_free(&r);
+}
+
+/* The server resets each connection after the first request: `reset` errors. */
+static void test_reset(void)
+{
+	struct lt_server s = {0};
+	struct lt_run r;
+
+	run_faulty(&r, &s, lt_reset_start, "reset", NULL, NULL);
+	CHECK(lt_int(r.json, "requests") == 0);
+	lt_free(&r);
+}
+
 static void test_refused(void)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -192,18 +231,20 @@ static void test_refused(void)
 	lt_free(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct lt_server s = {0};
 	char target[64];
 
-	lt_binary();
+	lt_init(argc, argv);
 	lt_echo_start(&s);
 	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
 	test_correct(target);
 	test_corrupt();
 	test_large(target);
 	test_rate(target);
+	test_timeout();
+	test_reset();
 	test_refused();
 	return check_exit();
 }

@@ -47,6 +47,7 @@ double lt_num(const json_t *j, const char *path); /* NAN if missing */
 /* A listening socket on 127.0.0.1 with an ephemeral port. */
 int lt_listen(unsigned *port);
 
+/* A server's acceptor thread runs until the test exits: keep the struct static. */
 struct lt_server {
 	int lfd;
 	unsigned port;

@@ -136,7 +136,7 @@ static void run_faulty(struct lt_run *r, struct lt_server *s, void (*start)(stru
 
 static void test_corrupt(void)
 {
-	struct lt_server s = {.corrupt_every = 50};
+	static struct lt_server s = {.corrupt_every = 50};
 	struct lt_run r;
 
 	run_faulty(&r, &s, lt_echo_start, "mismatch", NULL, NULL);
@@ -180,7 +180,7 @@ static void test_rate(const char *target)
 /* Nothing is ever answered: timeouts, and a connection replaced for each. */
 static void test_timeout(void)
 {
-	struct lt_server s = {0};
+	static struct lt_server s = {0};
 	struct lt_run r;
 
 	run_faulty(&r, &s, lt_silent_start, "timeout", "--timeout", "0.1");
@@ -194,7 +194,7 @@ static void test_timeout(void)
 /* The server resets each connection after the first request: `reset` errors. */
 static void test_reset(void)
 {
-	struct lt_server s = {0};
+	static struct lt_server s = {0};
 	struct lt_run r;
 
 	run_faulty(&r, &s, lt_reset_start, "reset", NULL, NULL);
@@ -233,7 +233,7 @@ static void test_refused(void)
 
 int main(int argc, char **argv)
 {
-	struct lt_server s = {0};
+	static struct lt_server s = {0};
 	char target[64];
 
 	lt_init(argc, argv);

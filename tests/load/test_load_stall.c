@@ -38,7 +38,7 @@ static void *stopper(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct lt_server s = {0};
+	static struct lt_server s = {0};
 	struct lt_run r;
 	char target[64];
 	pthread_t t;

@@ -47,7 +47,9 @@ static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)
 /* What is in flight on a connection's current socket. */
 struct uconn {
 	uint32_t gen; /* bumped on close: CQEs of an older socket are stale */
-	bool connecting, recv_armed, send_busy;
+	bool connecting, recv_armed;
+	bool send_busy;	 /* a send is in flight; its CQE moves the cursor */
+	bool send_quiet; /* sends post no CQE on success (see ur_flush) */
 };
 
 struct uring_state {
@@ -241,7 +243,13 @@ static int ur_connect(struct load_conn *c, uint64_t now)
 	return 0;
 }
 
-/* One send at a time per connection, from its own buffer; the rest follows on its CQE. */
+/*
+ * One send at a time per connection, from its own buffer; the rest follows on
+ * its CQE. MSG_WAITALL makes a short send a failure, so at depth 1 a send of a
+ * whole request needs no CQE when it succeeds: the cursor moves at once, and
+ * the buffer is not written again before the response has proved the request
+ * sent. That leaves one CQE per request, the response's.
+ */
 static int ur_flush(struct load_conn *c, uint64_t now)
 {
 	struct uring_state *s = us_of(c);
@@ -255,8 +263,14 @@ static int ur_flush(struct load_conn *c, uint64_t now)
 		return 0;
 	len = load_conn_fill(c, buf, s->scap);
 	sqe = ur_sqe(s, OP_SEND, u->gen, i);
-	io_uring_prep_send(sqe, (int)i, buf, len, MSG_NOSIGNAL);
+	io_uring_prep_send(sqe, (int)i, buf, len, MSG_NOSIGNAL | MSG_WAITALL);
 	sqe->flags |= IOSQE_FIXED_FILE;
+	if (c->t->o->depth == 1 && c->sent_off == 0 && len == c->t->req_len) {
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		u->send_quiet = true;
+		load_conn_sent(c, len);
+		return 0;
+	}
 	u->send_busy = true;
 	return 0;
 }
@@ -296,7 +310,8 @@ static void ur_close(struct load_conn *c)
 		ur_cancel(s, OP_CONNECT, u->gen, i);
 	if (u->recv_armed)
 		ur_cancel(s, OP_RECV, u->gen, i);
-	if (u->send_busy)
+	/* A quiet send may still be in flight only while its request is unanswered. */
+	if (u->send_busy || (u->send_quiet && c->done < c->issued))
 		ur_cancel(s, OP_SEND, u->gen, i);
 	sqe = ur_sqe(s, OP_CLOSE, u->gen, i);
 	io_uring_prep_close_direct(sqe, i);
@@ -364,11 +379,11 @@ static void ur_cqe(struct load_thread *t, const struct io_uring_cqe *cqe, uint64
 		load_conn_established(c, now);
 		break;
 	case OP_SEND:
-		u->send_busy = false;
-		if (cqe->res < 0) {
-			load_conn_fail(c, LERR_RESET, -cqe->res, now);
+		if (!u->send_busy || cqe->res < 0) { /* a quiet send posts only when it failed */
+			load_conn_fail(c, LERR_RESET, cqe->res < 0 ? -cqe->res : EPIPE, now);
 			break;
 		}
+		u->send_busy = false;
 		load_conn_sent(c, (size_t)cqe->res);
 		ur_flush(c, now);
 		break;

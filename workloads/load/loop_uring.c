@@ -342,6 +342,7 @@ static void ur_recv(struct uring_state *s, struct load_conn *c, const struct io_
 	} else if (res == 0) {
 		load_conn_eof(c, now);
 	} else if (res == -ENOBUFS) {
+		LOG_DBG("connection %u: recv ran out of buffers, armed again", c->id);
 		uring_bufs_flush(&s->bufs); /* in case an SQE is submitted before the pass ends */
 		ur_arm_recv(s, c);
 	} else {

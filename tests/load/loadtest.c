@@ -18,6 +18,7 @@
 
 int lt_failures;
 const char *lt_engine;
+atomic_int lt_child;
 
 static double mono_s(void)
 {
@@ -85,6 +86,7 @@ void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double tim
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	atomic_store(&lt_child, pid);
 	close(out[1]);
 	close(err[1]);
 	for (int open_fds = 2; open_fds > 0;) {
@@ -122,6 +124,7 @@ void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double tim
 		close(out[0]);
 	if (err[0] >= 0)
 		close(err[0]);
+	atomic_store(&lt_child, 0);
 	waitpid(pid, &status, 0);
 	r->elapsed_s = mono_s() - t0;
 	r->exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;

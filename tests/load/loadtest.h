@@ -39,6 +39,8 @@ extern const char *lt_engine;
  * timeout_s. If the kernel refuses the engine (exit 3), exits 77: a skip.
  */
 void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double timeout_s);
+/* The pid of the ringside-load that lt_exec is running, 0 when none. */
+extern atomic_int lt_child;
 void lt_free(struct lt_run *r);
 /* Integer at a dotted path ("errors.total"); -1 if missing or not a number. */
 long long lt_int(const json_t *j, const char *path);

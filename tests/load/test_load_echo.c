@@ -8,9 +8,13 @@
  */
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loadtest.h"
@@ -160,24 +164,47 @@ static void test_large(const char *target)
 	lt_free(&r);
 }
 
+/* Stops ringside-load for 200 ms, 0.5 s after it started. */
+static void *pause_client(void *arg)
+{
+	struct timespec half = {0, 500000000}, stop = {0, 200000000};
+	pid_t pid;
+
+	while (!(pid = atomic_load(&lt_child)))
+		sched_yield();
+	nanosleep(&half, NULL);
+	kill(pid, SIGSTOP);
+	nanosleep(&stop, NULL);
+	kill(pid, SIGCONT);
+	return NULL;
+}
+
 /*
- * 64 connections with 600 kB each in flight outrun the uring engine's 256
- * provided buffers: its multishot recvs end with -ENOBUFS and must be armed
- * again (a regression would hang them into timeouts or lose bytes).
+ * More data arrives at once than the uring engine has provided buffers (256 x
+ * 16 kB): 64 connections with 600 kB each in flight, and the client stopped
+ * for 200 ms so their receive queues fill. On SIGCONT the multishot recvs end
+ * with -ENOBUFS and must be armed again (a regression hangs them into
+ * timeouts or loses bytes).
  */
 static void test_out_of_buffers(void)
 {
 	static struct lt_server s = {0};
 	struct lt_run r;
 	char target[64];
+	pthread_t t;
 
 	lt_echo_start(&s); /* its own: the 64 echo threads may still be busy after the run */
 	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
 	setenv("RINGSIDE_VERBOSE", "1", 1);
+	if (pthread_create(&t, NULL, pause_client, NULL)) {
+		perror("pthread_create");
+		exit(1);
+	}
 	lt_exec(&r,
 		(const char *[]){"--target", target, "-c", "64", "--payload", "200000", "--depth",
-				 "3", "--timeout", "2", "-d", "0.5", "--warmup", "0.1", NULL},
+				 "3", "-d", "1", "--warmup", "0.1", NULL},
 		-1, 20);
+	pthread_join(t, NULL);
 	unsetenv("RINGSIDE_VERBOSE");
 	CHECK(r.exit_code == 0 && r.json);
 	CHECK(lt_int(r.json, "requests") > 0);
@@ -185,7 +212,9 @@ static void test_out_of_buffers(void)
 	CHECK(lt_int(r.json, "bytes") == 200000 * lt_int(r.json, "requests"));
 	if (!strcmp(lt_engine, "uring"))
 		CHECKF(strstr(r.err, "ran out of buffers"), "no -ENOBUFS seen: %.200s", r.err);
-	fprintf(stderr, "64 x 600 kB in flight: %lld requests\n", lt_int(r.json, "requests"));
+	fprintf(stderr, "64 x 600 kB in flight, client paused: %lld requests, -ENOBUFS %s\n",
+		lt_int(r.json, "requests"),
+		strstr(r.err, "ran out of buffers") ? "seen" : "not seen");
 	lt_free(&r);
 }
 

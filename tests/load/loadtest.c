@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +17,8 @@
 #include "loadtest.h"
 
 int lt_failures;
+const char *lt_engine;
+atomic_int lt_child;
 
 static double mono_s(void)
 {
@@ -38,6 +41,18 @@ const char *lt_binary(void)
 	return path;
 }
 
+const char *lt_init(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "uring") && strcmp(argv[1], "epoll"))) {
+		fprintf(stderr, "usage: %s uring|epoll\n", argv[0]);
+		exit(1);
+	}
+	lt_engine = argv[1];
+	lt_binary();
+	fprintf(stderr, "engine: %s\n", lt_engine);
+	return lt_engine;
+}
+
 void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double timeout_s)
 {
 	const char *argv[64];
@@ -49,6 +64,10 @@ void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double tim
 
 	memset(r, 0, sizeof(*r));
 	argv[n++] = lt_binary();
+	if (lt_engine) {
+		argv[n++] = "--engine";
+		argv[n++] = lt_engine;
+	}
 	for (int i = 0; args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -67,6 +86,7 @@ void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double tim
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	atomic_store(&lt_child, pid);
 	close(out[1]);
 	close(err[1]);
 	for (int open_fds = 2; open_fds > 0;) {
@@ -104,10 +124,21 @@ void lt_exec(struct lt_run *r, const char *const *args, int extra_fd, double tim
 		close(out[0]);
 	if (err[0] >= 0)
 		close(err[0]);
+	atomic_store(&lt_child, 0);
 	waitpid(pid, &status, 0);
 	r->elapsed_s = mono_s() - t0;
 	r->exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	r->json = json_loads(r->out, 0, NULL);
+	if (r->exit_code == 3) {
+		fprintf(stderr, "skip: the kernel refuses the %s engine: %s", lt_engine, r->err);
+		exit(77);
+	}
+	if (r->json && lt_engine) {
+		const char *e = json_string_value(json_object_get(r->json, "engine"));
+
+		CHECKF(e && !strcmp(e, lt_engine), "JSON engine %s, asked for %s", e ? e : "(none)",
+		       lt_engine);
+	}
 }
 
 void lt_free(struct lt_run *r)
@@ -220,12 +251,12 @@ static void *acceptor(void *arg)
 	}
 }
 
-static void start(struct lt_server *s, void *(*fn)(void *))
+/* Serves s->lfd with fn per connection, from a background acceptor thread. */
+static void serve(struct lt_server *s, void *(*fn)(void *))
 {
 	void **arg = malloc(2 * sizeof(void *));
 	pthread_t t;
 
-	s->lfd = lt_listen(&s->port);
 	atomic_init(&s->accepted, 0);
 	arg[0] = s;
 	arg[1] = (void *)fn;
@@ -236,9 +267,79 @@ static void start(struct lt_server *s, void *(*fn)(void *))
 	pthread_detach(t);
 }
 
+static void start(struct lt_server *s, void *(*fn)(void *))
+{
+	s->lfd = lt_listen(&s->port);
+	serve(s, fn);
+}
+
 void lt_echo_start(struct lt_server *s)
 {
 	start(s, echo_conn);
+}
+
+static pid_t echo_child;
+
+static void kill_echo_child(void)
+{
+	if (echo_child > 0) {
+		kill(echo_child, SIGKILL);
+		waitpid(echo_child, NULL, 0);
+	}
+}
+
+pid_t lt_echo_fork(struct lt_server *s)
+{
+	s->lfd = lt_listen(&s->port);
+	echo_child = fork();
+	if (echo_child < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (echo_child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		serve(s, echo_conn);
+		for (;;)
+			pause();
+	}
+	close(s->lfd);
+	atexit(kill_echo_child);
+	return echo_child;
+}
+
+static void *silent_conn(void *arg)
+{
+	struct conn_arg *a = arg;
+	char buf[4096];
+
+	while (read(a->fd, buf, sizeof(buf)) > 0)
+		;
+	close(a->fd);
+	free(a);
+	return NULL;
+}
+
+void lt_silent_start(struct lt_server *s)
+{
+	start(s, silent_conn);
+}
+
+static void *reset_conn(void *arg)
+{
+	struct conn_arg *a = arg;
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	char buf[4096];
+
+	if (read(a->fd, buf, sizeof(buf)) > 0)
+		setsockopt(a->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(a->fd); /* with linger 0: an RST, not a FIN */
+	free(a);
+	return NULL;
+}
+
+void lt_reset_start(struct lt_server *s)
+{
+	start(s, reset_conn);
 }
 
 /* One response for path, sent in two writes so the client sees it split. */

@@ -1,12 +1,17 @@
 #!/bin/sh
-# ringside-load option errors: each bad value exits 2 with exactly one line on
-# stderr and nothing on stdout; --help exits 0.
+# ringside-load option errors, with --engine $1 (uring or epoll) in front of each:
+# each bad value exits 2 with exactly one line on stderr and nothing on stdout;
+# --help and --version exit 0; a bad --engine is a bad value like any other.
 bin="${RS_BUILD:-.}/ringside-load"
 [ -x "$bin" ] || { echo "ringside-load not found at $bin (set RS_BUILD)"; exit 1; }
+case "$1" in
+uring | epoll) engine=$1 ;;
+*) echo "usage: $0 uring|epoll"; exit 1 ;;
+esac
 fail=0
 t=127.0.0.1:9
 check() {
-	out=$("$bin" "$@" 2>/tmp/rs-load-opts.$$ </dev/null)
+	out=$("$bin" --engine "$engine" "$@" 2>/tmp/rs-load-opts.$$ </dev/null)
 	rc=$?
 	lines=$(wc -l </tmp/rs-load-opts.$$)
 	if [ "$rc" != 2 ] || [ "$lines" != 1 ] || [ -n "$out" ]; then
@@ -42,7 +47,13 @@ check --target $t extra
 check --target
 check --connections 5
 check -c
+check --target $t --engine
+check --target $t --engine io_uring
+check --target $t --engine ""
 rm -f /tmp/rs-load-opts.$$
 "$bin" --help | grep -q -- "--new-connection-per-request" || { echo "FAIL: --help"; fail=1; }
+v=$("$bin" --engine "$engine" --version) && [ "$v" = "ringside-load $("$bin" --version | cut -d' ' -f2)" ] &&
+	echo "$v" | grep -Eq '^ringside-load [0-9]+\.[0-9]+\.[0-9]+$' || { echo "FAIL: --version: $v"; fail=1; }
+"$bin" --help | grep -q -- "--engine uring|epoll" || { echo "FAIL: --help lacks --engine"; fail=1; }
 [ $fail = 0 ] && echo "ringside-load option errors: all rejected with exit 2"
 exit $fail

@@ -1,14 +1,20 @@
 /*
- * ringside-load in echo mode against echo servers inside this test: a correct
- * run (every JSON key, exact byte count, phase lines), a server that corrupts
- * echoes (mismatch counted, run goes on), large payloads, the open-loop rate,
- * and a port where nothing listens (exit 1, fast, naming the port).
+ * ringside-load in echo mode, with the engine named in argv[1], against echo
+ * servers inside this test: a correct run (every JSON key, exact byte count,
+ * phase lines), a server that corrupts echoes (mismatch counted, run goes on),
+ * large payloads, the open-loop rate, a server that never answers (timeout), one
+ * that resets (reset), a port where nothing listens (exit 1, fast, naming it),
+ * and more data in flight than the uring engine has provided buffers (-ENOBUFS).
  */
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loadtest.h"
@@ -17,6 +23,7 @@ static const char *const keys[] = {
     "tool",
     "version",
     "mode",
+    "engine",
     "target",
     "connections",
     "threads",
@@ -109,24 +116,36 @@ static void test_correct(const char *target)
 	lt_free(&r);
 }
 
+/*
+ * A run against a faulty server that start() brings up: exit 0 with JSON, some
+ * errors of kind, and no errors of any other kind. a1/a2 are extra options.
+ */
+static void run_faulty(struct lt_run *r, struct lt_server *s, void (*start)(struct lt_server *),
+		       const char *kind, const char *a1, const char *a2)
+{
+	char target[64], key[32];
+
+	start(s);
+	snprintf(target, sizeof(target), "127.0.0.1:%u", s->port);
+	snprintf(key, sizeof(key), "errors.%s", kind);
+	lt_exec(r,
+		(const char *[]){"--target", target, "-c", "2", "-d", "0.5", "--warmup", "0.1", a1,
+				 a2, NULL},
+		-1, 20);
+	CHECK(r->exit_code == 0 && r->json);
+	CHECKF(lt_int(r->json, key) > 0, "no %s errors", kind);
+	CHECK(lt_int(r->json, "errors.total") == lt_int(r->json, key));
+	fprintf(stderr, "%s: %lld requests, %lld %s errors\n", kind, lt_int(r->json, "requests"),
+		lt_int(r->json, key), kind);
+}
+
 static void test_corrupt(void)
 {
-	struct lt_server s = {.corrupt_every = 50};
+	static struct lt_server s = {.corrupt_every = 50};
 	struct lt_run r;
-	char target[64];
 
-	lt_echo_start(&s);
-	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
-	lt_exec(
-	    &r,
-	    (const char *[]){"--target", target, "-c", "2", "-d", "0.5", "--warmup", "0.1", NULL},
-	    -1, 20);
-	CHECK(r.exit_code == 0 && r.json);
-	CHECK(lt_int(r.json, "errors.mismatch") > 0);
+	run_faulty(&r, &s, lt_echo_start, "mismatch", NULL, NULL);
 	CHECK(lt_int(r.json, "requests") > 0);
-	CHECK(lt_int(r.json, "errors.total") == lt_int(r.json, "errors.mismatch"));
-	fprintf(stderr, "corrupt: %lld requests, %lld mismatches\n", lt_int(r.json, "requests"),
-		lt_int(r.json, "errors.mismatch"));
 	lt_free(&r);
 }
 
@@ -145,6 +164,60 @@ static void test_large(const char *target)
 	lt_free(&r);
 }
 
+/* Stops ringside-load for 200 ms, 0.5 s after it started. */
+static void *pause_client(void *arg)
+{
+	struct timespec half = {0, 500000000}, stop = {0, 200000000};
+	pid_t pid;
+
+	while (!(pid = atomic_load(&lt_child)))
+		sched_yield();
+	nanosleep(&half, NULL);
+	kill(pid, SIGSTOP);
+	nanosleep(&stop, NULL);
+	kill(pid, SIGCONT);
+	return NULL;
+}
+
+/*
+ * More data arrives at once than the uring engine has provided buffers (256 x
+ * 16 kB): 64 connections with 600 kB each in flight, and the client stopped
+ * for 200 ms so their receive queues fill. On SIGCONT the multishot recvs end
+ * with -ENOBUFS and must be armed again (a regression hangs them into
+ * timeouts or loses bytes).
+ */
+static void test_out_of_buffers(void)
+{
+	static struct lt_server s = {0};
+	struct lt_run r;
+	char target[64];
+	pthread_t t;
+
+	lt_echo_start(&s); /* its own: the 64 echo threads may still be busy after the run */
+	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
+	setenv("RINGSIDE_VERBOSE", "1", 1);
+	if (pthread_create(&t, NULL, pause_client, NULL)) {
+		perror("pthread_create");
+		exit(1);
+	}
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "64", "--payload", "200000", "--depth",
+				 "3", "-d", "1", "--warmup", "0.1", NULL},
+		-1, 20);
+	pthread_join(t, NULL);
+	unsetenv("RINGSIDE_VERBOSE");
+	CHECK(r.exit_code == 0 && r.json);
+	CHECK(lt_int(r.json, "requests") > 0);
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	CHECK(lt_int(r.json, "bytes") == 200000 * lt_int(r.json, "requests"));
+	if (!strcmp(lt_engine, "uring"))
+		CHECKF(strstr(r.err, "ran out of buffers"), "no -ENOBUFS seen: %.200s", r.err);
+	fprintf(stderr, "64 x 600 kB in flight, client paused: %lld requests, -ENOBUFS %s\n",
+		lt_int(r.json, "requests"),
+		strstr(r.err, "ran out of buffers") ? "seen" : "not seen");
+	lt_free(&r);
+}
+
 static void test_rate(const char *target)
 {
 	struct lt_run r;
@@ -156,10 +229,35 @@ static void test_rate(const char *target)
 		-1, 20);
 	CHECK(r.exit_code == 0 && r.json);
 	n = lt_int(r.json, "requests");
-	CHECK(n >= 900 && n <= 1100);
+	CHECKF(n >= 900 && n <= 1100, "%lld requests", n);
 	CHECK(lt_num(r.json, "rate") == 1000);
 	CHECK(lt_int(r.json, "errors.total") == 0);
 	fprintf(stderr, "rate 1000/s for 1 s: %lld requests\n", n);
+	lt_free(&r);
+}
+
+/* Nothing is ever answered: timeouts, and a connection replaced for each. */
+static void test_timeout(void)
+{
+	static struct lt_server s = {0};
+	struct lt_run r;
+
+	run_faulty(&r, &s, lt_silent_start, "timeout", "--timeout", "0.1");
+	CHECK(lt_int(r.json, "requests") == 0);
+	CHECK(lt_int(r.json, "errors.timeout") >= 2);
+	/* Each timeout replaces the connection: the server sees new ones. */
+	CHECKF(atomic_load(&s.accepted) >= 4, "%lu accepts", atomic_load(&s.accepted));
+	lt_free(&r);
+}
+
+/* The server resets each connection after the first request: `reset` errors. */
+static void test_reset(void)
+{
+	static struct lt_server s = {0};
+	struct lt_run r;
+
+	run_faulty(&r, &s, lt_reset_start, "reset", NULL, NULL);
+	CHECK(lt_int(r.json, "requests") == 0);
 	lt_free(&r);
 }
 
@@ -192,18 +290,21 @@ static void test_refused(void)
 	lt_free(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	struct lt_server s = {0};
+	static struct lt_server s = {0};
 	char target[64];
 
-	lt_binary();
+	lt_init(argc, argv);
 	lt_echo_start(&s);
 	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
 	test_correct(target);
 	test_corrupt();
 	test_large(target);
 	test_rate(target);
+	test_timeout();
+	test_reset();
 	test_refused();
+	test_out_of_buffers();
 	return check_exit();
 }

@@ -1,6 +1,6 @@
 /*
- * ringside-load in HTTP mode against a small HTTP/1.1 server inside this test:
- * Content-Length, chunked (extensions, trailer, split writes) and close-delimited
+ * ringside-load in HTTP mode, with the engine named in argv[1], against a small HTTP/1.1 server
+ * inside this test: Content-Length, chunked (extensions, trailer, split writes) and close-delimited
  * bodies measured exactly, 404 counted as `status`, conflicting Content-Length as
  * `mismatch`, pipelining, --new-connection-per-request really reconnecting, and
  * --expect-body: the right length passes, any other is a `mismatch`.
@@ -46,7 +46,7 @@ static void expect_ok(const char *path, double body, long long wire, const char 
 	lt_free(&r);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	/* Response sizes as the server in loadtest.c writes them. */
 	const long long fixed = 17 + 12 + 21 + 2 + 100;
@@ -57,7 +57,7 @@ int main(void)
 	unsigned long before;
 	long long n;
 
-	lt_binary();
+	lt_init(argc, argv);
 	lt_http_start(&srv);
 	snprintf(target, sizeof(target), "127.0.0.1:%u", srv.port);
 

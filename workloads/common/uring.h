@@ -71,17 +71,31 @@ static inline unsigned uring_bufs_flush(struct uring_bufs *b)
 }
 
 /*
- * user_data: the model's operation (its own enum op) in the high 32 bits, the
- * connection's slot id (slots.h) in the low 32.
+ * user_data: the model's operation (its own enum op, < 256) in bits 56-63, a
+ * generation number in 32-55 (the load generator bumps it when a slot gets a new
+ * socket, so late CQEs of the old one are recognised; 0 where unused), and the
+ * connection's slot id (slots.h) in 0-31.
  */
+#define URING_GEN_MASK 0xffffffu
+
+static inline uint64_t op_data_gen(unsigned op, uint32_t gen, uint32_t conn)
+{
+	return (uint64_t)op << 56 | (uint64_t)(gen & URING_GEN_MASK) << 32 | conn;
+}
+
 static inline uint64_t op_data(unsigned op, uint32_t conn)
 {
-	return (uint64_t)op << 32 | conn;
+	return op_data_gen(op, 0, conn);
 }
 
 static inline unsigned cqe_to_op(const struct io_uring_cqe *cqe)
 {
-	return (unsigned)(cqe->user_data >> 32);
+	return (unsigned)(cqe->user_data >> 56);
+}
+
+static inline uint32_t cqe_to_gen(const struct io_uring_cqe *cqe)
+{
+	return (uint32_t)(cqe->user_data >> 32) & URING_GEN_MASK;
 }
 
 static inline uint32_t cqe_to_conn(const struct io_uring_cqe *cqe)

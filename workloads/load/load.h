@@ -1,14 +1,16 @@
 /*
  * ringside-load: a wrk-like load generator. main.c parses options, starts one
  * pinned thread per --threads, runs warmup and the measured window and prints
- * JSON; loop.c is one thread's epoll loop over its share of the connections;
- * a protocol (struct load_proto: proto_echo.c, proto_http.c) writes requests
- * and checks responses.
+ * JSON; loop.c is one thread's loop over its share of the connections (state,
+ * schedule, timeouts, stats), doing its I/O through an engine (struct
+ * load_engine: loop_uring.c, loop_epoll.c); a protocol (struct load_proto:
+ * proto_echo.c, proto_http.c) writes requests and checks responses.
  *
  * Design notes:
- *  - Every socket is registered once, edge-triggered, for IN|OUT|RDHUP, so a
- *    keep-alive request costs no epoll_ctl: one read (until a short read) and
- *    one write per batch, plus the shared epoll_wait.
+ *  - The engines differ only in how bytes move: io_uring queues sends and a
+ *    multishot recv per connection and enters the kernel once per loop pass;
+ *    epoll registers each socket once, edge-triggered, and reads and writes
+ *    with one syscall each per batch. Everything above the bytes is loop.c's.
  *  - A request's bytes are a pure function of (connection, sequence number),
  *    so nothing is allocated per request: the thread's scratch buffer is filled
  *    from the write cursor (sent, sent_off) and a partial write just leaves the
@@ -54,6 +56,7 @@ struct load_opts {
 	bool churn;	     /* http: a new connection per request */
 	int64_t expect_body; /* http: required body length; -1 = any */
 	int phase_fd;
+	const struct load_engine *engine;
 
 	struct sockaddr_storage addr; /* target, resolved once */
 	socklen_t addrlen;
@@ -84,6 +87,32 @@ enum load_rc {
 enum conn_state { CONN_IDLE, CONN_BACKOFF, CONN_CONNECTING, CONN_ACTIVE };
 
 struct load_thread;
+struct load_conn;
+
+/*
+ * An I/O engine, chosen once at start-up (--engine). Each thread has its own
+ * engine state (t->eng); init() runs on the thread itself (io_uring's
+ * SINGLE_ISSUER binds the ring to it). The engine calls back into loop.c with
+ * load_conn_established/_input/_eof/_fail as its events arrive.
+ */
+struct load_engine {
+	const char *name;
+	/* Can this kernel run it? 0, or a negative errno with a reason in why. */
+	int (*probe)(char *why, size_t len);
+	/* -1 on failure (logged); fini() is called either way. */
+	int (*init)(struct load_thread *t);
+	void (*fini)(struct load_thread *t);
+	/* Starts connecting c (c->fd is the engine's): -1 if it failed at once (handled). */
+	int (*connect)(struct load_conn *c, uint64_t now);
+	/* Writes, or queues, c's issued requests from the cursor; -1 if c was torn down. */
+	int (*flush)(struct load_conn *c, uint64_t now);
+	/* Drops c's socket; whatever is in flight on it is abandoned. */
+	void (*close)(struct load_conn *c);
+	/* Submits what is queued, waits up to wait_ns, handles events; -1 = fatal. */
+	int (*wait)(struct load_thread *t, uint64_t wait_ns);
+};
+
+extern const struct load_engine load_engine_uring, load_engine_epoll;
 
 struct load_conn {
 	int fd;
@@ -144,9 +173,8 @@ struct load_thread {
 	unsigned nconns;
 	uint32_t first_id;
 	uint64_t *ts_slots;
-	int epfd;
-	char *rbuf, *wbuf;
-	size_t rcap, wcap;
+	const struct load_engine *eng;
+	void *es; /* the engine's state for this thread */
 	uint64_t timeout_ns;
 	uint64_t next_scan, next_backoff;
 	double interval_ns; /* open loop: between this thread's scheduled requests */
@@ -157,10 +185,23 @@ struct load_thread {
 	struct load_stats st;
 };
 
-/* Allocates the thread's connections and buffers; -1 on failure (logged). */
+/* Allocates the thread's connections; -1 on failure (logged). */
 int load_thread_init(struct load_thread *t);
-/* pthread entry: runs the loop until the window ends. */
+/* pthread entry: sets up the engine, runs the loop until the window ends. */
 void *load_thread_main(void *arg);
 void load_thread_free(struct load_thread *t);
+
+/* What an engine reports about c; each returns -1 if c was torn down. */
+void load_conn_established(struct load_conn *c, uint64_t now);
+/* Response bytes arrived (they are consumed before this returns). */
+int load_conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t now);
+/* The peer closed its side. */
+void load_conn_eof(struct load_conn *c, uint64_t now);
+/* Counts the error, closes and reconnects (with backoff after repeated failures). */
+void load_conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t now);
+/* Copies up to cap request bytes from the write cursor into buf; returns the count. */
+size_t load_conn_fill(const struct load_conn *c, char *buf, size_t cap);
+/* n bytes from the write cursor went out: moves it on. */
+void load_conn_sent(struct load_conn *c, size_t n);
 
 #endif

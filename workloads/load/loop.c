@@ -1,13 +1,12 @@
 /*
- * One load thread: an epoll loop over its share of the connections. Sockets are
- * non-blocking with TCP_NODELAY and registered once, edge-triggered, for
- * IN|OUT|RDHUP. Also here: connect and backoff, timeouts, the open-loop
- * schedule, and recording responses into the thread's own stats.
+ * One load thread's loop, whatever the engine: connection state, connect and
+ * backoff, timeouts, the open-loop schedule, feeding responses to the protocol
+ * and recording them into the thread's own stats. The engine (loop_uring.c,
+ * loop_epoll.c) moves the bytes and reports back through load_conn_*().
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -20,8 +19,6 @@
 #define BACKOFF_MIN_NS 1000000ull    /* second retry after 1 ms, doubling ... */
 #define BACKOFF_MAX_NS 1000000000ull /* ... up to 1 s */
 #define MAX_WAIT_NS    10000000ull   /* wake at least every 10 ms to see phase changes */
-#define MAX_EVENTS     256
-#define IO_BUF	       (64 * 1024)
 
 struct load_shared load_g = {.win_start = UINT64_MAX, .win_end = UINT64_MAX};
 
@@ -52,7 +49,7 @@ static uint64_t conn_due(const struct load_conn *c)
 static void conn_close(struct load_conn *c)
 {
 	if (c->fd >= 0) {
-		close(c->fd);
+		c->t->eng->close(c);
 		c->fd = -1;
 	}
 	c->sent = c->done = c->issued;
@@ -64,7 +61,7 @@ static void conn_close(struct load_conn *c)
  * Counts the error, closes and reconnects: at once after a first failure, then
  * with exponential backoff so a dead server does not make us spin.
  */
-static void conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t now)
+void load_conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t now)
 {
 	struct load_thread *t = c->t;
 
@@ -92,7 +89,7 @@ static void conn_restart(struct load_conn *c, uint64_t now)
 	conn_start(c, now);
 }
 
-static void conn_established(struct load_conn *c, uint64_t now)
+void load_conn_established(struct load_conn *c, uint64_t now)
 {
 	c->state = CONN_ACTIVE;
 	if (!atomic_load_explicit(&load_g.connected, memory_order_relaxed))
@@ -101,38 +98,13 @@ static void conn_established(struct load_conn *c, uint64_t now)
 		conn_flush(c, now);
 }
 
-/* Starts a non-blocking connect. -1 when it failed at once (already handled). */
+/* Starts connecting c through the engine. -1 when it failed at once (already handled). */
 static int conn_connect(struct load_conn *c, uint64_t now)
 {
-	struct load_thread *t = c->t;
-	const struct load_opts *o = t->o;
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-				 .data.ptr = c};
-	int fd, rc;
-
-	fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		conn_fail(c, LERR_CONNECT, errno, now);
-		return -1;
-	}
-	net_set_nodelay(fd);
-	c->fd = fd;
 	c->since_ns = now;
 	c->state = CONN_CONNECTING;
-	t->proto->conn_reset(c);
-	rc = connect(fd, (const struct sockaddr *)&o->addr, o->addrlen);
-	if (rc < 0 && errno != EINPROGRESS) {
-		conn_fail(c, LERR_CONNECT, errno, now);
-		return -1;
-	}
-	/* Registered after connect(): an unconnected socket polls as HUP. */
-	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		conn_fail(c, LERR_CONNECT, errno, now);
-		return -1;
-	}
-	if (rc == 0)
-		conn_established(c, now);
-	return 0;
+	c->t->proto->conn_reset(c);
+	return c->t->eng->connect(c, now);
 }
 
 /*
@@ -190,42 +162,39 @@ static int conn_start(struct load_conn *c, uint64_t now)
 	return conn_issue(c, now);
 }
 
-/* Writes issued requests from the cursor until done or the socket is full. */
 static int conn_flush(struct load_conn *c, uint64_t now)
 {
-	struct load_thread *t = c->t;
+	return c->t->eng->flush(c, now);
+}
 
-	while (c->sent < c->issued) {
-		uint64_t seq = c->sent, off = c->sent_off;
-		size_t len = 0;
-		ssize_t n;
+size_t load_conn_fill(const struct load_conn *c, char *buf, size_t cap)
+{
+	const struct load_thread *t = c->t;
+	uint64_t seq = c->sent, off = c->sent_off;
+	size_t len = 0;
 
-		while (seq < c->issued && len < t->wcap) {
-			size_t k = t->proto->fill(c, seq, off, t->wbuf + len, t->wcap - len);
+	while (seq < c->issued && len < cap) {
+		size_t k = t->proto->fill(c, seq, off, buf + len, cap - len);
 
-			len += k;
-			off += k;
-			if (off == t->req_len) {
-				seq++;
-				off = 0;
-			}
-		}
-		n = send(c->fd, t->wbuf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN)
-				return 0; /* the EPOLLOUT edge brings us back */
-			if (errno == EINTR)
-				continue;
-			conn_fail(c, LERR_RESET, errno, now);
-			return -1;
-		}
-		c->sent_off += (uint64_t)n;
-		while (c->sent < c->issued && c->sent_off >= t->req_len) {
-			c->sent_off -= t->req_len;
-			c->sent++;
+		len += k;
+		off += k;
+		if (off == t->req_len) {
+			seq++;
+			off = 0;
 		}
 	}
-	return 0;
+	return len;
+}
+
+void load_conn_sent(struct load_conn *c, size_t n)
+{
+	size_t req_len = c->t->req_len;
+
+	c->sent_off += n;
+	while (c->sent < c->issued && c->sent_off >= req_len) {
+		c->sent_off -= req_len;
+		c->sent++;
+	}
 }
 
 /* One complete response to request c->done. -1 if c was torn down. */
@@ -255,7 +224,7 @@ static int conn_response(struct load_conn *c, const struct load_resp *r, uint64_
 }
 
 /* Bytes read from c: feed the protocol response by response. */
-static int conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t now)
+int load_conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t now)
 {
 	while (len) {
 		struct load_resp r = {0};
@@ -263,12 +232,12 @@ static int conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t
 		enum load_rc rc;
 
 		if (c->done >= c->issued) { /* nothing asked: unsolicited bytes */
-			conn_fail(c, LERR_MISMATCH, 0, now);
+			load_conn_fail(c, LERR_MISMATCH, 0, now);
 			return -1;
 		}
 		rc = c->t->proto->consume(c, buf, len, &used, &r);
 		if (rc == LOAD_BAD) {
-			conn_fail(c, LERR_MISMATCH, 0, now);
+			load_conn_fail(c, LERR_MISMATCH, 0, now);
 			return -1;
 		}
 		if (rc == LOAD_MORE)
@@ -281,7 +250,7 @@ static int conn_input(struct load_conn *c, const char *buf, size_t len, uint64_t
 	return conn_issue(c, now);
 }
 
-static void conn_eof(struct load_conn *c, uint64_t now)
+void load_conn_eof(struct load_conn *c, uint64_t now)
 {
 	struct load_resp r = {0};
 	enum load_rc rc = c->done < c->issued ? c->t->proto->eof(c, &r) : LOAD_MORE;
@@ -290,68 +259,10 @@ static void conn_eof(struct load_conn *c, uint64_t now)
 		r.close_after = true;
 		conn_response(c, &r, now);
 	} else if (rc == LOAD_BAD || c->done < c->issued) {
-		conn_fail(c, LERR_RESET, ECONNRESET, now);
+		load_conn_fail(c, LERR_RESET, ECONNRESET, now);
 	} else {
 		conn_restart(c, now); /* idle connection closed by the server */
 	}
-}
-
-/*
- * Reads until a short read, EAGAIN or EOF (edge-triggered). A short read means
- * drained, except when the peer also shut down (RDHUP): the FIN raises no new
- * edge, so then read on until EOF. -1 if c was torn down.
- */
-static int conn_readable(struct load_conn *c, uint32_t ev)
-{
-	struct load_thread *t = c->t;
-
-	for (;;) {
-		ssize_t n = recv(c->fd, t->rbuf, t->rcap, 0);
-
-		if (n > 0) {
-			if (conn_input(c, t->rbuf, (size_t)n, now_ns()))
-				return -1;
-			if ((size_t)n < t->rcap && !(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-				return 0;
-			continue;
-		}
-		if (n == 0) {
-			conn_eof(c, now_ns());
-			return -1;
-		}
-		if (errno == EAGAIN)
-			return 0;
-		if (errno != EINTR) {
-			conn_fail(c, LERR_RESET, errno, now_ns());
-			return -1;
-		}
-	}
-}
-
-static void conn_event(struct load_conn *c, uint32_t ev, uint64_t now)
-{
-	if (c->state == CONN_CONNECTING) {
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len))
-			err = errno;
-		if (!err && (ev & (EPOLLHUP | EPOLLERR)))
-			err = ECONNREFUSED;
-		if (err) {
-			conn_fail(c, LERR_CONNECT, err, now);
-			return;
-		}
-		if (!(ev & EPOLLOUT))
-			return;
-		conn_established(c, now);
-	}
-	if (c->state != CONN_ACTIVE)
-		return;
-	if ((ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && conn_readable(c, ev))
-		return;
-	if ((ev & EPOLLOUT) && c->sent < c->issued)
-		conn_flush(c, now);
 }
 
 /* Timeouts and due reconnects: a scan over the thread's connections. */
@@ -366,12 +277,12 @@ static void scan(struct load_thread *t, uint64_t now)
 		switch (c->state) {
 		case CONN_CONNECTING:
 			if (now - c->since_ns >= t->timeout_ns)
-				conn_fail(c, LERR_CONNECT, ETIMEDOUT, now);
+				load_conn_fail(c, LERR_CONNECT, ETIMEDOUT, now);
 			break;
 		case CONN_ACTIVE:
 			if (c->done < c->issued && now > c->ts[c->done % t->o->depth] &&
 			    now - c->ts[c->done % t->o->depth] >= t->timeout_ns)
-				conn_fail(c, LERR_TIMEOUT, 0, now);
+				load_conn_fail(c, LERR_TIMEOUT, 0, now);
 			break;
 		case CONN_BACKOFF:
 			if (now >= c->due_ns) {
@@ -418,9 +329,8 @@ void *load_thread_main(void *arg)
 {
 	struct load_thread *t = arg;
 	const struct load_opts *o = t->o;
-	struct epoll_event evs[MAX_EVENTS];
 	struct rusage ru1;
-	uint64_t now = now_ns();
+	uint64_t now;
 
 	if (CPU_COUNT(&o->cpus)) {
 		cpu_set_t one;
@@ -434,15 +344,19 @@ void *load_thread_main(void *arg)
 	/* Open loop sends on timers: the default 50 µs slack would show up as latency. */
 	if (o->rate > 0)
 		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	if (t->eng->init(t)) {
+		atomic_store(&load_g.failed, 1);
+		t->eng->fini(t);
+		return NULL;
+	}
+	now = now_ns();
 	t->next_scan = now;
 	t->next_backoff = UINT64_MAX;
 	for (unsigned i = 0; i < t->nconns; i++)
 		conn_start(&t->conns[i], now);
 
 	for (;;) {
-		uint64_t next, wait;
-		struct timespec ts;
-		int n;
+		uint64_t next;
 
 		now = now_ns();
 		if (!t->cpu_started && now >= atomic_load(&load_g.win_start)) {
@@ -456,20 +370,10 @@ void *load_thread_main(void *arg)
 		next = min_u64(min_u64(t->next_scan, t->next_backoff), now + MAX_WAIT_NS);
 		if (o->rate > 0)
 			next = min_u64(next, open_loop(t, now));
-		wait = next > now ? next - now : 0;
-		ts.tv_sec = (time_t)(wait / 1000000000ull);
-		ts.tv_nsec = (long)(wait % 1000000000ull);
-		n = epoll_pwait2(t->epfd, evs, MAX_EVENTS, &ts, NULL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			PLOG_ERR("epoll_pwait2");
+		if (t->eng->wait(t, next > now ? next - now : 0)) {
 			atomic_store(&load_g.failed, 1);
 			break;
 		}
-		now = now_ns();
-		for (int i = 0; i < n; i++)
-			conn_event(evs[i].data.ptr, evs[i].events, now);
 	}
 	if (t->cpu_started) {
 		getrusage(RUSAGE_THREAD, &ru1);
@@ -478,6 +382,7 @@ void *load_thread_main(void *arg)
 	}
 	for (unsigned i = 0; i < t->nconns; i++)
 		conn_close(&t->conns[i]);
+	t->eng->fini(t);
 	return NULL;
 }
 
@@ -493,16 +398,8 @@ int load_thread_init(struct load_thread *t)
 	}
 	t->conns = calloc(t->nconns, sizeof(*t->conns));
 	t->ts_slots = calloc((size_t)t->nconns * o->depth, sizeof(*t->ts_slots));
-	t->rcap = t->wcap = IO_BUF;
-	t->rbuf = malloc(t->rcap);
-	t->wbuf = malloc(t->wcap);
-	t->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!t->conns || !t->ts_slots || !t->rbuf || !t->wbuf) {
+	if (!t->conns || !t->ts_slots) {
 		LOG_ERR("out of memory for %u connections", t->nconns);
-		return -1;
-	}
-	if (t->epfd < 0) {
-		PLOG_ERR("epoll_create1");
 		return -1;
 	}
 	for (unsigned i = 0; i < t->nconns; i++) {
@@ -519,10 +416,6 @@ int load_thread_init(struct load_thread *t)
 
 void load_thread_free(struct load_thread *t)
 {
-	if (t->epfd >= 0)
-		close(t->epfd);
 	free(t->conns);
 	free(t->ts_slots);
-	free(t->rbuf);
-	free(t->wbuf);
 }

@@ -1,8 +1,10 @@
 /*
- * ringside-load: options, thread start-up, the warmup and measured-window
- * timeline (announced on --phase-fd), the never-connected check, and the JSON
- * summary on stdout. The per-thread event loop is loop.c.
+ * ringside-load: options, the choice of engine (io_uring where the kernel allows
+ * it, else epoll), thread start-up, the warmup and measured-window timeline
+ * (announced on --phase-fd), the never-connected check, and the JSON summary on
+ * stdout. The per-thread loop is loop.c over loop_uring.c or loop_epoll.c.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -28,8 +30,11 @@ static const char usage[] =
     "\n"
     "  --target HOST:PORT         server to load (required); [V6]:PORT for IPv6\n"
     "  -c, --connections N        connections in total (default 10)\n"
-    "  -t, --threads T            threads, each with its own epoll loop over its share\n"
+    "  -t, --threads T            threads, each with its own event loop over its share\n"
     "                             of the connections; must not exceed N (default 1)\n"
+    "  --engine uring|epoll       I/O engine: uring (one io_uring per thread, batched) or\n"
+    "                             epoll (default uring where the kernel allows it, else\n"
+    "                             epoll, with a note on stderr)\n"
     "  --cpus LIST                pin thread i to the i-th CPU of LIST (e.g. 1 or 2-3)\n"
     "  -d, --duration S           measured window in seconds, decimals allowed (default 10)\n"
     "  --warmup S                 unrecorded warmup before the window, may be 0 (default 1)\n"
@@ -50,17 +55,20 @@ static const char usage[] =
     "  --phase-fd FD              write \"start\\n\" / \"stop\\n\" to FD when the measured\n"
     "                             window begins / ends\n"
     "  -h, --help                 this text\n"
+    "  --version                  print \"ringside-load VERSION\" and exit\n"
     "\n"
     "Errors (connect, reset, timeout, mismatch, status) are counted in the JSON, not\n"
     "fatal. Exit 0 after a run, 1 if no connection ever succeeded or setup failed,\n"
-    "2 on a bad option. Set RINGSIDE_VERBOSE=1 to log each error.\n"
+    "2 on a bad option, 3 if --engine uring is asked for and the kernel refuses it.\n"
+    "Set RINGSIDE_VERBOSE=1 to log each error.\n"
     "\n"
     "examples:\n"
     "  ringside-load --target 127.0.0.1:7000 -c 100 -d 5\n"
     "  ringside-load --target 127.0.0.1:7000 --payload 4096 --depth 8 -t 2 --cpus 0-1\n"
     "  ringside-load --target 127.0.0.1:8080 --mode http --path /index.html -c 50\n"
     "  ringside-load --target 127.0.0.1:8080 --mode http --rate 20000 -c 64 -d 10\n"
-    "  ringside-load --target 127.0.0.1:8080 --mode http --new-connection-per-request\n";
+    "  ringside-load --target 127.0.0.1:8080 --mode http --new-connection-per-request\n"
+    "  ringside-load --target 127.0.0.1:7000 --engine epoll -c 100\n";
 
 enum {
 	OPT_TARGET = 256,
@@ -76,6 +84,8 @@ enum {
 	OPT_CHURN,
 	OPT_EXPECT_BODY,
 	OPT_PHASE_FD,
+	OPT_ENGINE,
+	OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -95,6 +105,8 @@ static const struct option longopts[] = {
     {"new-connection-per-request", no_argument, NULL, OPT_CHURN},
     {"expect-body", required_argument, NULL, OPT_EXPECT_BODY},
     {"phase-fd", required_argument, NULL, OPT_PHASE_FD},
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -187,6 +199,19 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 			if (fcntl(o->phase_fd, F_GETFD) < 0)
 				usage_error("--phase-fd %d is not an open descriptor", o->phase_fd);
 			break;
+		case OPT_ENGINE:
+			if (!strcmp(optarg, "uring"))
+				o->engine = &load_engine_uring;
+			else if (!strcmp(optarg, "epoll"))
+				o->engine = &load_engine_epoll;
+			else
+				usage_error("invalid value '%s' for --engine: expected uring or "
+					    "epoll",
+					    optarg);
+			break;
+		case OPT_VERSION:
+			printf("ringside-load %s\n", RINGSIDE_VERSION);
+			exit(RS_EXIT_OK);
 		case 'h':
 			fputs(usage, stdout);
 			exit(RS_EXIT_OK);
@@ -211,6 +236,33 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 	if (o->churn && depth_set && o->depth != 1)
 		usage_error("--new-connection-per-request sends one request per connection: "
 			    "--depth must be 1");
+}
+
+/*
+ * --engine as given, or io_uring if this kernel sets up a ring as the engine
+ * wants it, else epoll with a note. A refused explicit uring exits 3.
+ */
+static void choose_engine(struct load_opts *o)
+{
+	char why[160] = "";
+	bool asked = o->engine != NULL;
+	int err;
+
+	if (asked && o->engine != &load_engine_uring)
+		return;
+	err = load_engine_uring.probe(why, sizeof(why));
+	if (!err) {
+		o->engine = &load_engine_uring;
+		return;
+	}
+	if (err != -EINVAL && err != -ENOSYS && err != -EPERM)
+		DIE("cannot set up io_uring: %s", why);
+	if (asked) {
+		LOG_ERR("io_uring unsupported: %s", why);
+		exit(RS_EXIT_UNSUPPORTED);
+	}
+	LOG_WARN("io_uring unavailable (%s): using the epoll engine", why);
+	o->engine = &load_engine_epoll;
 }
 
 static void phase(const struct load_opts *o, const char *what)
@@ -270,6 +322,7 @@ static void print_json(const struct load_opts *o, const struct load_stats *s, do
 	json_object_set_new(root, "tool", json_string("ringside-load"));
 	json_object_set_new(root, "version", json_string(RINGSIDE_VERSION));
 	json_object_set_new(root, "mode", json_string(o->mode == LOAD_ECHO ? "echo" : "http"));
+	json_object_set_new(root, "engine", json_string(o->engine->name));
 	json_object_set_new(root, "target", json_string(o->target));
 	json_object_set_new(root, "connections", json_integer(o->connections));
 	json_object_set_new(root, "threads", json_integer(o->threads));
@@ -335,6 +388,7 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	parse_opts(argc, argv, &o);
+	choose_engine(&o);
 	if (net_resolve(o.host, o.port, &o.addr, &o.addrlen))
 		return RS_EXIT_FAIL;
 	nofile = net_raise_nofile();
@@ -359,7 +413,7 @@ int main(int argc, char **argv)
 		t->req_len = req_len;
 		t->first_id = id;
 		t->nconns = o.connections / o.threads + (i < o.connections % o.threads);
-		t->epfd = -1;
+		t->eng = o.engine;
 		id += t->nconns;
 		if (load_thread_init(t))
 			return RS_EXIT_FAIL;

@@ -19,7 +19,7 @@
 #include "cmd.h"
 #include "run/hostinfo.h"
 #include "run/probes.h"
-#include "run/models.h"
+#include "run/workloads.h"
 #include "log.h"
 
 #define NOFILE_NEEDED (2 * 10000)

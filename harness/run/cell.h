@@ -14,13 +14,13 @@
 struct cell_spec {
 	const struct rs_workload *workload;
 	const char *model;
+	const struct model_info *info; /* the model's table entry (lib/models.h) */
 	unsigned long connections;
 	int index, total; /* position in the suite, for progress */
 };
 
 /*
- * Probe hook points. When cell_probes is non-NULL each repetition runs twice:
- * unprobed, then probed (run.probed = true). In a probed run, cell.c calls
+ * Probe hook points (probes.c has the BPF ones). In a probed run, cell.c calls
  *   attach(server)      once the server is ready, before the load generator exists;
  *   add_server(pid)     after attach, for each process the server forked before it
  *                       was ready (nginx workers); later forks are followed by BPF;
@@ -42,13 +42,25 @@ struct cell_probe_ops {
 	void (*detach)(void);
 	void (*fill)(json_t *run, double requests);
 };
-extern const struct cell_probe_ops *cell_probes;
+
+/*
+ * How every repetition runs, decided once (run.c, from probes_init) and handed
+ * to whatever needs it: with probes, a repetition is two passes, unprobed then
+ * probed (run.probed = true); without, one unprobed pass.
+ */
+struct cell_plan {
+	const struct cell_probe_ops *probes; /* NULL: no probed pass */
+	int passes;			     /* 1 or 2 */
+};
+
+/* The plan for probe ops (NULL when the probes are off). */
+struct cell_plan cell_plan_make(const struct cell_probe_ops *probes);
 
 /* Progress callback: repetition rep (0-based) of the cell is starting. */
 typedef void (*cell_progress_fn)(const struct cell_spec *c, int rep, bool probed);
 
 /* Measures one cell; returns its JSON (without summary), or NULL when interrupted. */
-json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c,
-		     cell_progress_fn progress);
+json_t *cell_measure(const struct cell_plan *plan, const struct run_opts *o,
+		     const struct cell_spec *c, cell_progress_fn progress);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * The effective options of `ringside run`: run.c parses them, everything in
- * run/ reads them, and results.c writes them into config.
+ * The effective options of `ringside run`: options.c parses them (and holds
+ * the suites), everything in run/ reads them, and results.c writes them into config.
  */
 #ifndef RS_OPTIONS_H
 #define RS_OPTIONS_H
@@ -8,8 +8,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
-#include "models.h"
+#include "workloads.h"
 
 /* The effective options of `ringside run` (run.c fills them, everything reads them). */
 struct run_opts {
@@ -37,6 +39,30 @@ struct run_opts {
 	char *const *argv;
 	int argc;
 };
+
+/* A suite: a workload's default models (those without MODEL_OPT_IN) and settings. */
+struct run_suite {
+	const char *name;
+	const char *help;
+	const struct rs_workload *workload;
+	const char *conns;
+	unsigned long size;
+	double duration_s, warmup_s;
+	unsigned long repeat;
+};
+
+/* The suites, ending with a {NULL} entry. */
+extern const struct run_suite run_suites[];
+const struct run_suite *run_find_suite(const char *name);
+/* The suite's models, comma-separated, into buf. */
+void run_suite_models(const struct run_suite *s, char *buf, size_t len);
+
+/* The workloads, NULL-terminated; their models, from lib/models.h, listed on f. */
+extern const struct rs_workload *const run_workloads[];
+void run_print_models(FILE *f);
+
+/* Fills *o from its defaults, the suite and argv; exits 2 with one line on any problem. */
+void run_parse_opts(struct run_opts *o, int argc, char **argv);
 
 /* Set from the SIGINT/SIGTERM handler: the signal number, 0 while running. */
 extern volatile sig_atomic_t run_interrupted;

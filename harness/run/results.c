@@ -19,7 +19,6 @@
 #include "doc.h"
 #include "cell.h"
 #include "hostinfo.h"
-#include "probes.h"
 #include "results.h"
 #include "fsio.h"
 #include "log.h"
@@ -79,7 +78,8 @@ static json_t *cpus_json(const cpu_set_t *set)
 	return json_string(buf);
 }
 
-json_t *results_new(const struct run_opts *o, const char *command)
+json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, const char *probes_off,
+		    const char *command)
 {
 	json_t *doc = json_object(), *cfg = json_object(), *models = json_array(),
 	       *conns = json_array(), *layout, *probes;
@@ -113,10 +113,10 @@ json_t *results_new(const struct run_opts *o, const char *command)
 	json_object_set_new(cfg, "probes", json_string(o->probes));
 	json_object_set_new(cfg, "cpu_layout", layout);
 
-	if (cell_probes && strcmp(o->probes, "off"))
+	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");
 	else
-		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", cell_probes_reason);
+		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", probes_off);
 	results_utc_now(now, sizeof(now), false);
 	json_object_set_new(doc, "schema", json_string("ringside/1"));
 	json_object_set_new(doc, "suite", json_string(o->suite));

@@ -11,7 +11,10 @@
 
 #include "options.h"
 
-json_t *results_new(const struct run_opts *o, const char *command);
+struct cell_plan;
+/* The document's top level; probes_off is why the probes are off ("" when on). */
+json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, const char *probes_off,
+		    const char *command);
 /* Adds the cell's summary (from its runs) and appends it to doc.cells. */
 void results_add_cell(json_t *doc, json_t *cell);
 /* status: "running", "complete", "interrupted"; sets finished_at unless running. */

@@ -19,6 +19,7 @@
 #include "cell.h"
 #include "peers.h"
 #include "proc.h"
+#include "results.h"
 #include "fsio.h"
 #include "models.h"
 #include "log.h"
@@ -198,7 +199,7 @@ static enum run_rc spawn_server(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
 	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16];
-	char *argv[24];
+	char *argv[24 + RUN_MAX_SERVER_ARGS];
 	int n = 0;
 
 	if (st->c->info->flags & MODEL_PEER)
@@ -227,6 +228,8 @@ static enum run_rc spawn_server(struct run_state *st)
 		argv[n++] = "--sq-cpu";
 		argv[n++] = sq;
 	}
+	for (int i = 0; i < o->nserver_args; i++)
+		argv[n++] = (char *)o->server_args[i];
 	argv[n] = NULL;
 	return spawn_ready(st, &st->server, "server", argv, &o->server_cpus, &st->port);
 }
@@ -601,49 +604,57 @@ done:
 	return rc;
 }
 
-json_t *cell_measure(const struct cell_plan *plan, const struct run_opts *o,
-		     const struct cell_spec *c, cell_progress_fn progress)
+void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec)
 {
-	json_t *cell = json_object(), *runs = json_array();
-	const char *status = "ok";
+	const struct cell_spec *c = &cell->spec;
 	char reason[320] = "";
-	bool stop = false;
+	bool skip;
 
-	json_object_set_new(cell, "workload", json_string(c->workload->name));
-	json_object_set_new(cell, "model", json_string(c->model));
-	json_object_set_new(cell, "connections", json_integer(c->connections));
-	json_object_set_new(cell, c->workload->size_key, json_integer(o->size));
-	if ((c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
-	    (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
-	     peer_missing("nginx", reason, sizeof(reason)))) {
-		status = "skipped";
-		stop = true;
-	}
-	for (unsigned long rep = 0; rep < o->repeat && !stop; rep++) {
-		for (int p = 0; p < plan->passes && !stop; p++) {
-			json_t *run;
-			enum run_rc rc;
+	*cell = (struct cell){.spec = *spec, .json = json_object()};
+	json_object_set_new(cell->json, "workload", json_string(c->workload->name));
+	json_object_set_new(cell->json, "model", json_string(c->model));
+	json_object_set_new(cell->json, "connections", json_integer(c->connections));
+	json_object_set_new(cell->json, c->workload->size_key, json_integer(o->size));
+	skip = (c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
+	       (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
+		peer_missing("nginx", reason, sizeof(reason)));
+	json_object_set_new(cell->json, "status", json_string(skip ? "skipped" : "ok"));
+	json_object_set_new(cell->json, "reason", skip ? json_string(reason) : json_null());
+	json_object_set_new(cell->json, "runs", json_array());
+	cell->done = skip;
+}
 
-			if (progress)
-				progress(c, rep, p == 1);
-			rc = run_once(plan, o, c, rep, p == 1, &run, reason, sizeof(reason));
-			if (rc == RUN_INTERRUPTED) {
-				json_decref(runs);
-				json_decref(cell);
-				return NULL;
-			}
-			if (run)
-				json_array_append_new(runs, run);
-			if (rc == RUN_SKIPPED)
-				status = "skipped";
-			else if (rc == RUN_FAILED)
-				status = "failed";
-			stop = rc != RUN_OK;
+int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct cell *cell,
+		 int round, cell_progress_fn progress, void *arg)
+{
+	json_t *runs = json_object_get(cell->json, "runs");
+	char reason[320] = "";
+
+	for (int p = 0; p < plan->passes && !cell->done; p++) {
+		char started[40];
+		json_t *run;
+		enum run_rc rc;
+
+		if (progress)
+			progress(arg, cell, p == 1);
+		results_utc_precise(started, sizeof(started));
+		rc = run_once(plan, o, &cell->spec, cell->reps, p == 1, &run, reason,
+			      sizeof(reason));
+		if (rc == RUN_INTERRUPTED)
+			return -1;
+		if (run) {
+			json_object_set_new(run, "round", json_integer(round));
+			json_object_set_new(run, "started_at", json_string(started));
+			json_array_append_new(runs, run);
+		}
+		if (rc != RUN_OK) {
+			json_object_set_new(cell->json, "status",
+					    json_string(rc == RUN_SKIPPED ? "skipped" : "failed"));
+			json_object_set_new(cell->json, "reason", json_string(reason));
+			cell->done = true;
 		}
 	}
-	json_object_set_new(cell, "status", json_string(status));
-	json_object_set_new(cell, "reason",
-			    strcmp(status, "ok") ? json_string(reason) : json_null());
-	json_object_set_new(cell, "runs", runs);
-	return cell;
+	if (!cell->done)
+		cell->reps++;
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * One cell: a workload, a model and a connection count, measured as
- * repetitions of fresh server + load generator (+ origin) runs (cell.c).
+ * repetitions of fresh server + load generator (+ origin) runs (cell.c). A cell
+ * keeps its identity across the rounds of run.c: its object gains runs.
  */
 #ifndef RS_CELL_H
 #define RS_CELL_H
@@ -56,11 +57,25 @@ struct cell_plan {
 /* The plan for probe ops (NULL when the probes are off). */
 struct cell_plan cell_plan_make(const struct cell_probe_ops *probes);
 
-/* Progress callback: repetition rep (0-based) of the cell is starting. */
-typedef void (*cell_progress_fn)(const struct cell_spec *c, int rep, bool probed);
+/* A cell across rounds: its object (docs/results.md, "A cell") and where it stands. */
+struct cell {
+	struct cell_spec spec;
+	json_t *json; /* owned; runs accumulate in json.runs */
+	int reps;     /* repetitions finished */
+	bool done;    /* skipped, failed, or enough repetitions: not run again */
+};
 
-/* Measures one cell; returns its JSON (without summary), or NULL when interrupted. */
-json_t *cell_measure(const struct cell_plan *plan, const struct run_opts *o,
-		     const struct cell_spec *c, cell_progress_fn progress);
+/* Progress callback: a pass of the cell's next repetition is starting. */
+typedef void (*cell_progress_fn)(void *arg, const struct cell *c, bool probed);
+
+/* Makes the cell's object; a missing peer makes it "skipped" (and done) at once. */
+void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec);
+/*
+ * Runs one repetition of the cell (plan->passes runs: unprobed, then probed),
+ * appending each run with its round and started_at. A failed or skipped run marks
+ * the cell so (status, reason) and done. -1 when interrupted (that run is dropped).
+ */
+int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct cell *cell,
+		 int round, cell_progress_fn progress, void *arg);
 
 #endif

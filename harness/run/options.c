@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -25,23 +26,26 @@ const struct run_suite run_suites[] = {
      .size = 64,
      .duration_s = 1,
      .warmup_s = 0.3,
-     .repeat = 1},
+     .repeat = 1,
+     .max_repeat = 1},
     {.name = "echo",
      .help = "the echo sweep: the echo models across connection counts (default)",
      .workload = &rs_workload_echo,
      .conns = "1,10,100,1000",
      .size = 64,
-     .duration_s = 5,
-     .warmup_s = 1,
-     .repeat = 3},
+     .duration_s = 0.5,
+     .warmup_s = 0.25,
+     .repeat = 0,
+     .max_repeat = 6},
     {.name = "tinygate",
      .help = "the TinyGate story: the proxy models beside nginx and haproxy",
      .workload = &rs_workload_proxy,
      .conns = "1,10,100,1000",
      .size = 4096,
-     .duration_s = 5,
-     .warmup_s = 1,
-     .repeat = 3},
+     .duration_s = 0.5,
+     .warmup_s = 0.25,
+     .repeat = 0,
+     .max_repeat = 6},
     {.name = NULL},
 };
 
@@ -67,7 +71,17 @@ static const char run_usage_head[] =
     "  --origin NAME         proxy origin: ringside | nginx (default ringside)\n"
     "  --duration S          measured window per run, seconds\n"
     "  --warmup S            warmup before the window, seconds\n"
-    "  --repeat N            repetitions per cell (fresh server each)\n"
+    "  --repeat N|auto       repetitions per cell, each with a fresh server; auto (the\n"
+    "                        echo and tinygate default): 3 rounds, then more only for\n"
+    "                        cells whose requests/s 95% CI is wider than --target-ci\n"
+    "  --target-ci PCT       auto: CI half-width to reach, % of the median (default 5)\n"
+    "  --max-repeat N        auto: at most N repetitions (default 10; suites: 6)\n"
+    "  --order ORDER         interleaved (default): each round runs every cell once in\n"
+    "                        a fresh shuffled order; sequential: model-major, a cell's\n"
+    "                        repetitions back to back\n"
+    "  --seed N              the shuffle's seed (default: from the clock; recorded)\n"
+    "  --server-arg ARG      append ARG to the ringside server's command line\n"
+    "                        (repeatable; not for nginx/haproxy), e.g. --jitter-us=500\n"
     "  --server-cpus LIST    CPUs for the server (default 0)\n"
     "  --client-cpus LIST    CPUs for the load generator (default: the others)\n"
     "  --sqpoll-cpu N        CPU for the SQPOLL thread (default: the server's first CPU)\n"
@@ -113,6 +127,11 @@ enum {
 	OPT_PROBES,
 	OPT_OUT,
 	OPT_QUIET,
+	OPT_TARGET_CI,
+	OPT_MAX_REPEAT,
+	OPT_ORDER,
+	OPT_SEED,
+	OPT_SERVER_ARG,
 };
 
 static const struct option run_longopts[] = {
@@ -135,6 +154,11 @@ static const struct option run_longopts[] = {
     {"probes", required_argument, NULL, OPT_PROBES},
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"target-ci", required_argument, NULL, OPT_TARGET_CI},
+    {"max-repeat", required_argument, NULL, OPT_MAX_REPEAT},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"server-arg", required_argument, NULL, OPT_SERVER_ARG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -216,13 +240,15 @@ static void apply_suite(struct run_opts *o, const struct run_suite *s)
 	o->duration_s = s->duration_s;
 	o->warmup_s = s->warmup_s;
 	o->repeat = s->repeat;
+	o->max_repeat = s->max_repeat;
 }
 
 void run_parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	const char *suite = NULL, *models = NULL, *conns = NULL, *payload = NULL, *duration = NULL,
-		   *warmup = NULL, *repeat = NULL, *server_cpus = NULL, *client_cpus = NULL,
-		   *sqpoll_cpu = NULL, *workload = NULL, *body = NULL, *origin = NULL;
+		   *warmup = NULL, *repeat = NULL, *max_repeat = NULL, *server_cpus = NULL,
+		   *client_cpus = NULL, *sqpoll_cpu = NULL, *workload = NULL, *body = NULL,
+		   *origin = NULL;
 	const struct run_suite *base;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
@@ -232,6 +258,8 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	    .depth = 1,
 	    .probes = "auto",
 	    .timeout_s = 10,
+	    .target_ci_pct = 5,
+	    .seed = ((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & RUN_SEED_MAX,
 	    .argv = argv,
 	    .argc = argc,
 	};
@@ -301,6 +329,27 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
+		case OPT_TARGET_CI:
+			o->target_ci_pct = opt_double("target-ci", optarg, 0.01, 100);
+			break;
+		case OPT_MAX_REPEAT:
+			max_repeat = optarg;
+			break;
+		case OPT_ORDER:
+			if (strcmp(optarg, "interleaved") && strcmp(optarg, "sequential"))
+				usage_error("invalid --order '%s': expected interleaved or "
+					    "sequential",
+					    optarg);
+			o->sequential = !strcmp(optarg, "sequential");
+			break;
+		case OPT_SEED:
+			o->seed = opt_uint("seed", optarg, 0, RUN_SEED_MAX);
+			break;
+		case OPT_SERVER_ARG:
+			if (o->nserver_args == RUN_MAX_SERVER_ARGS)
+				usage_error("at most %d --server-arg", RUN_MAX_SERVER_ARGS);
+			o->server_args[o->nserver_args++] = optarg;
+			break;
 		case 'h':
 			print_usage();
 			exit(RS_EXIT_OK);
@@ -345,8 +394,16 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		o->duration_s = opt_double("duration", duration, 0.001, 86400);
 	if (warmup)
 		o->warmup_s = opt_double("warmup", warmup, 0, 3600);
-	if (repeat)
+	if (repeat && !strcmp(repeat, "auto"))
+		o->repeat = 0;
+	else if (repeat)
 		o->repeat = opt_uint("repeat", repeat, 1, 1000);
+	/* A named suite keeps its cap (sized to its time budget); custom runs get 10. */
+	o->max_repeat = suite && base->max_repeat >= RUN_MIN_ROUNDS ? base->max_repeat : 10;
+	if (max_repeat)
+		o->max_repeat = opt_uint("max-repeat", max_repeat, 1, 1000);
+	if (max_repeat && o->repeat)
+		usage_error("--max-repeat is for --repeat auto");
 
 	/* CPU layout: server on CPU 0, everything else on the rest; one CPU is shared. */
 	CPU_ZERO(&o->server_cpus);

@@ -9,11 +9,17 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "workloads.h"
 
-/* The effective options of `ringside run` (run.c fills them, everything reads them). */
+#define RUN_MIN_ROUNDS	    3
+#define RUN_MAX_SERVER_ARGS 8
+/* Seeds stay below 2^53 so that every JSON reader holds them exactly. */
+#define RUN_SEED_MAX ((1ull << 53) - 1)
+
+/* The effective options of `ringside run` (options.c fills them, everything reads them). */
 struct run_opts {
 	const char *suite;
 	const struct rs_workload *workload;
@@ -25,7 +31,18 @@ struct run_opts {
 	const char *origin; /* proxy: "ringside" | "nginx" */
 	char tmpdir[64];    /* the run's temporary directory (peer configs), "" if none */
 	double duration_s, warmup_s;
+	/*
+	 * Repetitions: a fixed count, or 0 for auto: RUN_MIN_ROUNDS rounds, then
+	 * more only for the cells whose requests/s CI half-width is over
+	 * target_ci_pct, up to max_repeat.
+	 */
 	unsigned long repeat;
+	double target_ci_pct;
+	unsigned long max_repeat;
+	uint64_t seed;	 /* of the round order's shuffle */
+	bool sequential; /* --order sequential: model-major, repetitions back to back */
+	const char *server_args[RUN_MAX_SERVER_ARGS]; /* --server-arg: appended to ours */
+	int nserver_args;
 	cpu_set_t server_cpus, client_cpus, origin_cpus;
 	int sq_cpu;		    /* CPU for the SQPOLL thread; -1 = leave it unpinned */
 	unsigned long load_threads; /* 0 = one per client CPU */
@@ -48,7 +65,8 @@ struct run_suite {
 	const char *conns;
 	unsigned long size;
 	double duration_s, warmup_s;
-	unsigned long repeat;
+	unsigned long repeat;	  /* 0 = auto */
+	unsigned long max_repeat; /* the cap of --repeat auto */
 };
 
 /* The suites, ending with a {NULL} entry. */

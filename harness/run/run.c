@@ -5,6 +5,7 @@
  * document is results.c; output is table.c.
  */
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "peers.h"
 #include "probes.h"
 #include "results.h"
+#include "stats.h"
 #include "table.h"
 #include "log.h"
 #include "models.h"
@@ -41,25 +43,150 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static struct {
+/* Everything the rounds loop shares with the progress callback and the writer. */
+struct run_ctx {
 	const struct run_opts *o;
 	const struct cell_plan *plan;
-	int cells_done, total;
-	double per_run_s;
-} progress_state;
+	struct cell *cells; /* model-major, as config lists them */
+	int ncells;
+	int round;
+	json_t *doc;
+	const char *path;
+	int write_failed;
+	uint64_t t0_ns;
+	int runs_done;
+};
 
-static void on_progress(const struct cell_spec *c, int rep, bool probed)
+/* Repetitions a cell may still make: exact for --repeat N, the minimum for auto. */
+static int reps_left(const struct run_opts *o, const struct cell *c)
 {
-	const struct run_opts *o = progress_state.o;
-	int passes = progress_state.plan->passes;
-	int left = (c->total - c->index) * (int)o->repeat * passes - rep * passes - probed;
+	int want = o->repeat
+		       ? (int)o->repeat
+		       : (int)(o->max_repeat < RUN_MIN_ROUNDS ? o->max_repeat : RUN_MIN_ROUNDS);
 
-	table_progress(o, c, rep, probed, left * progress_state.per_run_s);
+	if (c->done)
+		return 0;
+	return c->reps < want ? want - c->reps : 1;
 }
 
-static int exit_code_for(int sig)
+static void on_progress(void *arg, const struct cell *c, bool probed)
 {
-	return 128 + sig;
+	const struct run_ctx *x = arg;
+	double per_run = x->o->warmup_s + x->o->duration_s + 0.5, left = 0;
+
+	if (x->runs_done)
+		per_run = (now_ns() - x->t0_ns) / 1e9 / x->runs_done;
+	for (int i = 0; i < x->ncells; i++)
+		left += reps_left(x->o, &x->cells[i]);
+	left = left * x->plan->passes - probed;
+	table_progress(x->o, c, x->round, probed, left * per_run, x->o->repeat == 0);
+}
+
+/* The cells that have started (or were skipped) go into doc.cells, in config order. */
+static void write_doc(struct run_ctx *x)
+{
+	json_t *arr = json_object_get(x->doc, "cells");
+
+	json_array_clear(arr);
+	for (int i = 0; i < x->ncells; i++)
+		if (x->cells[i].reps || x->cells[i].done)
+			json_array_append(arr, x->cells[i].json);
+	x->write_failed += results_write(x->path, x->doc) != 0;
+}
+
+/* Decides, after a repetition, whether the cell goes on; records why it stopped. */
+static void judge_cell(const struct run_opts *o, struct cell *c)
+{
+	const char *why = NULL;
+
+	if (c->done)
+		return;
+	if (o->repeat) {
+		if ((unsigned long)c->reps >= o->repeat)
+			why = "fixed";
+	} else if (c->reps >= RUN_MIN_ROUNDS || (unsigned long)c->reps >= o->max_repeat) {
+		double hw = results_ci_halfwidth_pct(c->json);
+
+		if (isfinite(hw) && hw <= o->target_ci_pct && c->reps >= RUN_MIN_ROUNDS)
+			why = "ci";
+		else if ((unsigned long)c->reps >= o->max_repeat)
+			why = "max";
+	}
+	if (why) {
+		json_object_set_new(c->json, "repeat_stopped", json_string(why));
+		c->done = true;
+	}
+}
+
+/* One repetition of one cell, then its summary, its verdict and the write. -1: interrupted. */
+static int step(struct run_ctx *x, struct cell *c)
+{
+	size_t before = json_array_size(json_object_get(c->json, "runs"));
+	int rc = cell_measure(x->plan, x->o, c, x->round, on_progress, x);
+
+	x->runs_done += json_array_size(json_object_get(c->json, "runs")) - before;
+	results_update_cell(c->json);
+	if (rc)
+		return -1;
+	judge_cell(x->o, c);
+	if (c->done)
+		table_cell_line(x->o, &c->spec, c->json);
+	write_doc(x);
+	return 0;
+}
+
+/*
+ * Interleaved: each round runs every cell that goes on once, in an order
+ * shuffled afresh from the seed. Sequential: model-major, back to back.
+ */
+static void run_rounds(struct run_ctx *x)
+{
+	uint64_t rng = x->o->seed;
+	int *order = calloc(x->ncells, sizeof(*order));
+
+	if (!order) {
+		LOG_ERR("out of memory");
+		x->write_failed++;
+		return;
+	}
+	if (x->o->sequential) {
+		for (int i = 0; i < x->ncells && !run_interrupted; i++)
+			for (x->round = 0; !x->cells[i].done && !run_interrupted; x->round++)
+				if (step(x, &x->cells[i]))
+					break;
+		free(order);
+		return;
+	}
+	for (x->round = 0; !run_interrupted; x->round++) {
+		int n = 0;
+
+		for (int i = 0; i < x->ncells; i++)
+			if (!x->cells[i].done)
+				order[n++] = i;
+		if (!n)
+			break;
+		stats_shuffle(order, n, &rng);
+		for (int k = 0; k < n && !run_interrupted; k++)
+			if (step(x, &x->cells[order[k]]))
+				break;
+	}
+	free(order);
+}
+
+/* The recorded command: the whole ringside command line; NULL when out of memory. */
+static char *command_line(int argc, char **argv)
+{
+	char **full = calloc(argc + 2, sizeof(*full));
+	char *command;
+
+	if (!full)
+		return NULL;
+	full[0] = "ringside";
+	for (int i = 0; i < argc; i++)
+		full[i + 1] = argv[i];
+	command = results_quote_argv(argc + 1, full);
+	free(full);
+	return command;
 }
 
 int cmd_run(int argc, char **argv)
@@ -67,62 +194,43 @@ int cmd_run(int argc, char **argv)
 	const struct cell_probe_ops *probes;
 	struct cell_plan plan;
 	struct run_opts o;
+	struct run_ctx x;
 	char probes_off[256];
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
-	struct cell_spec spec;
-	char **full;
-	char *command;
-	json_t *doc;
-	int total, write_failed = 0;
+	char *command = NULL;
+	json_t *doc = NULL;
+	int rc = RS_EXIT_FAIL;
 
 	run_parse_opts(&o, argc, argv);
 	if (probes_init(o.probes, &probes, probes_off, sizeof(probes_off)))
 		return RS_EXIT_FAIL;
 	plan = cell_plan_make(probes);
-	total = o.nmodels * o.nconns;
-
-	/* The recorded command is the whole ringside command line. */
-	full = calloc(argc + 2, sizeof(*full));
-	if (!full) {
+	x = (struct run_ctx){.o = &o, .plan = &plan, .path = path, .ncells = o.nmodels * o.nconns};
+	x.cells = calloc(x.ncells, sizeof(*x.cells));
+	command = command_line(argc, argv);
+	if (!x.cells || !command) {
 		LOG_ERR("out of memory");
-		probes_fini();
-		return RS_EXIT_FAIL;
+		goto out;
 	}
-	full[0] = "ringside";
-	for (int i = 0; i < argc; i++)
-		full[i + 1] = argv[i];
-	command = results_quote_argv(argc + 1, full);
-	free(full);
-	if (!command) {
-		LOG_ERR("out of memory");
-		probes_fini();
-		return RS_EXIT_FAIL;
-	}
-
 	results_utc_now(stamp, sizeof(stamp), true);
 	if (o.out)
 		snprintf(base, sizeof(base), "%s", o.out);
 	else
 		snprintf(base, sizeof(base), "results/%s-%s", stamp, o.suite);
 	install_signals();
-	if (results_make_dir(base, dir, sizeof(dir))) {
-		free(command);
-		return RS_EXIT_FAIL;
-	}
+	if (results_make_dir(base, dir, sizeof(dir)))
+		goto out;
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	doc = results_new(&o, &plan, probes_off, command);
-	free(command);
-	if (results_write(path, doc)) {
-		json_decref(doc);
-		return RS_EXIT_FAIL;
-	}
+	x.doc = doc = results_new(&o, &plan, probes_off, command);
+	if (results_write(path, doc))
+		goto out;
 	/* Peer configs, nginx's body file and logs: removed when the run ends. */
 	if (o.workload->origin_bin) {
 		snprintf(o.tmpdir, sizeof(o.tmpdir), "/tmp/ringside-XXXXXX");
 		if (!mkdtemp(o.tmpdir)) {
 			PLOG_ERR("cannot create a temporary directory under /tmp");
-			json_decref(doc);
-			return RS_EXIT_FAIL;
+			o.tmpdir[0] = '\0';
+			goto out;
 		}
 	}
 	/* Keep ringside itself off the server's CPUs. */
@@ -130,53 +238,54 @@ int cmd_run(int argc, char **argv)
 	if (o.shared_cpu && !o.quiet)
 		LOG_WARN("server and client share CPU(s): figures include their interference");
 
-	progress_state.o = &o;
-	progress_state.plan = &plan;
-	progress_state.total = total;
-	progress_state.per_run_s = o.warmup_s + o.duration_s + 0.3;
-	for (int i = 0; i < total && !run_interrupted; i++) {
-		json_t *cell;
-
-		spec = (struct cell_spec){
+	for (int i = 0; i < x.ncells; i++) {
+		struct cell_spec spec = {
 		    .workload = o.workload,
 		    .model = o.models[i / o.nconns],
 		    .info = models_find(o.models[i / o.nconns]),
 		    .connections = o.conns[i % o.nconns],
 		    .index = i,
-		    .total = total,
+		    .total = x.ncells,
 		};
-		cell = cell_measure(&plan, &o, &spec, on_progress);
-		if (!cell)
-			break;
-		results_add_cell(doc, cell);
-		table_cell_line(&o, &spec, cell);
-		write_failed += results_write(path, doc) != 0;
+
+		cell_init(&x.cells[i], &o, &spec);
+		json_object_set_new(x.cells[i].json, "repeat_stopped", json_null());
+		results_update_cell(x.cells[i].json);
+		if (x.cells[i].done)
+			table_cell_line(&o, &spec, x.cells[i].json);
 	}
+	x.t0_ns = now_ns();
+	run_rounds(&x);
 	table_progress_done();
-	probes_fini();
-	peer_tmp_remove(o.tmpdir);
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
-		if (results_write(path, doc))
-			LOG_ERR("cannot write the final %s: it holds the last write that worked",
-				path);
-		LOG_INFO("interrupted by %s; finished cells are in %s", strsignal(run_interrupted),
+		write_doc(&x);
+		LOG_INFO("interrupted by %s; finished runs are in %s", strsignal(run_interrupted),
 			 path);
-		json_decref(doc);
-		return exit_code_for(run_interrupted);
+		rc = 128 + run_interrupted; /* as a shell reports a death by signal */
+		goto out;
 	}
 	results_set_status(doc, "complete");
-	write_failed += results_write(path, doc) != 0;
+	write_doc(&x);
 	table_print(stdout, doc);
 	printf("results: %s\n", path);
 	fflush(stdout);
-	json_decref(doc);
-	if (write_failed) {
+	rc = RS_EXIT_OK;
+out:
+	if (x.write_failed) {
 		LOG_ERR("%d write%s of %s failed (see above): it holds the last write that worked",
-			write_failed, write_failed == 1 ? "" : "s", path);
-		return RS_EXIT_FAIL;
+			x.write_failed, x.write_failed == 1 ? "" : "s", path);
+		if (rc == RS_EXIT_OK)
+			rc = RS_EXIT_FAIL;
 	}
-	return RS_EXIT_OK;
+	probes_fini();
+	peer_tmp_remove(o.tmpdir);
+	for (int i = 0; x.cells && i < x.ncells; i++)
+		json_decref(x.cells[i].json);
+	free(x.cells);
+	free(command);
+	json_decref(doc);
+	return rc;
 }
 
 int cmd_list(int argc, char **argv)

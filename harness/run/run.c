@@ -298,15 +298,19 @@ int cmd_list(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[1]);
 	printf("suites:\n");
 	for (const struct run_suite *s = run_suites; s->name; s++) {
-		char models[256];
+		char models[256], repeat[40];
 
 		run_suite_models(s, models, sizeof(models));
+		if (s->repeat)
+			snprintf(repeat, sizeof(repeat), "%lu", s->repeat);
+		else
+			snprintf(repeat, sizeof(repeat), "auto (3 to %lu)", s->max_repeat);
 		printf("  %-8s %s\n", s->name, s->help);
 		printf("           workload %s; models %s; connections %s; %s %lu B; duration "
-		       "%g s, warmup %g s, repeat %lu\n",
+		       "%g s, warmup %g s, repeat %s\n",
 		       s->workload->name, models, s->conns,
 		       s->workload == &rs_workload_echo ? "payload" : "body", s->size,
-		       s->duration_s, s->warmup_s, s->repeat);
+		       s->duration_s, s->warmup_s, repeat);
 	}
 	printf("  %-8s what --models/--connections/--workload without --suite give: the echo "
 	       "suite's settings otherwise (tinygate's for proxy)\n",

@@ -234,6 +234,13 @@ static enum run_rc spawn_server(struct run_state *st)
 	return spawn_ready(st, &st->server, "server", argv, &o->server_cpus, &st->port);
 }
 
+double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c)
+{
+	double per_conn = o->warmup_per_conn_s * (double)c->connections;
+
+	return per_conn > o->warmup_s ? per_conn : o->warmup_s;
+}
+
 static int spawn_load(struct run_state *st, int *phase_fd)
 {
 	const struct run_opts *o = st->o;
@@ -253,7 +260,7 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	snprintf(threads, sizeof(threads), "%lu", nthreads);
 	cpus_str(&o->client_cpus, cpus, sizeof(cpus));
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
-	snprintf(warm, sizeof(warm), "%g", o->warmup_s);
+	snprintf(warm, sizeof(warm), "%g", cell_warmup_s(o, st->c));
 	snprintf(size, sizeof(size), "%lu", o->size);
 	argv[n++] = bin;
 	argv[n++] = "--target";
@@ -403,7 +410,7 @@ static int drain_phase(struct run_state *st, int *fd, char *buf, size_t cap, siz
 static enum run_rc follow_load(struct run_state *st, int phase_fd)
 {
 	const struct run_opts *o = st->o;
-	double limit = o->warmup_s + o->duration_s + o->timeout_s;
+	double limit = cell_warmup_s(o, st->c) + o->duration_s + o->timeout_s;
 	uint64_t deadline = now_ns() + (uint64_t)(limit * 1e9);
 	uint64_t next_rss = 0;
 	enum run_rc rc = RUN_FAILED;

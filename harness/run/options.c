@@ -70,7 +70,8 @@ static const char run_usage_head[] =
     "  --body BYTES          proxy response body size (default 4096)\n"
     "  --origin NAME         proxy origin: ringside | nginx (default ringside)\n"
     "  --duration S          measured window per run, seconds\n"
-    "  --warmup S            warmup before the window, seconds\n"
+    "  --warmup S            warmup before the window, seconds (default: the suite's,\n"
+    "                        and at least 1 ms per connection)\n"
     "  --repeat N|auto       repetitions per cell, each with a fresh server; auto (the\n"
     "                        echo and tinygate default): 3 rounds, then more only for\n"
     "                        cells whose requests/s 95% CI is wider than --target-ci\n"
@@ -394,6 +395,7 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		o->duration_s = opt_double("duration", duration, 0.001, 86400);
 	if (warmup)
 		o->warmup_s = opt_double("warmup", warmup, 0, 3600);
+	o->warmup_per_conn_s = warmup ? 0 : RUN_WARMUP_PER_CONN_S;
 	if (repeat && !strcmp(repeat, "auto"))
 		o->repeat = 0;
 	else if (repeat)

@@ -14,8 +14,9 @@
 
 #include "workloads.h"
 
-#define RUN_MIN_ROUNDS	    3
-#define RUN_MAX_SERVER_ARGS 8
+#define RUN_MIN_ROUNDS	      3
+#define RUN_MAX_SERVER_ARGS   8
+#define RUN_WARMUP_PER_CONN_S 0.001
 /* Seeds stay below 2^53 so that every JSON reader holds them exactly. */
 #define RUN_SEED_MAX ((1ull << 53) - 1)
 
@@ -31,6 +32,11 @@ struct run_opts {
 	const char *origin; /* proxy: "ringside" | "nginx" */
 	char tmpdir[64];    /* the run's temporary directory (peer configs), "" if none */
 	double duration_s, warmup_s;
+	/*
+	 * Without --warmup, a cell warms up at least this long per connection:
+	 * 1000 blocking connections take most of a second to connect on 2 cores.
+	 */
+	double warmup_per_conn_s;
 	/*
 	 * Repetitions: a fixed count, or 0 for auto: RUN_MIN_ROUNDS rounds, then
 	 * more only for the cells whose requests/s CI half-width is over

@@ -115,6 +115,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(cfg, "origin", echo ? json_null() : json_string(o->origin));
 	json_object_set_new(cfg, "duration_s", json_real(o->duration_s));
 	json_object_set_new(cfg, "warmup_s", json_real(o->warmup_s));
+	json_object_set_new(cfg, "warmup_per_connection_s", json_real(o->warmup_per_conn_s));
 	json_object_set_new(cfg, "repeat",
 			    o->repeat ? json_integer(o->repeat) : json_string("auto"));
 	json_object_set_new(cfg, "target_ci_pct", json_real(o->target_ci_pct));

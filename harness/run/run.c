@@ -82,14 +82,14 @@ static void on_progress(void *arg, const struct cell *c, bool probed)
 	table_progress(x->o, c, x->round, probed, left * per_run, x->o->repeat == 0);
 }
 
-/* The cells that have started (or were skipped) go into doc.cells, in config order. */
+/* The cells with runs (or skipped) go into doc.cells, in config order. */
 static void write_doc(struct run_ctx *x)
 {
 	json_t *arr = json_object_get(x->doc, "cells");
 
 	json_array_clear(arr);
 	for (int i = 0; i < x->ncells; i++)
-		if (x->cells[i].reps || x->cells[i].done)
+		if (json_array_size(json_object_get(x->cells[i].json, "runs")) || x->cells[i].done)
 			json_array_append(arr, x->cells[i].json);
 	x->write_failed += results_write(x->path, x->doc) != 0;
 }

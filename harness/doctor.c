@@ -21,7 +21,7 @@
 #include "doctor.h"
 #include "run/hostinfo.h"
 #include "run/probes.h"
-#include "run/models.h"
+#include "run/workloads.h"
 #include "log.h"
 #include "opts.h"
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,9 @@
 #include "cell.h"
 #include "peers.h"
 #include "proc.h"
+#include "results.h"
 #include "fsio.h"
+#include "models.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
@@ -27,7 +30,19 @@
 #define STOP_WAIT_MS	3000
 #define RSS_SAMPLE_MS	250
 
-const struct cell_probe_ops *cell_probes;
+struct cell_plan cell_plan_make(const struct cell_probe_ops *probes)
+{
+	return (struct cell_plan){.probes = probes, .passes = probes ? 2 : 1};
+}
+
+void cell_fail(struct run_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
+	va_end(ap);
+}
 
 static void cpus_str(const cpu_set_t *set, char *buf, size_t len)
 {
@@ -54,8 +69,8 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 		if (run_interrupted)
 			return RUN_INTERRUPTED;
 		if (now >= deadline) {
-			snprintf(st->reason, sizeof(st->reason),
-				 "%s did not become ready within %d s", p->name, READY_TIMEOUT_S);
+			cell_fail(st, "%s did not become ready within %d s", p->name,
+				  READY_TIMEOUT_S);
 			return RUN_FAILED;
 		}
 		if (poll(pf, 2, 100) <= 0)
@@ -69,8 +84,7 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 				if (nl && sscanf(line, "ready %u", port) == 1 && *port > 0)
 					return RUN_OK;
 				if (nl || used == sizeof(line) - 1) {
-					snprintf(st->reason, sizeof(st->reason),
-						 "%s wrote a bad ready line", p->name);
+					cell_fail(st, "%s wrote a bad ready line", p->name);
 					return RUN_FAILED;
 				}
 				continue;
@@ -84,17 +98,17 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 			proc_stop(p, STOP_WAIT_MS);
 			proc_last_line(p->err_fd, last, sizeof(last));
 			if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == RS_EXIT_UNSUPPORTED) {
-				snprintf(st->reason, sizeof(st->reason), "%s",
-					 last[0] ? last : "the kernel refuses this model");
+				cell_fail(st, "%s",
+					  last[0] ? last : "the kernel refuses this model");
 				return RUN_SKIPPED;
 			}
 			proc_describe(p->status, how, sizeof(how));
-			snprintf(st->reason, sizeof(st->reason), "%s %s before it was ready%s%s",
-				 p->name, how, last[0] ? ": " : "", last);
+			cell_fail(st, "%s %s before it was ready%s%s", p->name, how,
+				  last[0] ? ": " : "", last);
 			return RUN_FAILED;
 		}
 	}
-	snprintf(st->reason, sizeof(st->reason), "%s did not become ready", p->name);
+	cell_fail(st, "%s did not become ready", p->name);
 	return RUN_FAILED;
 }
 
@@ -109,18 +123,17 @@ static enum run_rc spawn_ready(struct run_state *st, struct proc_child *p, const
 	int pfd[2];
 
 	if (access(argv[0], X_OK)) {
-		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", argv[0],
-			 strerror(errno));
+		cell_fail(st, "cannot execute %.200s: %s", argv[0], strerror(errno));
 		return RUN_FAILED;
 	}
 	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		cell_fail(st, "pipe: %s", strerror(errno));
 		return RUN_FAILED;
 	}
 	if (proc_spawn(p, role, argv, pfd[1], cpus)) {
 		close(pfd[0]);
 		close(pfd[1]);
-		snprintf(st->reason, sizeof(st->reason), "cannot start the %s", role);
+		cell_fail(st, "cannot start the %s", role);
 		return RUN_FAILED;
 	}
 	close(pfd[1]);
@@ -139,10 +152,13 @@ static enum run_rc spawn_origin(struct run_state *st)
 	enum run_rc rc;
 
 	if (!strcmp(o->origin, "nginx")) {
-		if (peer_start(&st->origin, "origin", "nginx", "origin", o, st->c->connections, 0,
-			       &st->origin_port, NULL, st->reason, sizeof(st->reason)))
-			return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
-		return RUN_OK;
+		char err[sizeof(st->reason)];
+
+		if (!peer_start(&st->origin, "origin", "nginx", "origin", o, st->c->connections, 0,
+				&st->origin_port, NULL, err, sizeof(err)))
+			return RUN_OK;
+		cell_fail(st, "%s", err);
+		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 	}
 	snprintf(bin, sizeof(bin), "%s/%s", fs_exe_dir(), st->c->workload->origin_bin);
 	cpus_str(&o->origin_cpus, cpus, sizeof(cpus));
@@ -168,9 +184,13 @@ static enum run_rc spawn_origin(struct run_state *st)
 /* nginx or haproxy as the server; nginx's workers exist once it is ready. */
 static enum run_rc spawn_peer(struct run_state *st)
 {
+	char err[sizeof(st->reason)];
+
 	if (peer_start(&st->server, "server", st->c->model, "proxy", st->o, st->c->connections,
-		       st->origin_port, &st->port, &st->peer, st->reason, sizeof(st->reason)))
+		       st->origin_port, &st->port, &st->peer, err, sizeof(err))) {
+		cell_fail(st, "%s", err);
 		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
+	}
 	st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return RUN_OK;
 }
@@ -179,10 +199,10 @@ static enum run_rc spawn_server(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
 	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16];
-	char *argv[24];
+	char *argv[24 + RUN_MAX_SERVER_ARGS];
 	int n = 0;
 
-	if (peer_is(st->c->model))
+	if (st->c->info->flags & MODEL_PEER)
 		return spawn_peer(st);
 	snprintf(bin, sizeof(bin), "%s/%s", fs_exe_dir(), st->c->workload->server_bin);
 	cpus_str(&o->server_cpus, cpus, sizeof(cpus));
@@ -203,13 +223,22 @@ static enum run_rc spawn_server(struct run_state *st)
 	argv[n++] = "3";
 	argv[n++] = "--cpus";
 	argv[n++] = cpus;
-	if (strstr(st->c->model, "sqpoll") && o->sq_cpu >= 0) {
+	if (st->c->info->flags & MODEL_SQPOLL && o->sq_cpu >= 0) {
 		snprintf(sq, sizeof(sq), "%d", o->sq_cpu);
 		argv[n++] = "--sq-cpu";
 		argv[n++] = sq;
 	}
+	for (int i = 0; i < o->nserver_args; i++)
+		argv[n++] = (char *)o->server_args[i];
 	argv[n] = NULL;
 	return spawn_ready(st, &st->server, "server", argv, &o->server_cpus, &st->port);
+}
+
+double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c)
+{
+	double per_conn = o->warmup_per_conn_s * (double)c->connections;
+
+	return per_conn > o->warmup_s ? per_conn : o->warmup_s;
 }
 
 static int spawn_load(struct run_state *st, int *phase_fd)
@@ -231,7 +260,7 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	snprintf(threads, sizeof(threads), "%lu", nthreads);
 	cpus_str(&o->client_cpus, cpus, sizeof(cpus));
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
-	snprintf(warm, sizeof(warm), "%g", o->warmup_s);
+	snprintf(warm, sizeof(warm), "%g", cell_warmup_s(o, st->c));
 	snprintf(size, sizeof(size), "%lu", o->size);
 	argv[n++] = bin;
 	argv[n++] = "--target";
@@ -270,18 +299,17 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	argv[n++] = "3";
 	argv[n] = NULL;
 	if (access(bin, X_OK)) {
-		snprintf(st->reason, sizeof(st->reason), "cannot execute %.200s: %s", bin,
-			 strerror(errno));
+		cell_fail(st, "cannot execute %.200s: %s", bin, strerror(errno));
 		return -1;
 	}
 	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(st->reason, sizeof(st->reason), "pipe: %s", strerror(errno));
+		cell_fail(st, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	if (proc_spawn(&st->load, "load generator", argv, pfd[1], &o->client_cpus)) {
 		close(pfd[0]);
 		close(pfd[1]);
-		snprintf(st->reason, sizeof(st->reason), "cannot start the load generator");
+		cell_fail(st, "cannot start the load generator");
 		return -1;
 	}
 	close(pfd[1]);
@@ -296,8 +324,7 @@ static void origin_died(struct run_state *st)
 	proc_try_reap(&st->origin);
 	proc_describe(st->origin.status, how, sizeof(how));
 	proc_last_line(st->origin.err_fd, last, sizeof(last));
-	snprintf(st->reason, sizeof(st->reason), "origin %s during run %d%s%s", how, st->rep + 1,
-		 last[0] ? ": " : "", last);
+	cell_fail(st, "origin %s during run %d%s%s", how, st->rep + 1, last[0] ? ": " : "", last);
 }
 
 /*
@@ -325,8 +352,7 @@ static void server_died(struct run_state *st)
 	proc_try_reap(&st->server);
 	proc_describe(st->server.status, how, sizeof(how));
 	proc_last_line(st->server.err_fd, last, sizeof(last));
-	snprintf(st->reason, sizeof(st->reason), "server %s during run %d%s%s", how, st->rep + 1,
-		 last[0] ? ": " : "", last);
+	cell_fail(st, "server %s during run %d%s%s", how, st->rep + 1, last[0] ? ": " : "", last);
 }
 
 /* A "start" or "stop" line from the load generator: snapshot the server. */
@@ -337,15 +363,14 @@ static int on_phase(struct run_state *st, const char *line)
 
 	if (!start && strcmp(line, "stop"))
 		return 0;
-	if (start && st->probe_attached && cell_probes->start(err, sizeof(err)))
+	if (start && st->probe_attached && st->plan->probes->start(err, sizeof(err)))
 		goto probe_fail;
 	if (server_snapshot(st, start ? &st->snap0 : &st->snap1)) {
-		snprintf(st->reason, sizeof(st->reason), "cannot read /proc/%d of the server",
-			 (int)st->server.pid);
+		cell_fail(st, "cannot read /proc/%d of the server", (int)st->server.pid);
 		return -1;
 	}
 	cell_noise_sample(st, start);
-	if (!start && st->probe_attached && cell_probes->stop(err, sizeof(err)))
+	if (!start && st->probe_attached && st->plan->probes->stop(err, sizeof(err)))
 		goto probe_fail;
 	if (start)
 		st->started = true;
@@ -357,7 +382,7 @@ static int on_phase(struct run_state *st, const char *line)
 		st->rss_peak = st->snap1.rss_kib;
 	return 0;
 probe_fail:
-	snprintf(st->reason, sizeof(st->reason), "probes: %s", err);
+	cell_fail(st, "probes: %s", err);
 	return -1;
 }
 
@@ -393,7 +418,7 @@ static int drain_phase(struct run_state *st, int *fd, char *buf, size_t cap, siz
 static enum run_rc follow_load(struct run_state *st, int phase_fd)
 {
 	const struct run_opts *o = st->o;
-	double limit = o->warmup_s + o->duration_s + o->timeout_s;
+	double limit = cell_warmup_s(o, st->c) + o->duration_s + o->timeout_s;
 	uint64_t deadline = now_ns() + (uint64_t)(limit * 1e9);
 	uint64_t next_rss = 0;
 	enum run_rc rc = RUN_FAILED;
@@ -401,7 +426,7 @@ static enum run_rc follow_load(struct run_state *st, int phase_fd)
 	size_t used = 0;
 
 	fcntl(phase_fd, F_SETFL, O_NONBLOCK);
-	snprintf(st->reason, sizeof(st->reason), "load generator did not finish");
+	cell_fail(st, "load generator did not finish");
 	for (int iter = 0; iter < 10000000; iter++) {
 		struct pollfd pf[4] = {
 		    {.fd = st->load.pidfd, .events = POLLIN},
@@ -415,8 +440,7 @@ static enum run_rc follow_load(struct run_state *st, int phase_fd)
 			break;
 		}
 		if (now >= deadline) {
-			snprintf(st->reason, sizeof(st->reason),
-				 "load generator did not finish within %g s", limit);
+			cell_fail(st, "load generator did not finish within %g s", limit);
 			break;
 		}
 		if (st->started && !st->stopped && now >= next_rss) {
@@ -459,21 +483,19 @@ static enum run_rc judge_load(struct run_state *st)
 	if (!WIFEXITED(st->load.status) || WEXITSTATUS(st->load.status) != 0) {
 		proc_last_line(st->load.err_fd, last, sizeof(last));
 		proc_describe(st->load.status, how, sizeof(how));
-		snprintf(st->reason, sizeof(st->reason), "load generator %s: %s", how,
-			 last[0] ? last : "(no message)");
+		cell_fail(st, "load generator %s: %s", how, last[0] ? last : "(no message)");
 		return RUN_FAILED;
 	}
 	out = proc_read_all(st->load.out_fd);
 	st->load_json = out ? json_loads(out, JSON_REJECT_DUPLICATES, &jerr) : NULL;
 	free(out);
 	if (!json_is_object(st->load_json)) {
-		snprintf(st->reason, sizeof(st->reason),
-			 "load generator printed no valid JSON on stdout");
+		cell_fail(st, "load generator printed no valid JSON on stdout");
 		return RUN_FAILED;
 	}
 	if (!st->started || !st->stopped) {
-		snprintf(st->reason, sizeof(st->reason),
-			 "load generator never reported its measured window (start/stop on fd 3)");
+		cell_fail(st,
+			  "load generator never reported its measured window (start/stop on fd 3)");
 		return RUN_FAILED;
 	}
 	return RUN_OK;
@@ -492,13 +514,12 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 		return RUN_FAILED;
 	}
 	if (st->server.forced) {
-		snprintf(st->reason, sizeof(st->reason),
-			 "server did not exit within %d s of SIGTERM (killed) after run %d",
-			 STOP_WAIT_MS / 1000, st->rep + 1);
+		cell_fail(st, "server did not exit within %d s of SIGTERM (killed) after run %d",
+			  STOP_WAIT_MS / 1000, st->rep + 1);
 		return RUN_FAILED;
 	}
 	/* haproxy -db ends by the SIGTERM itself: for a peer that is a clean stop. */
-	if (peer_is(st->c->model) && WIFSIGNALED(st->server.status) &&
+	if (st->c->info->flags & MODEL_PEER && WIFSIGNALED(st->server.status) &&
 	    WTERMSIG(st->server.status) == SIGTERM)
 		return RUN_OK;
 	if (!WIFEXITED(st->server.status) || WEXITSTATUS(st->server.status) != 0) {
@@ -506,8 +527,8 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 
 		proc_describe(st->server.status, how, sizeof(how));
 		proc_last_line(st->server.err_fd, last, sizeof(last));
-		snprintf(st->reason, sizeof(st->reason), "server %s on SIGTERM after run %d%s%s",
-			 how, st->rep + 1, last[0] ? ": " : "", last);
+		cell_fail(st, "server %s on SIGTERM after run %d%s%s", how, st->rep + 1,
+			  last[0] ? ": " : "", last);
 		return RUN_FAILED;
 	}
 	return RUN_OK;
@@ -526,10 +547,12 @@ static void run_release(struct run_state *st)
 }
 
 /* One repetition (probed or not). *out gets the run object unless skipped/interrupted. */
-static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c, int rep,
-			    bool probed, json_t **out, char *reason, size_t rlen)
+static enum run_rc run_once(const struct cell_plan *plan, const struct run_opts *o,
+			    const struct cell_spec *c, int rep, bool probed, json_t **out,
+			    char *reason, size_t rlen)
 {
-	struct run_state st = {.o = o, .c = c, .rep = rep, .probed = probed};
+	const struct cell_probe_ops *probes = probed ? plan->probes : NULL;
+	struct run_state st = {.plan = plan, .o = o, .c = c, .rep = rep, .probed = probed};
 	int phase_fd = -1;
 	char err[200] = "";
 	enum run_rc rc;
@@ -547,17 +570,17 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 	if (rc != RUN_OK)
 		goto done;
 	st.rss_ready = server_rss(&st);
-	if (probed && cell_probes) {
+	if (probes) {
 		/* The server role is the proxy alone: the origin is not a target. */
-		if (cell_probes->attach(st.server.pid, err, sizeof(err))) {
-			snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+		if (probes->attach(st.server.pid, err, sizeof(err))) {
+			cell_fail(&st, "probes: %s", err);
 			rc = RUN_FAILED;
 			goto done;
 		}
 		st.probe_attached = true;
 		for (int i = 0; i < st.nworkers; i++) {
-			if (cell_probes->add_server(st.workers[i], err, sizeof(err))) {
-				snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+			if (probes->add_server(st.workers[i], err, sizeof(err))) {
+				cell_fail(&st, "probes: %s", err);
 				rc = RUN_FAILED;
 				goto done;
 			}
@@ -567,8 +590,8 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 		rc = RUN_FAILED;
 		goto done;
 	}
-	if (st.probe_attached && cell_probes->add_client(st.load.pid, err, sizeof(err))) {
-		snprintf(st.reason, sizeof(st.reason), "probes: %s", err);
+	if (st.probe_attached && probes->add_client(st.load.pid, err, sizeof(err))) {
+		cell_fail(&st, "probes: %s", err);
 		close(phase_fd);
 		rc = RUN_FAILED;
 		goto done;
@@ -577,7 +600,7 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 	if (rc == RUN_OK)
 		rc = judge_load(&st);
 	if (st.probe_attached)
-		cell_probes->detach();
+		probes->detach();
 	st.probe_attached = false;
 	if (rc != RUN_INTERRUPTED)
 		rc = stop_server(&st, rc);
@@ -587,7 +610,7 @@ static enum run_rc run_once(const struct run_opts *o, const struct cell_spec *c,
 	}
 done:
 	if (st.probe_attached)
-		cell_probes->detach();
+		probes->detach();
 	proc_stop(&st.load, 1000);
 	proc_stop(&st.server, 1000);
 	proc_stop(&st.origin, 1000);
@@ -598,49 +621,57 @@ done:
 	return rc;
 }
 
-json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c, cell_progress_fn progress)
+void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec)
 {
-	json_t *cell = json_object(), *runs = json_array();
-	const char *status = "ok";
+	const struct cell_spec *c = &cell->spec;
 	char reason[320] = "";
-	int passes = cell_probes ? 2 : 1;
-	bool stop = false;
+	bool skip;
 
-	json_object_set_new(cell, "workload", json_string(c->workload->name));
-	json_object_set_new(cell, "model", json_string(c->model));
-	json_object_set_new(cell, "connections", json_integer(c->connections));
-	json_object_set_new(cell, c->workload->size_key, json_integer(o->size));
-	if ((peer_is(c->model) && peer_missing(c->model, reason, sizeof(reason))) ||
-	    (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
-	     peer_missing("nginx", reason, sizeof(reason)))) {
-		status = "skipped";
-		stop = true;
-	}
-	for (unsigned long rep = 0; rep < o->repeat && !stop; rep++) {
-		for (int p = 0; p < passes && !stop; p++) {
-			json_t *run;
-			enum run_rc rc;
+	*cell = (struct cell){.spec = *spec, .json = json_object()};
+	json_object_set_new(cell->json, "workload", json_string(c->workload->name));
+	json_object_set_new(cell->json, "model", json_string(c->model));
+	json_object_set_new(cell->json, "connections", json_integer(c->connections));
+	json_object_set_new(cell->json, c->workload->size_key, json_integer(o->size));
+	skip = (c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
+	       (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
+		peer_missing("nginx", reason, sizeof(reason)));
+	json_object_set_new(cell->json, "status", json_string(skip ? "skipped" : "ok"));
+	json_object_set_new(cell->json, "reason", skip ? json_string(reason) : json_null());
+	json_object_set_new(cell->json, "runs", json_array());
+	cell->done = skip;
+}
 
-			if (progress)
-				progress(c, rep, p == 1);
-			rc = run_once(o, c, rep, p == 1, &run, reason, sizeof(reason));
-			if (rc == RUN_INTERRUPTED) {
-				json_decref(runs);
-				json_decref(cell);
-				return NULL;
-			}
-			if (run)
-				json_array_append_new(runs, run);
-			if (rc == RUN_SKIPPED)
-				status = "skipped";
-			else if (rc == RUN_FAILED)
-				status = "failed";
-			stop = rc != RUN_OK;
+int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct cell *cell,
+		 int round, cell_progress_fn progress, void *arg)
+{
+	json_t *runs = json_object_get(cell->json, "runs");
+	char reason[320] = "";
+
+	for (int p = 0; p < plan->passes && !cell->done; p++) {
+		char started[40];
+		json_t *run;
+		enum run_rc rc;
+
+		if (progress)
+			progress(arg, cell, p == 1);
+		results_utc_precise(started, sizeof(started));
+		rc = run_once(plan, o, &cell->spec, cell->reps, p == 1, &run, reason,
+			      sizeof(reason));
+		if (rc == RUN_INTERRUPTED)
+			return -1;
+		if (run) {
+			json_object_set_new(run, "round", json_integer(round));
+			json_object_set_new(run, "started_at", json_string(started));
+			json_array_append_new(runs, run);
+		}
+		if (rc != RUN_OK) {
+			json_object_set_new(cell->json, "status",
+					    json_string(rc == RUN_SKIPPED ? "skipped" : "failed"));
+			json_object_set_new(cell->json, "reason", json_string(reason));
+			cell->done = true;
 		}
 	}
-	json_object_set_new(cell, "status", json_string(status));
-	json_object_set_new(cell, "reason",
-			    strcmp(status, "ok") ? json_string(reason) : json_null());
-	json_object_set_new(cell, "runs", runs);
-	return cell;
+	if (!cell->done)
+		cell->reps++;
+	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * One cell: a workload, a model and a connection count, measured as
- * repetitions of fresh server + load generator (+ origin) runs (cell.c).
+ * repetitions of fresh server + load generator (+ origin) runs (cell.c). A cell
+ * keeps its identity across the rounds of run.c: its object gains runs.
  */
 #ifndef RS_CELL_H
 #define RS_CELL_H
@@ -14,13 +15,13 @@
 struct cell_spec {
 	const struct rs_workload *workload;
 	const char *model;
+	const struct model_info *info; /* the model's table entry (lib/models.h) */
 	unsigned long connections;
 	int index, total; /* position in the suite, for progress */
 };
 
 /*
- * Probe hook points. When cell_probes is non-NULL each repetition runs twice:
- * unprobed, then probed (run.probed = true). In a probed run, cell.c calls
+ * Probe hook points (probes.c has the BPF ones). In a probed run, cell.c calls
  *   attach(server)      once the server is ready, before the load generator exists;
  *   add_server(pid)     after attach, for each process the server forked before it
  *                       was ready (nginx workers); later forks are followed by BPF;
@@ -42,13 +43,42 @@ struct cell_probe_ops {
 	void (*detach)(void);
 	void (*fill)(json_t *run, double requests);
 };
-extern const struct cell_probe_ops *cell_probes;
 
-/* Progress callback: repetition rep (0-based) of the cell is starting. */
-typedef void (*cell_progress_fn)(const struct cell_spec *c, int rep, bool probed);
+/*
+ * How every repetition runs, decided once (run.c, from probes_init) and handed
+ * to whatever needs it: with probes, a repetition is two passes, unprobed then
+ * probed (run.probed = true); without, one unprobed pass.
+ */
+struct cell_plan {
+	const struct cell_probe_ops *probes; /* NULL: no probed pass */
+	int passes;			     /* 1 or 2 */
+};
 
-/* Measures one cell; returns its JSON (without summary), or NULL when interrupted. */
-json_t *cell_measure(const struct run_opts *o, const struct cell_spec *c,
-		     cell_progress_fn progress);
+/* The plan for probe ops (NULL when the probes are off). */
+struct cell_plan cell_plan_make(const struct cell_probe_ops *probes);
+
+/* A cell across rounds: its object (docs/results.md, "A cell") and where it stands. */
+struct cell {
+	struct cell_spec spec;
+	json_t *json; /* owned; runs accumulate in json.runs */
+	int reps;     /* repetitions finished */
+	bool done;    /* skipped, failed, or enough repetitions: not run again */
+};
+
+/* Progress callback: a pass of the cell's next repetition is starting. */
+typedef void (*cell_progress_fn)(void *arg, const struct cell *c, bool probed);
+
+/* The cell's warmup: --warmup, or the suite's and at least warmup_per_conn_s per connection. */
+double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c);
+
+/* Makes the cell's object; a missing peer makes it "skipped" (and done) at once. */
+void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec);
+/*
+ * Runs one repetition of the cell (plan->passes runs: unprobed, then probed),
+ * appending each run with its round and started_at. A failed or skipped run marks
+ * the cell so (status, reason) and done. -1 when interrupted (that run is dropped).
+ */
+int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct cell *cell,
+		 int round, cell_progress_fn progress, void *arg);
 
 #endif

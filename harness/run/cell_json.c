@@ -137,8 +137,8 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	json_object_set_new(run, "syscall_blocked_us_per_request", json_null());
 	json_object_set_new(run, "runqueue_delay_us", json_null());
 	json_object_set_new(run, "wakeups_per_request", json_null());
-	if (st->probed && cell_probes && rc == RUN_OK && per)
-		cell_probes->fill(run, req);
+	if (st->probed && st->plan->probes && rc == RUN_OK && per)
+		st->plan->probes->fill(run, req);
 	json_object_set(run, "load", l ? l : json_null());
 	return run;
 }

@@ -15,6 +15,7 @@ enum run_rc { RUN_OK, RUN_FAILED, RUN_SKIPPED, RUN_INTERRUPTED };
 
 /* Everything one run gathers before it becomes JSON. */
 struct run_state {
+	const struct cell_plan *plan;
 	const struct run_opts *o;
 	const struct cell_spec *c;
 	int rep;
@@ -33,6 +34,9 @@ struct run_state {
 	long rss_ready, rss_peak;
 	json_t *load_json;
 };
+
+/* Sets st->reason (printf-style): the one way a run says why it failed. */
+void cell_fail(struct run_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The run object of docs/results.md, from what st gathered (cell_json.c). */
 json_t *cell_run_json(struct run_state *st, enum run_rc rc);

@@ -1,6 +1,6 @@
 /*
- * The effective options of `ringside run`: run.c parses them, everything in
- * run/ reads them, and results.c writes them into config.
+ * The effective options of `ringside run`: options.c parses them (and holds
+ * the suites), everything in run/ reads them, and results.c writes them into config.
  */
 #ifndef RS_OPTIONS_H
 #define RS_OPTIONS_H
@@ -8,10 +8,19 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
-#include "models.h"
+#include "workloads.h"
 
-/* The effective options of `ringside run` (run.c fills them, everything reads them). */
+#define RUN_MIN_ROUNDS	      3
+#define RUN_MAX_SERVER_ARGS   8
+#define RUN_WARMUP_PER_CONN_S 0.001
+/* Seeds stay below 2^53 so that every JSON reader holds them exactly. */
+#define RUN_SEED_MAX ((1ull << 53) - 1)
+
+/* The effective options of `ringside run` (options.c fills them, everything reads them). */
 struct run_opts {
 	const char *suite;
 	const struct rs_workload *workload;
@@ -23,7 +32,23 @@ struct run_opts {
 	const char *origin; /* proxy: "ringside" | "nginx" */
 	char tmpdir[64];    /* the run's temporary directory (peer configs), "" if none */
 	double duration_s, warmup_s;
+	/*
+	 * Without --warmup, a cell warms up at least this long per connection:
+	 * 1000 blocking connections take most of a second to connect on 2 cores.
+	 */
+	double warmup_per_conn_s;
+	/*
+	 * Repetitions: a fixed count, or 0 for auto: RUN_MIN_ROUNDS rounds, then
+	 * more only for the cells whose requests/s CI half-width is over
+	 * target_ci_pct, up to max_repeat.
+	 */
 	unsigned long repeat;
+	double target_ci_pct;
+	unsigned long max_repeat;
+	uint64_t seed;	 /* of the round order's shuffle */
+	bool sequential; /* --order sequential: model-major, repetitions back to back */
+	const char *server_args[RUN_MAX_SERVER_ARGS]; /* --server-arg: appended to ours */
+	int nserver_args;
 	cpu_set_t server_cpus, client_cpus, origin_cpus;
 	int sq_cpu;		    /* CPU for the SQPOLL thread; -1 = leave it unpinned */
 	unsigned long load_threads; /* 0 = one per client CPU */
@@ -39,6 +64,31 @@ struct run_opts {
 
 	const char *result_dir; /* where results.json goes (peers/ copies), NULL if none */
 };
+
+/* A suite: a workload's default models (those without MODEL_OPT_IN) and settings. */
+struct run_suite {
+	const char *name;
+	const char *help;
+	const struct rs_workload *workload;
+	const char *conns;
+	unsigned long size;
+	double duration_s, warmup_s;
+	unsigned long repeat;	  /* 0 = auto */
+	unsigned long max_repeat; /* the cap of --repeat auto */
+};
+
+/* The suites, ending with a {NULL} entry. */
+extern const struct run_suite run_suites[];
+const struct run_suite *run_find_suite(const char *name);
+/* The suite's models, comma-separated, into buf. */
+void run_suite_models(const struct run_suite *s, char *buf, size_t len);
+
+/* The workloads, NULL-terminated; their models, from lib/models.h, listed on f. */
+extern const struct rs_workload *const run_workloads[];
+void run_print_models(FILE *f);
+
+/* Fills *o from its defaults, the suite and argv; exits 2 with one line on any problem. */
+void run_parse_opts(struct run_opts *o, int argc, char **argv);
 
 /* Set from the SIGINT/SIGTERM handler: the signal number, 0 while running. */
 extern volatile sig_atomic_t run_interrupted;

@@ -21,6 +21,7 @@
 #include "peers.h"
 #include "fsio.h"
 #include "log.h"
+#include "models.h"
 #include "net.h"
 
 #define PEER_READY_POLL_MS 20
@@ -32,7 +33,9 @@
 
 bool peer_is(const char *model)
 {
-	return !strcmp(model, "nginx") || !strcmp(model, "haproxy");
+	const struct model_info *m = models_find(model);
+
+	return m && m->flags & MODEL_PEER;
 }
 
 int peer_find(const char *tool, char *path, size_t len)

@@ -12,7 +12,6 @@
 
 static struct probe *probe;
 static struct probe_snapshot snap_start, snap_stop;
-char cell_probes_reason[256];
 
 static int hook_attach(pid_t server, char *err, size_t errlen)
 {
@@ -90,31 +89,30 @@ static const struct cell_probe_ops bpf_ops = {
     .fill = hook_fill,
 };
 
-int probes_init(const char *mode)
+int probes_init(const char *mode, const struct cell_probe_ops **ops, char *reason, size_t len)
 {
 	char why[200];
 
-	cell_probes = NULL;
+	*ops = NULL;
+	snprintf(reason, len, "%s", "");
 	if (!strcmp(mode, "off")) {
-		snprintf(cell_probes_reason, sizeof(cell_probes_reason),
-			 "disabled with --probes off");
+		snprintf(reason, len, "disabled with --probes off");
 		return 0;
 	}
 	if (probe_open(&probe, why, sizeof(why))) {
-		snprintf(cell_probes_reason, sizeof(cell_probes_reason), "%s", why);
+		snprintf(reason, len, "%s", why);
 		if (!strcmp(mode, "on")) {
 			LOG_ERR("--probes on, but the BPF probes cannot load: %s", why);
 			return -1;
 		}
 		return 0;
 	}
-	cell_probes = &bpf_ops;
+	*ops = &bpf_ops;
 	return 0;
 }
 
 void probes_fini(void)
 {
-	cell_probes = NULL;
 	probe_close(probe);
 	probe = NULL;
 }

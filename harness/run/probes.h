@@ -6,14 +6,15 @@
 
 #include <stddef.h>
 
-/* Why the probes are off ("" while on). */
-extern char cell_probes_reason[256];
+struct cell_probe_ops;
+
 /*
  * mode "auto": load the probes if this machine allows, else run without them
  * and keep the reason; "on": the same, but failing to load is an error (-1,
- * said on stderr); "off": never load them.
+ * said on stderr); "off": never load them. *ops gets the hooks (NULL while the
+ * probes are off), reason why they are off ("" while on).
  */
-int probes_init(const char *mode);
+int probes_init(const char *mode, const struct cell_probe_ops **ops, char *reason, size_t len);
 void probes_fini(void);
 /* 0 when the probes can load here; else -1 with the one-line reason. */
 int probes_check(char *why, size_t len);

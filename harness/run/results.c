@@ -1,8 +1,8 @@
 /*
  * The results document (docs/results.md, schema ringside/1): its top level,
- * per-cell summaries computed from the runs (medians, min, max, with nulls
- * kept null), and the atomic write: temp file in the same directory, fsync,
- * rename, fsync of the directory.
+ * per-cell summaries computed from the runs (medians with their 95% CI from
+ * stats.c, nulls kept null), outlier marks, and the atomic write: temp file in the same directory,
+ * fsync, rename, fsync of the directory.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "doc.h"
+#include "stats.h"
 #include "cell.h"
 #include "hostinfo.h"
-#include "probes.h"
 #include "results.h"
 #include "fsio.h"
 #include "log.h"
@@ -32,6 +32,18 @@ void results_utc_now(char *buf, size_t len, bool compact)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void results_utc_precise(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", sec, ts.tv_nsec / 1000);
 }
 
 char *results_quote_argv(int argc, char *const argv[])
@@ -79,10 +91,11 @@ static json_t *cpus_json(const cpu_set_t *set)
 	return json_string(buf);
 }
 
-json_t *results_new(const struct run_opts *o, const char *command)
+json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, const char *probes_off,
+		    const char *command)
 {
 	json_t *doc = json_object(), *cfg = json_object(), *models = json_array(),
-	       *conns = json_array(), *layout, *probes;
+	       *conns = json_array(), *server_args = json_array(), *layout, *probes;
 	bool echo = !strcmp(o->workload->name, "echo");
 	char now[40];
 
@@ -102,7 +115,17 @@ json_t *results_new(const struct run_opts *o, const char *command)
 	json_object_set_new(cfg, "origin", echo ? json_null() : json_string(o->origin));
 	json_object_set_new(cfg, "duration_s", json_real(o->duration_s));
 	json_object_set_new(cfg, "warmup_s", json_real(o->warmup_s));
-	json_object_set_new(cfg, "repeat", json_integer(o->repeat));
+	json_object_set_new(cfg, "warmup_per_connection_s", json_real(o->warmup_per_conn_s));
+	json_object_set_new(cfg, "repeat",
+			    o->repeat ? json_integer(o->repeat) : json_string("auto"));
+	json_object_set_new(cfg, "target_ci_pct", json_real(o->target_ci_pct));
+	json_object_set_new(cfg, "max_repeat", json_integer(o->max_repeat));
+	json_object_set_new(cfg, "order",
+			    json_string(o->sequential ? "sequential" : "interleaved"));
+	json_object_set_new(cfg, "seed", json_integer((json_int_t)o->seed));
+	for (int i = 0; i < o->nserver_args; i++)
+		json_array_append_new(server_args, json_string(o->server_args[i]));
+	json_object_set_new(cfg, "server_args", server_args);
 	json_object_set_new(cfg, "load_threads",
 			    json_integer(o->load_threads
 					     ? o->load_threads
@@ -113,10 +136,10 @@ json_t *results_new(const struct run_opts *o, const char *command)
 	json_object_set_new(cfg, "probes", json_string(o->probes));
 	json_object_set_new(cfg, "cpu_layout", layout);
 
-	if (cell_probes && strcmp(o->probes, "off"))
+	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");
 	else
-		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", cell_probes_reason);
+		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", probes_off);
 	results_utc_now(now, sizeof(now), false);
 	json_object_set_new(doc, "schema", json_string("ringside/1"));
 	json_object_set_new(doc, "suite", json_string(o->suite));
@@ -145,38 +168,89 @@ void results_set_status(json_t *doc, const char *status)
 /* ---- summaries ---- */
 
 enum fig_set { SET_HEAD, SET_PROBED };
+enum fig_kind {
+	FIG_OBJ, /* {"median","min","max","n","ci95","ci95_kind"} (docs/results.md) */
+	FIG_NUM, /* the median alone */
+	FIG_MAP, /* an object of name -> median (syscalls by name) */
+};
 
 /* One summarised figure: where it goes in summary, where it comes from in a run. */
 struct fig {
-	const char *to;	  /* dotted path in summary (and in spread) */
-	const char *from; /* dotted path in a run */
+	const char *to;	     /* dotted path in summary (and in spread) */
+	const char *from[3]; /* dotted paths in a run, summed; a run lacking one is left out */
 	enum fig_set set;
-	bool map; /* an object of name -> number (syscalls by name) */
+	enum fig_kind kind;
+	bool no_spread; /* newer than summary.spread: not mirrored there */
+	bool optional;	/* left out of summary when no run has it */
 };
 
 static const struct fig figs[] = {
-    {"latency_us.p50", "latency_us.p50", SET_HEAD},
-    {"latency_us.p90", "latency_us.p90", SET_HEAD},
-    {"latency_us.p99", "latency_us.p99", SET_HEAD},
-    {"latency_us.p999", "latency_us.p999", SET_HEAD},
-    {"latency_us.max", "latency_us.max", SET_HEAD},
-    {"cpu_us_per_request.user", "server.cpu_us_per_request.user", SET_HEAD},
-    {"cpu_us_per_request.system", "server.cpu_us_per_request.system", SET_HEAD},
-    {"cpu_us_per_request.sqpoll", "server.cpu_us_per_request.sqpoll", SET_HEAD},
-    {"context_switches_per_request_proc.voluntary", "server.context_switches_per_request.voluntary",
-     SET_HEAD},
+    {"requests_per_sec", {"requests_per_sec"}, SET_HEAD, FIG_OBJ},
+    {"bytes_per_sec", {"bytes_per_sec"}, SET_HEAD, FIG_OBJ},
+    {"latency_us.p50", {"latency_us.p50"}, SET_HEAD, FIG_OBJ},
+    {"latency_us.p90", {"latency_us.p90"}, SET_HEAD, FIG_OBJ},
+    {"latency_us.p99", {"latency_us.p99"}, SET_HEAD, FIG_OBJ},
+    {"latency_us.p999", {"latency_us.p999"}, SET_HEAD, FIG_OBJ},
+    {"latency_us.max", {"latency_us.max"}, SET_HEAD, FIG_OBJ},
+    {"cpu_us_per_request.user", {"server.cpu_us_per_request.user"}, SET_HEAD, FIG_OBJ},
+    {"cpu_us_per_request.system", {"server.cpu_us_per_request.system"}, SET_HEAD, FIG_OBJ},
+    {"cpu_us_per_request.sqpoll", {"server.cpu_us_per_request.sqpoll"}, SET_HEAD, FIG_OBJ},
+    {"cpu_us_per_request.total",
+     {"server.cpu_us_per_request.user", "server.cpu_us_per_request.system",
+      "server.cpu_us_per_request.sqpoll"},
+     SET_HEAD,
+     FIG_OBJ,
+     true},
+    {"cpu_us_per_request_core", {"server.cpu_us_per_request_core"}, SET_HEAD, FIG_OBJ, true, true},
+    {"context_switches_per_request_proc.voluntary",
+     {"server.context_switches_per_request.voluntary"},
+     SET_HEAD,
+     FIG_NUM},
     {"context_switches_per_request_proc.involuntary",
-     "server.context_switches_per_request.involuntary", SET_HEAD},
-    {"rss_kib", "server.rss_kib", SET_HEAD},
-    {"rss_kib_per_connection", "server.rss_kib_per_connection", SET_HEAD},
-    {"client_cpu_utilisation", "client.cpu_utilisation", SET_HEAD},
-    {"syscalls_per_request", "syscalls.server.per_request", SET_PROBED},
-    {"syscalls_by_name", "syscalls.server.by_name", SET_PROBED, true},
-    {"client.syscalls_per_request", "syscalls.client.per_request", SET_PROBED},
-    {"client.syscalls_by_name", "syscalls.client.by_name", SET_PROBED, true},
-    {"io_uring.enter_calls_per_request", "io_uring.enter_calls_per_request", SET_PROBED},
-    {"io_uring.sqes_per_enter", "io_uring.sqes_per_enter", SET_PROBED},
-    {"io_uring.cqes_per_enter", "io_uring.cqes_per_enter", SET_PROBED},
+     {"server.context_switches_per_request.involuntary"},
+     SET_HEAD,
+     FIG_NUM},
+    {"rss_kib", {"server.rss_kib"}, SET_HEAD, FIG_NUM},
+    {"rss_kib_per_connection", {"server.rss_kib_per_connection"}, SET_HEAD, FIG_NUM},
+    {"client_cpu_utilisation", {"client.cpu_utilisation"}, SET_HEAD, FIG_NUM},
+    {"syscalls_per_request", {"syscalls.server.per_request"}, SET_PROBED, FIG_OBJ},
+    {"syscalls_by_name", {"syscalls.server.by_name"}, SET_PROBED, FIG_MAP},
+    {"client.syscalls_per_request", {"syscalls.client.per_request"}, SET_PROBED, FIG_NUM},
+    {"client.syscalls_by_name", {"syscalls.client.by_name"}, SET_PROBED, FIG_MAP},
+    {"io_uring.enter_calls_per_request", {"io_uring.enter_calls_per_request"}, SET_PROBED, FIG_NUM},
+    {"io_uring.sqes_per_enter", {"io_uring.sqes_per_enter"}, SET_PROBED, FIG_NUM},
+    {"io_uring.cqes_per_enter", {"io_uring.cqes_per_enter"}, SET_PROBED, FIG_NUM},
+};
+
+/* Context switches: from BPF when probed runs have them ([0]), else from /proc ([1]). */
+static const struct fig ctx_figs[2][3] = {
+    {{"context_switches_per_request.voluntary",
+      {"context_switches_bpf.server.voluntary"},
+      SET_PROBED,
+      FIG_OBJ},
+     {"context_switches_per_request.involuntary",
+      {"context_switches_bpf.server.involuntary"},
+      SET_PROBED,
+      FIG_OBJ},
+     {"context_switches_per_request.total",
+      {"context_switches_bpf.server.voluntary", "context_switches_bpf.server.involuntary"},
+      SET_PROBED,
+      FIG_OBJ,
+      true}},
+    {{"context_switches_per_request.voluntary",
+      {"server.context_switches_per_request.voluntary"},
+      SET_HEAD,
+      FIG_OBJ},
+     {"context_switches_per_request.involuntary",
+      {"server.context_switches_per_request.involuntary"},
+      SET_HEAD,
+      FIG_OBJ},
+     {"context_switches_per_request.total",
+      {"server.context_switches_per_request.voluntary",
+       "server.context_switches_per_request.involuntary"},
+      SET_HEAD,
+      FIG_OBJ,
+      true}},
 };
 
 /* Sets obj.path (creating intermediate objects), stealing v. */
@@ -204,83 +278,79 @@ static void set_path(json_t *obj, const char *path, json_t *v)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stats {
-	double median, min, max;
-	int n;
-};
-
-static struct stats stats_of(double *v, int n)
-{
-	struct stats s = {.n = n};
-
-	if (!n)
-		return s;
-	qsort(v, n, sizeof(*v), cmp_double);
-	s.min = v[0];
-	s.max = v[n - 1];
-	s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	return s;
-}
-
 static json_t *jnum(double v, bool ok)
 {
 	return ok && isfinite(v) ? json_real(v) : json_null();
 }
 
-/* Collects the numeric values at path over the chosen runs. */
-static int collect(const json_t *runs, const char *path, enum fig_set set, double *v, int cap)
+static bool run_in_set(const json_t *run, enum fig_set set)
 {
-	size_t i;
+	return !strcmp(doc_str(run, "status"), "ok") &&
+	       json_is_true(json_object_get(run, "probed")) == (set == SET_PROBED);
+}
+
+/* The sum of the numbers at the paths in run; false when one is missing. */
+static bool run_value(const json_t *run, const char *const *from, int nfrom, double *out)
+{
+	double sum = 0, x;
+
+	for (int k = 0; k < nfrom && from[k]; k++) {
+		if (!doc_num(run, from[k], &x))
+			return false;
+		sum += x;
+	}
+	*out = sum;
+	return true;
+}
+
+/* Collects the figure's values over the chosen runs; runs_out (if given) gets the runs. */
+static int collect(const json_t *runs, const char *const *from, int nfrom, enum fig_set set,
+		   double *v, const json_t **runs_out, int cap)
+{
 	const json_t *run;
+	size_t i;
 	int n = 0;
 
 	json_array_foreach(runs, i, run)
 	{
-		const json_t *x;
-
-		if (strcmp(json_string_value(json_object_get(run, "status")) ?: "", "ok"))
-			continue;
-		if (json_is_true(json_object_get(run, "probed")) != (set == SET_PROBED))
-			continue;
-		x = doc_get(run, path);
-		if (json_is_number(x) && n < cap)
-			v[n++] = json_number_value(x);
+		if (n < cap && run_in_set(run, set) && run_value(run, from, nfrom, &v[n])) {
+			if (runs_out)
+				runs_out[n] = run;
+			n++;
+		}
 	}
 	return n;
 }
 
-/* Summarises one scalar: median into summary.to, {min,max} into spread.to. */
-static struct stats put_scalar(json_t *sum, json_t *spread, const json_t *runs, const char *to,
-			       const char *from, enum fig_set set)
+static int collect1(const json_t *runs, const char *path, enum fig_set set, double *v, int cap)
 {
-	double v[256];
-	struct stats s = stats_of(v, collect(runs, from, set, v, 256));
-
-	set_path(sum, to, jnum(s.median, s.n));
-	set_path(spread, to,
-		 json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
-	return s;
+	return collect(runs, &path, 1, set, v, NULL, cap);
 }
 
-/* A throughput figure: {median,min,max} in summary, {min,max} in spread. */
-static struct stats put_triple(json_t *sum, json_t *spread, const json_t *runs, const char *key)
+/* {"median","min","max","n","ci95","ci95_kind"}: nulls when n = 0. */
+static json_t *fig_json(const struct stats_sum *s)
 {
-	double v[256];
-	struct stats s = stats_of(v, collect(runs, key, SET_HEAD, v, 256));
+	bool ok = s->n > 0;
 
-	json_object_set_new(sum, key,
-			    json_pack("{s:o,s:o,s:o}", "median", jnum(s.median, s.n), "min",
-				      jnum(s.min, s.n), "max", jnum(s.max, s.n)));
-	json_object_set_new(
-	    spread, key, json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
-	return s;
+	return json_pack(
+	    "{s:o,s:o,s:o,s:i,s:o,s:o}", "median", jnum(s->median, ok), "min", jnum(s->min, ok),
+	    "max", jnum(s->max, ok), "n", s->n, "ci95",
+	    ok ? json_pack("[o,o]", jnum(s->ci_lo, true), jnum(s->ci_hi, true)) : json_null(),
+	    "ci95_kind", ok ? json_string(s->ci_exact ? "order-statistic" : "range") : json_null());
+}
+
+static void put_fig(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
+{
+	double v[RUN_VALUES_MAX];
+	struct stats_sum s;
+
+	stats_summarise(v, collect(runs, f->from, 3, f->set, v, NULL, RUN_VALUES_MAX), &s);
+	if (f->optional && !s.n)
+		return;
+	set_path(sum, f->to, f->kind == FIG_OBJ ? fig_json(&s) : jnum(s.median, s.n));
+	if (!f->no_spread)
+		set_path(spread, f->to,
+			 json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
 }
 
 static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
@@ -294,7 +364,7 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 	json_array_foreach(runs, i, run)
 	{
 		if (json_is_true(json_object_get(run, "probed")) &&
-		    json_is_object(m = doc_get(run, f->from)))
+		    json_is_object(m = doc_get(run, f->from[0])))
 			json_object_foreach((json_t *)m, name, x)
 			    json_object_set(names, name, json_true());
 	}
@@ -309,11 +379,11 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 	json_object_foreach(names, name, x)
 	{
 		char from[256];
-		double v[256];
-		struct stats s;
+		double v[RUN_VALUES_MAX];
+		struct stats_sum s;
 
-		snprintf(from, sizeof(from), "%s.%s", f->from, name);
-		s = stats_of(v, collect(runs, from, SET_PROBED, v, 256));
+		snprintf(from, sizeof(from), "%s.%s", f->from[0], name);
+		stats_summarise(v, collect1(runs, from, SET_PROBED, v, RUN_VALUES_MAX), &s);
 		json_object_set_new(med, name, jnum(s.median, s.n));
 		json_object_set_new(
 		    spr, name,
@@ -367,46 +437,99 @@ json_t *results_summarise(const json_t *cell)
 {
 	const json_t *runs = json_object_get(cell, "runs");
 	json_t *sum = json_object(), *spread = json_object();
-	struct stats rps, rps_probed, ctx_bpf;
-	double v[256];
+	double v[RUN_VALUES_MAX], rps, rps_probed;
+	int n, np;
+	bool bpf;
 
 	put_sums(sum, runs);
-	rps = put_triple(sum, spread, runs, "requests_per_sec");
-	put_triple(sum, spread, runs, "bytes_per_sec");
 	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
-		if (figs[i].map)
+		if (figs[i].kind == FIG_MAP)
 			put_map(sum, spread, runs, &figs[i]);
 		else
-			put_scalar(sum, spread, runs, figs[i].to, figs[i].from, figs[i].set);
+			put_fig(sum, spread, runs, &figs[i]);
 	}
-	/* Context switches: from BPF when probed runs have them, else /proc. */
-	ctx_bpf =
-	    stats_of(v, collect(runs, "context_switches_bpf.server.voluntary", SET_PROBED, v, 256));
-	if (ctx_bpf.n) {
-		put_scalar(sum, spread, runs, "context_switches_per_request.voluntary",
-			   "context_switches_bpf.server.voluntary", SET_PROBED);
-		put_scalar(sum, spread, runs, "context_switches_per_request.involuntary",
-			   "context_switches_bpf.server.involuntary", SET_PROBED);
-	} else {
-		json_object_set_new(
-		    sum, "context_switches_per_request",
-		    json_deep_copy(json_object_get(sum, "context_switches_per_request_proc")));
-		json_object_set_new(
-		    spread, "context_switches_per_request",
-		    json_deep_copy(json_object_get(spread, "context_switches_per_request_proc")));
-	}
-	rps_probed = stats_of(v, collect(runs, "requests_per_sec", SET_PROBED, v, 256));
-	json_object_set_new(
-	    sum, "probe_overhead",
-	    jnum(rps_probed.median / rps.median, rps.n && rps_probed.n && rps.median > 0));
+	bpf = collect1(runs, ctx_figs[0][0].from[0], SET_PROBED, v, RUN_VALUES_MAX) > 0;
+	for (int k = 0; k < 3; k++)
+		put_fig(sum, spread, runs, &ctx_figs[bpf ? 0 : 1][k]);
+	n = collect1(runs, "requests_per_sec", SET_HEAD, v, RUN_VALUES_MAX);
+	rps = stats_median(v, n);
+	np = collect1(runs, "requests_per_sec", SET_PROBED, v, RUN_VALUES_MAX);
+	rps_probed = stats_median(v, np);
+	json_object_set_new(sum, "probe_overhead", jnum(rps_probed / rps, n && np && rps > 0));
 	json_object_set_new(sum, "spread", spread);
 	return sum;
 }
 
-void results_add_cell(json_t *doc, json_t *cell)
+double results_ci_halfwidth_pct(const json_t *cell)
 {
-	json_object_set_new(cell, "summary", results_summarise(cell));
-	json_array_append_new(json_object_get(doc, "cells"), cell);
+	double v[RUN_VALUES_MAX];
+	struct stats_sum s;
+
+	stats_summarise(v,
+			collect1(json_object_get(cell, "runs"), "requests_per_sec", SET_HEAD, v,
+				 RUN_VALUES_MAX),
+			&s);
+	return stats_ci_halfwidth_pct(&s);
+}
+
+/* Marks each unprobed run whose requests/s has |modified z| > 3.5; returns how many. */
+static int mark_outliers(const json_t *runs)
+{
+	static const char *const from[] = {"requests_per_sec"};
+	double v[RUN_VALUES_MAX], z[RUN_VALUES_MAX];
+	const json_t *who[RUN_VALUES_MAX], *run;
+	int n = collect(runs, from, 1, SET_HEAD, v, who, RUN_VALUES_MAX), count = 0;
+	size_t i;
+
+	json_array_foreach(runs, i, run)
+	    json_object_set_new((json_t *)run, "outlier", json_false());
+	stats_modified_z(v, n, z);
+	for (int k = 0; k < n; k++) {
+		bool out = fabs(z[k]) > STATS_OUTLIER_Z;
+
+		json_object_set_new((json_t *)who[k], "outlier", json_boolean(out));
+		count += out;
+	}
+	return count;
+}
+
+/* What bound the cell: from the medians of the unprobed runs' utilisations. */
+static json_t *cell_bound(const json_t *runs)
+{
+	double v[RUN_VALUES_MAX], server, client;
+	int ns = collect1(runs, "server_cpu_utilisation", SET_HEAD, v, RUN_VALUES_MAX);
+	bool s_bound, c_bound;
+
+	server = stats_median(v, ns);
+	client =
+	    stats_median(v, collect1(runs, "client.cpu_utilisation", SET_HEAD, v, RUN_VALUES_MAX));
+	if (!isfinite(server) || !isfinite(client))
+		return json_null();
+	s_bound = server >= RESULTS_BOUND_UTIL;
+	c_bound = client >= RESULTS_BOUND_UTIL;
+	return json_string(s_bound && c_bound ? "both"
+			   : s_bound	      ? "server"
+			   : c_bound	      ? "client"
+					      : "neither");
+}
+
+void results_update_cell(json_t *cell)
+{
+	const json_t *runs = json_object_get(cell, "runs"), *run;
+	int outliers = mark_outliers(runs), noisy = 0;
+	json_t *sum = results_summarise(cell);
+	size_t i;
+
+	json_array_foreach(runs, i, run)
+	{
+		if (run_in_set(run, SET_HEAD) && json_is_true(doc_get(run, "noise.noisy")))
+			noisy++;
+	}
+	json_object_set_new(sum, "outliers", json_integer(outliers));
+	json_object_set_new(sum, "noisy_runs", json_integer(noisy));
+	json_object_set_new(cell, "noisy", json_boolean(noisy > 0));
+	json_object_set_new(cell, "bound", cell_bound(runs));
+	json_object_set_new(cell, "summary", sum);
 }
 
 /* ---- files ---- */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "doc.h"
 #include "table.h"
 #include "log.h"
 
@@ -25,16 +26,21 @@ void table_fmt_duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%lds", t);
 }
 
-void table_progress(const struct run_opts *o, const struct cell_spec *c, int rep, bool probed,
-		    double eta_s)
+void table_progress(const struct run_opts *o, const struct cell *c, int round, bool probed,
+		    double eta_s, bool eta_min)
 {
-	char eta[32];
+	char eta[32], reps[24];
 
 	if (o->quiet || !isatty(STDERR_FILENO))
 		return;
 	table_fmt_duration(eta_s, eta, sizeof(eta));
-	fprintf(stderr, "\r\033[Kcell %d/%d %s c=%lu run %d/%lu%s, ETA %s", c->index + 1, c->total,
-		c->model, c->connections, rep + 1, o->repeat, probed ? " (probed)" : "", eta);
+	if (o->repeat)
+		snprintf(reps, sizeof(reps), "%lu", o->repeat);
+	else
+		snprintf(reps, sizeof(reps), "auto, <= %lu", o->max_repeat);
+	fprintf(stderr, "\r\033[Kround %d: cell %d/%d %s c=%lu rep %d (%s)%s, ETA %s%s", round + 1,
+		c->spec.index + 1, c->spec.total, c->spec.model, c->spec.connections, c->reps + 1,
+		reps, probed ? " (probed)" : "", eta_min ? ">= " : "", eta);
 	fflush(stderr);
 	progress_shown = true;
 }
@@ -89,37 +95,54 @@ static void fmt_num(double v, bool ok, char *buf, size_t len)
 		snprintf(buf, len, "%.2f", v);
 }
 
-/* The figure at path in s, formatted; "-" when it is null or missing. */
-static void rate_at(const json_t *s, const char *path, char *buf, size_t len)
+/* The cell's summary figure at path (its median), formatted; "-" when null or missing. */
+static void fig_at(const json_t *cell, const char *path, char *buf, size_t len)
 {
-	bool ok;
-	double v = num(s, path, &ok);
-
-	fmt_rate(v, ok, buf, len);
-}
-
-static void num_at(const json_t *s, const char *path, char *buf, size_t len)
-{
-	bool ok;
-	double v = num(s, path, &ok);
+	double v;
+	bool ok = doc_fig(cell, path, &v);
 
 	fmt_num(v, ok, buf, len);
 }
 
-/* The sum of the figures at the paths; "-" if any is null. */
-static void sum_at(const json_t *s, const char *const *paths, char *buf, size_t len)
+/*
+ * "42.1k [41.0k-43.5k]": the median requests/s and its 95% CI; a trailing "~"
+ * when the CI is only [min, max] (under 6 runs). "-" without a median.
+ */
+static void fmt_tput(const json_t *cell, char *buf, size_t len)
 {
-	double total = 0;
-	bool all = true;
+	char med[24], lo[24], hi[24];
+	double m, l, h;
+	bool exact = false;
 
-	for (int i = 0; paths[i]; i++) {
-		bool ok;
-		double v = num(s, paths[i], &ok);
-
-		all &= ok;
-		total += ok ? v : 0;
+	if (!doc_fig(cell, "requests_per_sec", &m)) {
+		snprintf(buf, len, "-");
+		return;
 	}
-	fmt_num(total, all, buf, len);
+	fmt_rate(m, true, med, sizeof(med));
+	if (!doc_ci(cell, "requests_per_sec", &l, &h, &exact) &&
+	    !doc_range(cell, "requests_per_sec", &l, &h)) {
+		snprintf(buf, len, "%s", med);
+		return;
+	}
+	fmt_rate(l, true, lo, sizeof(lo));
+	fmt_rate(h, true, hi, sizeof(hi));
+	snprintf(buf, len, "%s [%s-%s]%s", med, lo, hi, exact ? "" : "~");
+}
+
+/* ", noisy", ", 2 outliers", the stop reason of --repeat auto: the cell's marks. */
+static void fmt_marks(const json_t *cell, char *buf, size_t len)
+{
+	double outliers = 0;
+	const char *stopped = doc_str(cell, "repeat_stopped");
+
+	buf[0] = '\0';
+	if (json_is_true(json_object_get(cell, "noisy")))
+		snprintf(buf + strlen(buf), len - strlen(buf), " noisy");
+	if (doc_num(cell, "summary.outliers", &outliers) && outliers > 0)
+		snprintf(buf + strlen(buf), len - strlen(buf), " %.0f outlier%s", outliers,
+			 outliers == 1 ? "" : "s");
+	if (!strcmp(stopped, "max"))
+		snprintf(buf + strlen(buf), len - strlen(buf), " ci-wide");
 }
 
 static bool client_bottleneck(const json_t *cell)
@@ -139,7 +162,7 @@ void table_cell_line(const struct run_opts *o, const struct cell_spec *c, const 
 {
 	const json_t *s = json_object_get(cell, "summary");
 	const char *status = json_string_value(json_object_get(cell, "status"));
-	char rps[32], p99[32];
+	char rps[64], p99[32], marks[64];
 	bool ok3;
 	double errs;
 
@@ -152,66 +175,62 @@ void table_cell_line(const struct run_opts *o, const struct cell_spec *c, const 
 			 json_string_value(json_object_get(cell, "reason")));
 		return;
 	}
-	rate_at(s, "requests_per_sec.median", rps, sizeof(rps));
-	num_at(s, "latency_us.p99", p99, sizeof(p99));
+	fmt_tput(cell, rps, sizeof(rps));
+	fig_at(cell, "latency_us.p99", p99, sizeof(p99));
+	fmt_marks(cell, marks, sizeof(marks));
 	errs = num(s, "errors.total", &ok3);
-	LOG_INFO("cell %d/%d %s %s c=%lu: ok, %s req/s, p99 %s us%s%s", c->index + 1, c->total,
-		 c->workload->name, c->model, c->connections, rps, p99,
-		 ok3 && errs > 0 ? ", ERRORS" : "",
-		 client_bottleneck(cell) ? ", client-bound" : "");
+	LOG_INFO("cell %d/%d %s %s c=%lu: ok after %zu runs (%s), %s req/s, p99 %s us%s%s%s",
+		 c->index + 1, c->total, c->workload->name, c->model, c->connections,
+		 json_array_size(json_object_get(cell, "runs")), doc_str(cell, "repeat_stopped"),
+		 rps, p99, ok3 && errs > 0 ? ", ERRORS" : "",
+		 client_bottleneck(cell) ? ", client-bound" : "", marks);
 }
 
 void table_print(FILE *f, const json_t *doc)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *cell;
-	bool any_bottleneck = false, any_errors = false;
+	bool any_bottleneck = false, any_errors = false, any_range = false;
 	size_t i;
 
-	fprintf(f, "%-17s %6s %-26s %9s %9s %9s %8s %8s %7s %s\n", "model", "conns",
-		"req/s median [min-max]", "p50 us", "p99 us", "cpu us/rq", "ctxsw/rq", "sysc/rq",
-		"errors", "status");
+	fprintf(f, "%-17s %6s %-28s %4s %8s %8s %9s %8s %8s %6s %-7s %s\n", "model", "conns",
+		"req/s median [95% CI]", "runs", "p50 us", "p99 us", "cpu us/rq", "ctxsw/rq",
+		"sysc/rq", "errors", "bound", "status");
 	json_array_foreach(cells, i, cell)
 	{
-		static const char *const cpu_paths[] = {"cpu_us_per_request.user",
-							"cpu_us_per_request.system",
-							"cpu_us_per_request.sqpoll", NULL};
-		static const char *const ctx_paths[] = {"context_switches_per_request.voluntary",
-							"context_switches_per_request.involuntary",
-							NULL};
 		const json_t *s = json_object_get(cell, "summary");
 		const char *status = json_string_value(json_object_get(cell, "status"));
-		char med[24], lo[24], hi[24], tput[96], p50[24], p99[24], cpu[24], ctx[24], sc[24],
-		    err[24];
+		char tput[96], p50[24], p99[24], cpu[24], ctx[24], sc[24], err[24], marks[64];
 		bool bott = client_bottleneck(cell), a;
 		double errs = num(s, "errors.total", &a);
 
-		rate_at(s, "requests_per_sec.median", med, sizeof(med));
-		rate_at(s, "requests_per_sec.min", lo, sizeof(lo));
-		rate_at(s, "requests_per_sec.max", hi, sizeof(hi));
-		if (strcmp(med, "-"))
-			snprintf(tput, sizeof(tput), "%s [%s-%s]", med, lo, hi);
-		else
-			snprintf(tput, sizeof(tput), "-");
-		num_at(s, "latency_us.p50", p50, sizeof(p50));
-		num_at(s, "latency_us.p99", p99, sizeof(p99));
-		sum_at(s, cpu_paths, cpu, sizeof(cpu));
-		sum_at(s, ctx_paths, ctx, sizeof(ctx));
-		num_at(s, "syscalls_per_request", sc, sizeof(sc));
+		fmt_tput(cell, tput, sizeof(tput));
+		any_range |= tput[strlen(tput) - 1] == '~';
+		fig_at(cell, "latency_us.p50", p50, sizeof(p50));
+		fig_at(cell, "latency_us.p99", p99, sizeof(p99));
+		fig_at(cell, "cpu_us_per_request.total", cpu, sizeof(cpu));
+		fig_at(cell, "context_switches_per_request.total", ctx, sizeof(ctx));
+		fig_at(cell, "syscalls_per_request", sc, sizeof(sc));
+		fmt_marks(cell, marks, sizeof(marks));
 		if (a)
 			snprintf(err, sizeof(err), "%.0f", errs);
 		else
 			snprintf(err, sizeof(err), "-");
 		any_errors |= a && errs > 0;
 		any_bottleneck |= bott;
-		fprintf(f, "%-17s %6lld %-26s %9s %9s %9s %8s %8s %7s %s%s%s\n",
+		fprintf(f, "%-17s %6lld %-28s %4zu %8s %8s %9s %8s %8s %6s %-7s %s%s%s%s\n",
 			json_string_value(json_object_get(cell, "model")),
 			(long long)json_integer_value(json_object_get(cell, "connections")), tput,
-			p50, p99, cpu, ctx, sc, err, status, bott ? " (client-bound!)" : "",
-			a && errs > 0 ? " (ERRORS!)" : "");
+			json_array_size(json_object_get(cell, "runs")), p50, p99, cpu, ctx, sc, err,
+			doc_str(cell, "bound")[0] ? doc_str(cell, "bound") : "-", status, marks,
+			bott ? " (client-bound!)" : "", a && errs > 0 ? " (ERRORS!)" : "");
 		if (strcmp(status, "ok"))
 			fprintf(f, "  ^ %s\n",
 				json_string_value(json_object_get(cell, "reason")) ?: "");
 	}
+	if (any_range)
+		fprintf(f,
+			"~: under 6 unprobed runs, so the interval is only [min, max], not a 95%% "
+			"CI\n");
 	if (any_bottleneck)
 		fprintf(f, "warning: the load generator used over 90%% of its CPU in some runs "
 			   "(client-bound!): those figures measure the client, not the server\n");

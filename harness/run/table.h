@@ -10,8 +10,9 @@
 
 #include "cell.h"
 
-void table_progress(const struct run_opts *o, const struct cell_spec *c, int rep, bool probed,
-		    double eta_s);
+/* eta_min: the ETA counts only the rounds --repeat auto must make (more may follow). */
+void table_progress(const struct run_opts *o, const struct cell *c, int round, bool probed,
+		    double eta_s, bool eta_min);
 void table_progress_done(void);
 void table_cell_line(const struct run_opts *o, const struct cell_spec *c, const json_t *cell);
 void table_print(FILE *f, const json_t *doc);

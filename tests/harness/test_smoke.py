@@ -41,18 +41,20 @@ with tempfile.TemporaryDirectory(prefix="rs-smoke-") as tmp:
         for key in ("median", "min", "max"):
             if not isinstance(s["requests_per_sec"][key], (int, float)):
                 fail("%s requests_per_sec.%s is not a number" % (name, key))
-        figures = [s["latency_us"][k] for k in ("p50", "p90", "p99", "p999", "max")]
-        figures += [s["cpu_us_per_request"][k] for k in ("user", "system", "sqpoll")]
-        figures += [s["context_switches_per_request"][k] for k in ("voluntary", "involuntary")]
+        figures = [s["latency_us"][k]["median"] for k in ("p50", "p90", "p99", "p999", "max")]
+        figures += [s["cpu_us_per_request"][k]["median"]
+                    for k in ("user", "system", "sqpoll", "total")]
+        figures += [s["context_switches_per_request"][k]["median"]
+                    for k in ("voluntary", "involuntary", "total")]
         figures += [s["rss_kib"], s["client_cpu_utilisation"]]
         if not all(isinstance(v, (int, float)) for v in figures):
             fail("%s has null headline figures: %r" % (name, figures))
         run0 = c["runs"][0]
         if run0["requests"] != run0["load"]["requests"] or run0["server"]["exit"]["code"] != 0:
             fail("%s run 0: requests or server exit code wrong" % name)
-        if c["model"] == "uring-sqpoll" and s["cpu_us_per_request"]["sqpoll"] <= 0:
+        if c["model"] == "uring-sqpoll" and s["cpu_us_per_request"]["sqpoll"]["median"] <= 0:
             fail("uring-sqpoll shows no iou-sqp CPU time")
-        if doc["probes"]["mode"] == "off" and s["syscalls_per_request"] is not None:
+        if doc["probes"]["mode"] == "off" and s["syscalls_per_request"]["median"] is not None:
             fail("%s has syscall figures without probes" % name)
     # The schema must be able to say no.
     bad = copy.deepcopy(doc)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "models.h"
 #include "net.h"
 #include "opts.h"
 #include "server.h"
@@ -47,8 +48,8 @@ static const struct option common_longopts[] = {
     {"help", no_argument, NULL, OPT_HELP},
 };
 
-const char server_common_usage[] =
-    "  --model M            blocking | epoll | uring | uring-sqpoll (required)\n"
+static const char common_usage[] =
+    "  --model M            the I/O model (below)\n"
     "  --host ADDR          address to listen on (default 127.0.0.1)\n"
     "  --port N             port, 0 = ephemeral (default 0; the ready line says which)\n"
     "  --threads N          event loops, each with its own SO_REUSEPORT listener (default 1;\n"
@@ -57,8 +58,8 @@ const char server_common_usage[] =
     "pinning)\n"
     "  --max-conns N        connections held at once; more are closed at accept (default 65536)\n"
     "  --idle-timeout MS    drop a connection silent this long, 0 = never (default 0)\n"
-    "  --sq-cpu N           uring-sqpoll: pin the kernel SQPOLL thread to CPU N\n"
-    "  --sq-idle-ms N       uring-sqpoll: idle time before the SQPOLL thread sleeps (default "
+    "  --sq-cpu N           SQPOLL models: pin the kernel SQPOLL thread to CPU N\n"
+    "  --sq-idle-ms N       SQPOLL models: idle time before the SQPOLL thread sleeps (default "
     "1000)\n"
     "  --ready-fd FD        write \"ready PORT\\n\" to FD once listening (default: stdout)\n"
     "  --backlog N          listen backlog (default 4096)\n"
@@ -155,11 +156,33 @@ void server_accept_ok(void)
 		atomic_store_explicit(&accept_starved, false, memory_order_relaxed);
 }
 
-void server_parse_opts(int argc, char **argv, struct server_opts *o,
-		       const struct option *extra_longopts,
-		       int (*extra)(int opt, const char *arg, void *ctx), void *ctx,
-		       const char *usage)
+static void print_help(const struct server_parse *p)
 {
+	printf("usage: %s %s[options]\n\n%s\nmodels:\n", rs_prog, p->model ? "" : "--model M ",
+	       common_usage);
+	for (const struct model_info *m = models_table; m->name; m++)
+		if (m->flags & p->serves && !(m->flags & MODEL_PEER))
+			printf("  %-18s %s\n", m->name, m->help);
+	fputs(p->usage ? p->usage : "", stdout);
+}
+
+/* The model o->model names, refused unless this binary serves it. */
+static const struct model_info *check_model(const char *name, const struct server_parse *p)
+{
+	const struct model_info *m = models_find_with(name, 0);
+	char list[256];
+
+	if (m && m->flags & p->serves && !(m->flags & MODEL_PEER))
+		return m;
+	models_join(p->serves, MODEL_PEER, ", ", list, sizeof(list));
+	usage_error("unknown model '%s' (models: %s)", name, list);
+	return NULL;
+}
+
+void server_parse_opts(int argc, char **argv, struct server_opts *o, const struct server_parse *p)
+{
+	const struct option *extra_longopts = p->longopts;
+	const struct model_info *model;
 	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]), nextra = 0;
 	struct option longopts[64];
 	int opt;
@@ -172,7 +195,8 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o,
 	    .sq_idle_ms = 1000,
 	    .ready_fd = -1,
 	    .backlog = 4096,
-	    .workload = ctx,
+	    .model = p->model,
+	    .workload = p->ctx,
 	};
 	CPU_ZERO(&o->cpus);
 	while (extra_longopts && extra_longopts[nextra].name)
@@ -224,27 +248,30 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o,
 			o->backlog = opt_uint("backlog", optarg, 1, 1 << 20);
 			break;
 		case OPT_HELP:
-			printf("usage: %s --model M [options]\n\n%s%s", rs_prog,
-			       server_common_usage, usage ? usage : "");
+			print_help(p);
 			exit(RS_EXIT_OK);
 		case ':':
 			usage_error("option '%s' needs a value", argv[optind - 1]);
 		case '?':
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		default:
-			if (!extra || extra(opt, optarg, ctx))
+			if (!p->extra || p->extra(opt, optarg, p->ctx))
 				usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (!o->model)
-		usage_error("--model is required (blocking, epoll, uring or uring-sqpoll)");
-	/* uring-sqpoll and its variants (uring-sqpoll-busy) all set up SQPOLL. */
-	o->sqpoll = strncmp(o->model, "uring-sqpoll", strlen("uring-sqpoll")) == 0;
-	o->cq_busy_poll = strcmp(o->model, "uring-sqpoll-busy") == 0;
+	if (!o->model) {
+		char list[256];
+
+		models_join(p->serves, MODEL_PEER, ", ", list, sizeof(list));
+		usage_error("--model is required (%s)", list);
+	}
+	model = check_model(o->model, p);
+	o->sqpoll = model->flags & MODEL_SQPOLL;
+	o->cq_busy_poll = model->flags & MODEL_CQ_BUSY_POLL;
 	if (!o->sqpoll && o->sq_cpu >= 0)
-		usage_error("--sq-cpu only applies to the uring-sqpoll models");
+		usage_error("--sq-cpu only applies to the SQPOLL models");
 }
 
 const struct server_model *server_find_model(const struct server_model *const *models,

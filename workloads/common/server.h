@@ -20,16 +20,16 @@
 #include <stdbool.h>
 
 struct server_opts {
-	const char *model;	  /* blocking | epoll | uring | uring-sqpoll */
+	const char *model;	  /* a name from lib/models.h the binary serves */
 	const char *host;	  /* default 127.0.0.1 */
 	unsigned port;		  /* 0 = ephemeral, reported through ready */
 	unsigned threads;	  /* event loops (epoll, uring); ignored by blocking */
 	cpu_set_t cpus;		  /* empty = no pinning; loop i pinned to cpu_nth(i) */
 	unsigned max_conns;	  /* per process; further accepts are closed at once */
 	unsigned idle_timeout_ms; /* 0 = never; drop a connection silent this long */
-	bool sqpoll;		  /* uring-sqpoll, uring-sqpoll-busy */
+	bool sqpoll;		  /* the model has MODEL_SQPOLL */
 	/*
-	 * uring-sqpoll-busy: the loop spins on the CQ ring instead of waiting in
+	 * MODEL_CQ_BUSY_POLL: the loop spins on the CQ ring instead of waiting in
 	 * io_uring_enter(GETEVENTS), so steady state makes no syscall at all (SQPOLL
 	 * alone still enters the kernel to wait), at the cost of a second busy CPU.
 	 */
@@ -94,22 +94,30 @@ bool server_accept_failed(int err);
 void server_accept_ok(void);
 
 /*
- * Parses the common options (see server_usage) out of argv. Unknown options
- * are passed to extra(opt, optarg, ctx) (return 0 if handled, -1 if unknown);
- * extra_longopts extends the getopt_long table (may be NULL).
- * Exits 2 with one line on any bad option or value.
+ * How a binary parses its options: which models of lib/models.h it serves, the
+ * model it runs without --model (the origin has one), and its own options.
  */
 struct option;
-void server_parse_opts(int argc, char **argv, struct server_opts *o,
-		       const struct option *extra_longopts,
-		       int (*extra)(int opt, const char *arg, void *ctx), void *ctx,
-		       const char *usage);
+struct server_parse {
+	unsigned serves;	       /* MODEL_ECHO | MODEL_PROXY | MODEL_ORIGIN */
+	const char *model;	       /* the model without --model; NULL = --model is required */
+	const struct option *longopts; /* the binary's own options (NULL-terminated) or NULL */
+	/* An option of longopts: 0 if handled, -1 if unknown. */
+	int (*extra)(int opt, const char *arg, void *ctx);
+	void *ctx; /* for extra, and o->workload */
+	const char *usage;
+};
+
+/*
+ * Parses the common options (see server_usage) out of argv, checks --model
+ * against the table (models the binary does not serve are refused) and sets
+ * o->sqpoll and o->cq_busy_poll from the model's flags. Exits 2 with one line
+ * on any bad option or value; --help prints the models the binary serves.
+ */
+void server_parse_opts(int argc, char **argv, struct server_opts *o, const struct server_parse *p);
 
 /* Looks up a model by name; NULL if unknown. */
 const struct server_model *server_find_model(const struct server_model *const *models,
 					     const char *name);
-
-/* Common options help text, for --help output. */
-extern const char server_common_usage[];
 
 #endif

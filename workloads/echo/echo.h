@@ -20,6 +20,20 @@ extern const struct server_model echo_uring_model;
 extern const struct server_model echo_uring_sqpoll_model;
 extern const struct server_model echo_uring_sqpoll_busy_model;
 
+/*
+ * The echo server's own settings (server_opts.workload). jitter_us is a test
+ * knob: each process draws delay_us from 0..jitter_us once at start and sleeps
+ * that long before every reply, so throughput differs from run to run (tests of
+ * `ringside run --repeat auto` need a server whose runs disagree).
+ */
+struct echo_cfg {
+	unsigned jitter_us;
+	unsigned delay_us;
+};
+
+/* Sleeps the process's jitter delay, if --jitter-us asked for one (epoll, uring). */
+void echo_jitter(const struct server_opts *o);
+
 /* Longest a loop waits before it looks at server_stop and its timers again. */
 #define ECHO_WAIT_MS 100
 /* A recv stopped by an empty buffer ring (-ENOBUFS) is retried this often. */

@@ -187,6 +187,7 @@ static void recv_ready(struct loop *l, struct conn *c, uint64_t now)
 
 		if (n > 0) {
 			conn_touch(l, c, now);
+			echo_jitter(l->o);
 			if (send_bytes(l, c, l->buf, n) || n < BUF_SIZE)
 				return;
 			continue;

@@ -261,6 +261,7 @@ static void recv_done(struct loop *l, struct conn *c, struct io_uring_cqe *cqe, 
 		} else {
 			queue_push(l, c, bid, res);
 			conn_touch(l, c, now);
+			echo_jitter(l->o);
 			send_next(l, c);
 			recv_pause(l, c);
 		}

@@ -16,6 +16,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "models.h"
 #include "loops.h"
 #include "net.h"
 #include "opts.h"
@@ -35,7 +36,7 @@ static const struct option origin_longopts[] = {
 };
 
 static const char origin_usage[] =
-    "\norigin options (--model may be omitted; only epoll exists):\n"
+    "\norigin options (--model may be omitted: epoll is the only one):\n"
     "  --body-bytes N   body of each GET response (default 4096)\n"
     "  --chunked        send GET bodies with Transfer-Encoding: chunked\n"
     "\nexample:\n"
@@ -374,28 +375,19 @@ static const struct server_loop_ops origin_ops = {
 
 int main(int argc, char **argv)
 {
-	char **args = calloc(argc + 3, sizeof(*args));
-	bool has_model = false;
+	/* The origin has one model (the only MODEL_ORIGIN entry): --model may be omitted. */
+	const struct server_parse parse = {
+	    .serves = MODEL_ORIGIN,
+	    .model = "epoll",
+	    .longopts = origin_longopts,
+	    .extra = origin_opt,
+	    .ctx = &oopts,
+	    .usage = origin_usage,
+	};
 	struct server_opts o;
-	int n = 0;
 
 	log_init(argv[0]);
-	if (!args)
-		DIE("out of memory");
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--model", 7) == 0)
-			has_model = true;
-	args[n++] = argv[0];
-	if (!has_model) {
-		args[n++] = "--model";
-		args[n++] = "epoll";
-	}
-	for (int i = 1; i < argc; i++)
-		args[n++] = argv[i];
-	server_parse_opts(n, args, &o, origin_longopts, origin_opt, &oopts, origin_usage);
-	free(args); /* the options point into argv's strings, not into args */
-	if (strcmp(o.model, "epoll") != 0)
-		usage_error("the origin has only the epoll model");
+	server_parse_opts(argc, argv, &o, &parse);
 	for (int cl = 0; cl < 2; cl++)
 		for (int head = 0; head < 2; head++)
 			resp[cl][head] = build(cl, head, &resp_len[cl][head]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "models.h"
 #include "net.h"
 #include "opts.h"
 #include "proxy.h"
@@ -157,18 +158,25 @@ static int proxy_opt(int opt, const char *arg, void *ctx)
 
 int main(int argc, char **argv)
 {
+	const struct server_parse parse = {
+	    .serves = MODEL_PROXY,
+	    .longopts = proxy_longopts,
+	    .extra = proxy_opt,
+	    .ctx = &cfg,
+	    .usage = proxy_usage,
+	};
 	const struct server_model *m;
 	struct server_opts o;
 
 	log_init(argv[0]);
-	server_parse_opts(argc, argv, &o, proxy_longopts, proxy_opt, &cfg, proxy_usage);
+	server_parse_opts(argc, argv, &o, &parse);
 	if (have_upstream && cfg.routed)
 		usage_error("use --upstream or --route, not both");
 	if (!cfg.nups)
 		usage_error("--upstream HOST:PORT (or --route) is required");
 	m = server_find_model(models, o.model);
-	if (!m)
-		usage_error("unknown model '%s' (blocking, epoll, uring, uring-sqpoll)", o.model);
+	if (!m) /* in the table but not built into this binary */
+		usage_error("model '%s' is not built into %s", o.model, rs_prog);
 	cfg.idle_timeout_ms = o.idle_timeout_ms;
 	server_setup_process();
 	return m->run(&o);

@@ -27,6 +27,7 @@ struct run_state {
 	struct proc_snap snap0, snap1;
 	long rss_ready, rss_peak;
 	json_t *load_json;
+	json_t *clients; /* remote runs: each host's figures (remote_run_merge) */
 };
 
 /* The run object of docs/results.md, from what st gathered (cell_json.c). */

@@ -11,6 +11,8 @@
 
 #include "models.h"
 
+struct remote_set;
+
 /* The effective options of `ringside run` (run.c fills them, everything reads them). */
 struct run_opts {
 	const char *suite;
@@ -34,6 +36,9 @@ struct run_opts {
 	const char *out;
 	bool quiet;
 	bool shared_cpu; /* one CPU: server and client share it */
+	/* --client-host/--client-exec (remote.h); NULL: the load generator runs here. */
+	struct remote_set *remote;
+	const char *server_addr; /* --server-addr; NULL = 127.0.0.1 */
 	char *const *argv;
 	int argc;
 };

@@ -4,6 +4,7 @@
  * current cell's children are stopped and results.json says "interrupted").
  * One cell is cell.c; the document is results.c; output is table.c.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "options.h"
 #include "peers.h"
 #include "probes.h"
+#include "remote.h"
 #include "results.h"
 #include "table.h"
 #include "log.h"
@@ -25,6 +27,9 @@
 #include "opts.h"
 
 volatile sig_atomic_t run_interrupted;
+
+/* --client-host/--client-exec: o->remote points here once one is given. */
+static struct remote_set remote_set = {.connect_timeout_s = 5};
 
 struct suite {
 	const char *name;
@@ -75,6 +80,18 @@ static const char run_usage[] =
     "  --probes MODE         auto | on | off: BPF syscall probes (default auto)\n"
     "  --out DIR             result directory (default results/<UTC time>-<suite>)\n"
     "  --quiet               no progress or per-cell lines, only the table\n"
+    "  --client-host [USER@]HOST[:SSHPORT]\n"
+    "                        run a load generator on HOST over ssh (repeatable: the\n"
+    "                        connections and --rate are divided between the hosts)\n"
+    "  --client-exec 'PREFIX' run a load generator under PREFIX, e.g. 'ip netns exec\n"
+    "                        ns1' (repeatable; split at spaces, no shell quoting)\n"
+    "  --server-addr ADDR    the server binds ADDR and the load generators dial it\n"
+    "                        (default 127.0.0.1; required with --client-host/-exec)\n"
+    "  --ssh-option K=V      passed to every ssh as -o K=V (repeatable); also\n"
+    "                        RINGSIDE_SSH_OPTS='-i KEY -F FILE' (split at spaces)\n"
+    "  --ssh-timeout S       ssh ConnectTimeout; each ssh step gets S+10 s (default 5)\n"
+    "  --remote-load PATH    ringside-load already installed on the hosts (default:\n"
+    "                        copy this one into a temporary directory over ssh)\n"
     "  -h, --help            this text\n"
     "\n"
     "Giving --models, --connections or --workload without --suite runs suite\n"
@@ -87,7 +104,9 @@ static const char run_usage[] =
     "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
     "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
     "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
-    "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n";
+    "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n"
+    "  ringside run --models epoll --client-host me@load1 --client-host me@load2 \\\n"
+    "      --server-addr 10.0.0.1\n";
 
 enum {
 	OPT_SUITE = 256,
@@ -109,6 +128,12 @@ enum {
 	OPT_PROBES,
 	OPT_OUT,
 	OPT_QUIET,
+	OPT_CLIENT_HOST,
+	OPT_CLIENT_EXEC,
+	OPT_SERVER_ADDR,
+	OPT_SSH_OPTION,
+	OPT_SSH_TIMEOUT,
+	OPT_REMOTE_LOAD,
 };
 
 static const struct option run_longopts[] = {
@@ -131,6 +156,12 @@ static const struct option run_longopts[] = {
     {"probes", required_argument, NULL, OPT_PROBES},
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"client-host", required_argument, NULL, OPT_CLIENT_HOST},
+    {"client-exec", required_argument, NULL, OPT_CLIENT_EXEC},
+    {"server-addr", required_argument, NULL, OPT_SERVER_ADDR},
+    {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
+    {"ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT},
+    {"remote-load", required_argument, NULL, OPT_REMOTE_LOAD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -198,6 +229,46 @@ static void apply_suite(struct run_opts *o, const struct suite *s)
 	o->duration_s = s->duration_s;
 	o->warmup_s = s->warmup_s;
 	o->repeat = s->repeat;
+}
+
+/* --client-host/--client-exec and what goes with them; after the rest is parsed. */
+static void parse_remote_opts(struct run_opts *o)
+{
+	unsigned char addr[16];
+	char why[200];
+
+	if (o->server_addr && inet_pton(AF_INET, o->server_addr, addr) != 1 &&
+	    inet_pton(AF_INET6, o->server_addr, addr) != 1)
+		usage_error("invalid --server-addr '%s': expected this machine's IPv4 or IPv6 "
+			    "address",
+			    o->server_addr);
+	if (!remote_set.n) {
+		if (remote_set.nssh_opts || remote_set.remote_load)
+			usage_error("--ssh-option and --remote-load need --client-host or "
+				    "--client-exec");
+		return;
+	}
+	if (!o->server_addr)
+		usage_error("--client-host/--client-exec need --server-addr ADDR: the address "
+			    "of this machine the load generators dial");
+	for (int i = 0; i < o->nmodels; i++)
+		if (peer_is(o->models[i]))
+			usage_error(
+			    "model %s listens on 127.0.0.1 only: --client-host/--client-exec "
+			    "need ringside's own servers",
+			    o->models[i]);
+	for (int i = 0; i < o->nconns; i++)
+		if (o->conns[i] < (unsigned long)remote_set.n)
+			usage_error(
+			    "--connections %lu cannot be divided between %d load generators",
+			    o->conns[i], remote_set.n);
+	if (o->rate > 0 && o->rate < remote_set.n)
+		usage_error("--rate %g cannot be divided between %d load generators", o->rate,
+			    remote_set.n);
+	remote_set.server_addr = o->server_addr;
+	if (remote_finish(&remote_set, why, sizeof(why)))
+		usage_error("%s", why);
+	o->remote = &remote_set;
 }
 
 /* Parses and validates everything; exits 2 with one line on any problem. */
@@ -275,6 +346,29 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_CLIENT_HOST:
+		case OPT_CLIENT_EXEC:
+		case OPT_SSH_OPTION: {
+			char why[200];
+
+			if ((c == OPT_CLIENT_HOST ? remote_add_host
+			     : c == OPT_CLIENT_EXEC
+				 ? remote_add_exec
+				 : remote_add_ssh_option)(&remote_set, optarg, why, sizeof(why)))
+				usage_error("%s", why);
+			break;
+		}
+		case OPT_SERVER_ADDR:
+			o->server_addr = optarg;
+			break;
+		case OPT_SSH_TIMEOUT:
+			remote_set.connect_timeout_s = opt_double("ssh-timeout", optarg, 1, 600);
+			break;
+		case OPT_REMOTE_LOAD:
+			if (optarg[0] != '/')
+				usage_error("--remote-load needs an absolute path");
+			remote_set.remote_load = optarg;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -354,6 +448,7 @@ static void parse_run_opts(struct run_opts *o, int argc, char **argv)
 	if (o->rate > 0 && o->depth > 1)
 		usage_error("--rate and --depth cannot be combined");
 	o->timeout_s = 10;
+	parse_remote_opts(o);
 }
 
 static void on_signal(int sig)
@@ -475,6 +570,7 @@ int cmd_run(int argc, char **argv)
 	}
 	table_progress_done();
 	probes_fini();
+	remote_cleanup(o.remote);
 	peer_tmp_remove(o.tmpdir);
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");

@@ -335,7 +335,7 @@ static json_t *client_json(const struct remote_child *k, const json_t *j)
 	json_object_set_new(c, "connections", json_integer((json_int_t)k->conns));
 	for (const char *const *key =
 		 (const char *const[]){"duration_s", "requests", "requests_per_sec", "errors",
-				       "cpu", "latency_us", NULL};
+				       "cpu", "latency_us", "histogram", NULL};
 	     *key; key++)
 		json_object_set(c, *key, json_object_get(j, *key) ?: json_null());
 	return c;

@@ -44,5 +44,7 @@ check --connections 5
 check -c
 rm -f /tmp/rs-load-opts.$$
 "$bin" --help | grep -q -- "--new-connection-per-request" || { echo "FAIL: --help"; fail=1; }
+# The harness compares this line with the remote hosts' (docs/multihost.md).
+"$bin" --version | grep -qx "ringside-load [0-9][0-9.]*" || { echo "FAIL: --version"; fail=1; }
 [ $fail = 0 ] && echo "ringside-load option errors: all rejected with exit 2"
 exit $fail

@@ -19,6 +19,7 @@
 #include "cell.h"
 #include "peers.h"
 #include "proc.h"
+#include "remote.h"
 #include "results.h"
 #include "fsio.h"
 #include "models.h"
@@ -223,6 +224,10 @@ static enum run_rc spawn_server(struct run_state *st)
 	argv[n++] = "3";
 	argv[n++] = "--cpus";
 	argv[n++] = cpus;
+	if (o->server_addr) {
+		argv[n++] = "--host";
+		argv[n++] = (char *)o->server_addr;
+	}
 	if (st->c->info->flags & MODEL_SQPOLL && o->sq_cpu >= 0) {
 		snprintf(sq, sizeof(sq), "%d", o->sq_cpu);
 		argv[n++] = "--sq-cpu";
@@ -255,7 +260,8 @@ static int spawn_load(struct run_state *st, int *phase_fd)
 	if (nthreads < 1)
 		nthreads = 1;
 	snprintf(bin, sizeof(bin), "%s/ringside-load", fs_exe_dir());
-	snprintf(target, sizeof(target), "127.0.0.1:%u", st->port);
+	remote_target(o->server_addr ? o->server_addr : "127.0.0.1", st->port, target,
+		      sizeof(target));
 	snprintf(conns, sizeof(conns), "%lu", st->c->connections);
 	snprintf(threads, sizeof(threads), "%lu", nthreads);
 	cpus_str(&o->client_cpus, cpus, sizeof(cpus));
@@ -473,6 +479,56 @@ static enum run_rc follow_load(struct run_state *st, int phase_fd)
 	return rc;
 }
 
+/* Remote load generators (remote.h): their window drives the same snapshots. */
+static int remote_phase(void *ctx, bool start)
+{
+	return on_phase(ctx, start ? "start" : "stop");
+}
+
+static int remote_tick(void *ctx)
+{
+	struct run_state *st = ctx;
+
+	if (st->started && !st->stopped) {
+		long rss = server_rss(st);
+
+		if (rss > st->rss_peak)
+			st->rss_peak = rss;
+	}
+	if (proc_try_reap(&st->server)) {
+		server_died(st);
+		return -1;
+	}
+	if (st->origin.pid > 0 && proc_try_reap(&st->origin)) {
+		origin_died(st);
+		return -1;
+	}
+	return 0;
+}
+
+static enum run_rc follow_remote(struct run_state *st)
+{
+	const struct run_opts *o = st->o;
+	struct remote_hooks hooks = {.phase = remote_phase, .tick = remote_tick, .ctx = st};
+	struct remote_run *r;
+	enum remote_rc rc;
+
+	if (remote_prepare(o->remote, st->reason, sizeof(st->reason)))
+		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
+	r = remote_run_start(o->remote, o, st->c, st->port, st->reason, sizeof(st->reason));
+	if (!r)
+		return RUN_FAILED;
+	rc = remote_run_follow(r, &hooks, o->warmup_s + o->duration_s + o->timeout_s, st->reason,
+			       sizeof(st->reason));
+	if (rc == REMOTE_OK) {
+		st->load_json = remote_run_merge(r, &st->clients, st->reason, sizeof(st->reason));
+		if (!st->load_json)
+			rc = REMOTE_FAILED;
+	}
+	remote_run_free(r);
+	return rc == REMOTE_OK ? RUN_OK : rc == REMOTE_INTERRUPTED ? RUN_INTERRUPTED : RUN_FAILED;
+}
+
 /* After the load generator exited: its status and JSON decide the run. */
 static enum run_rc judge_load(struct run_state *st)
 {
@@ -544,6 +600,7 @@ static void run_release(struct run_state *st)
 	proc_cpustat_free(&st->cpu0);
 	proc_cpustat_free(&st->cpu1);
 	json_decref(st->load_json);
+	json_decref(st->clients);
 }
 
 /* One repetition (probed or not). *out gets the run object unless skipped/interrupted. */
@@ -586,6 +643,10 @@ static enum run_rc run_once(const struct cell_plan *plan, const struct run_opts 
 			}
 		}
 	}
+	if (o->remote) {
+		rc = follow_remote(&st);
+		goto loaded;
+	}
 	if (spawn_load(&st, &phase_fd)) {
 		rc = RUN_FAILED;
 		goto done;
@@ -599,6 +660,7 @@ static enum run_rc run_once(const struct cell_plan *plan, const struct run_opts 
 	rc = follow_load(&st, phase_fd);
 	if (rc == RUN_OK)
 		rc = judge_load(&st);
+loaded:
 	if (st.probe_attached)
 		probes->detach();
 	st.probe_attached = false;

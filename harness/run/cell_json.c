@@ -28,7 +28,10 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	json_t *run = json_object(), *l = st->load_json, *server, *client, *ex;
 	bool have = rc == RUN_OK && l, ok_req;
 	double req = have ? jget(l, "requests", &ok_req) : 0;
-	bool per = have && ok_req && req > 0;
+	bool per = have && ok_req && req > 0, ok_w = false;
+	/* Remote runs: the server's window is the hosts' common one (remote.h). */
+	double wreq = have ? jget(l, "window_requests", &ok_w) : 0;
+	bool wper = ok_w ? per && wreq > 0 : per;
 	int status = st->server.status;
 	struct proc_usage u;
 	bool have_u = st->started && st->stopped;
@@ -59,6 +62,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 
 	server = json_object();
 	if (have_u) {
+		double sreq = ok_w ? wreq : req;
 		long rss = st->rss_peak;
 		double conns = (double)st->c->connections;
 
@@ -71,16 +75,16 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 					      u.iou_wrk_us));
 		json_object_set_new(server, "cpu_us_per_request",
 				    json_pack("{s:o,s:o,s:o}", "user",
-					      num_or_null(u.user_us / req, per), "system",
-					      num_or_null(u.system_us / req, per), "sqpoll",
-					      num_or_null(u.sqpoll_us / req, per)));
+					      num_or_null(u.user_us / sreq, wper), "system",
+					      num_or_null(u.system_us / sreq, wper), "sqpoll",
+					      num_or_null(u.sqpoll_us / sreq, wper)));
 		json_object_set_new(server, "context_switches",
 				    json_pack("{s:I,s:I}", "voluntary", (json_int_t)u.voluntary,
 					      "involuntary", (json_int_t)u.involuntary));
 		json_object_set_new(server, "context_switches_per_request",
 				    json_pack("{s:o,s:o}", "voluntary",
-					      num_or_null(u.voluntary / req, per), "involuntary",
-					      num_or_null(u.involuntary / req, per)));
+					      num_or_null(u.voluntary / sreq, wper), "involuntary",
+					      num_or_null(u.involuntary / sreq, wper)));
 		json_object_set_new(server, "rss_kib", rss >= 0 ? json_integer(rss) : json_null());
 		json_object_set_new(
 		    server, "rss_kib_per_connection",
@@ -129,7 +133,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 		client = json_null();
 	}
 	json_object_set_new(run, "client", client);
-	cell_noise_fill(st, have_u ? &u : NULL, per ? req : 0, run, server);
+	cell_noise_fill(st, have_u ? &u : NULL, wper ? (ok_w ? wreq : req) : 0, run, server);
 	json_object_set_new(run, "syscalls", json_null());
 	json_object_set_new(run, "io_uring", json_null());
 	json_object_set_new(run, "context_switches_bpf", json_null());
@@ -137,8 +141,10 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	json_object_set_new(run, "syscall_blocked_us_per_request", json_null());
 	json_object_set_new(run, "runqueue_delay_us", json_null());
 	json_object_set_new(run, "wakeups_per_request", json_null());
-	if (st->probed && st->plan->probes && rc == RUN_OK && per)
-		st->plan->probes->fill(run, req);
+	if (st->probed && st->plan->probes && rc == RUN_OK && wper)
+		st->plan->probes->fill(run, ok_w ? wreq : req);
 	json_object_set(run, "load", l ? l : json_null());
+	json_object_set_new(run, "remote", json_boolean(st->o->remote != NULL));
+	json_object_set(run, "clients", st->clients ? st->clients : json_null());
 	return run;
 }

@@ -33,6 +33,7 @@ struct run_state {
 	struct peer_conf peer;		/* the server's config when it is a peer */
 	long rss_ready, rss_peak;
 	json_t *load_json;
+	json_t *clients; /* remote runs: each host's figures (remote_run_merge) */
 };
 
 /* Sets st->reason (printf-style): the one way a run says why it failed. */

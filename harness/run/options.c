@@ -3,6 +3,7 @@
  * table in lib/models.h), and run_parse_opts, which fills struct run_opts from
  * its designated-initializer defaults, the suite, then the options, each bounds-checked.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "remote.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
@@ -92,6 +94,18 @@ static const char run_usage_head[] =
     "  --probes MODE         auto | on | off: BPF syscall probes (default auto)\n"
     "  --out DIR             result directory (default results/<UTC time>-<suite>)\n"
     "  --quiet               no progress or per-cell lines, only the table\n"
+    "  --client-host [USER@]HOST[:SSHPORT]\n"
+    "                        run a load generator on HOST over ssh (repeatable: the\n"
+    "                        connections and --rate are divided between the hosts)\n"
+    "  --client-exec 'PREFIX' run a load generator under PREFIX, e.g. 'ip netns exec\n"
+    "                        ns1' (repeatable; split at spaces, no shell quoting)\n"
+    "  --server-addr ADDR    the server binds ADDR and the load generators dial it\n"
+    "                        (default 127.0.0.1; required with --client-host/-exec)\n"
+    "  --ssh-option K=V      passed to every ssh as -o K=V (repeatable); also\n"
+    "                        RINGSIDE_SSH_OPTS='-i KEY -F FILE' (split at spaces)\n"
+    "  --ssh-timeout S       ssh ConnectTimeout; each ssh step gets S+10 s (default 5)\n"
+    "  --remote-load PATH    ringside-load already installed on the hosts (default:\n"
+    "                        copy this one into a temporary directory over ssh)\n"
     "  -h, --help            this text\n";
 
 static const char run_usage_tail[] =
@@ -106,7 +120,9 @@ static const char run_usage_tail[] =
     "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
     "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
     "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
-    "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n";
+    "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n"
+    "  ringside run --models epoll --client-host me@load1 --client-host me@load2 \\\n"
+    "      --server-addr 10.0.0.1\n";
 
 enum {
 	OPT_SUITE = 256,
@@ -133,6 +149,12 @@ enum {
 	OPT_ORDER,
 	OPT_SEED,
 	OPT_SERVER_ARG,
+	OPT_CLIENT_HOST,
+	OPT_CLIENT_EXEC,
+	OPT_SERVER_ADDR,
+	OPT_SSH_OPTION,
+	OPT_SSH_TIMEOUT,
+	OPT_REMOTE_LOAD,
 };
 
 static const struct option run_longopts[] = {
@@ -160,6 +182,12 @@ static const struct option run_longopts[] = {
     {"order", required_argument, NULL, OPT_ORDER},
     {"seed", required_argument, NULL, OPT_SEED},
     {"server-arg", required_argument, NULL, OPT_SERVER_ARG},
+    {"client-host", required_argument, NULL, OPT_CLIENT_HOST},
+    {"client-exec", required_argument, NULL, OPT_CLIENT_EXEC},
+    {"server-addr", required_argument, NULL, OPT_SERVER_ADDR},
+    {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
+    {"ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT},
+    {"remote-load", required_argument, NULL, OPT_REMOTE_LOAD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -244,6 +272,49 @@ static void apply_suite(struct run_opts *o, const struct run_suite *s)
 	o->max_repeat = s->max_repeat;
 }
 
+
+/* --client-host/--client-exec: o->remote points here once one is given. */
+static struct remote_set remote_set = {.connect_timeout_s = 5};
+
+/* --client-host/--client-exec and what goes with them; after the rest is parsed. */
+static void parse_remote_opts(struct run_opts *o)
+{
+	unsigned char addr[16];
+	char why[200];
+
+	if (o->server_addr && inet_pton(AF_INET, o->server_addr, addr) != 1 &&
+	    inet_pton(AF_INET6, o->server_addr, addr) != 1)
+		usage_error("invalid --server-addr '%s': expected this machine's IPv4 or IPv6 "
+			    "address",
+			    o->server_addr);
+	if (!remote_set.n) {
+		if (remote_set.nssh_opts || remote_set.remote_load)
+			usage_error("--ssh-option and --remote-load need --client-host or "
+				    "--client-exec");
+		return;
+	}
+	if (!o->server_addr)
+		usage_error("--client-host/--client-exec need --server-addr ADDR: the address "
+			    "of this machine the load generators dial");
+	for (int i = 0; i < o->nmodels; i++)
+		if (models_find(o->models[i])->flags & MODEL_PEER)
+			usage_error(
+			    "model %s listens on 127.0.0.1 only: --client-host/--client-exec "
+			    "need ringside's own servers",
+			    o->models[i]);
+	for (int i = 0; i < o->nconns; i++)
+		if (o->conns[i] < (unsigned long)remote_set.n)
+			usage_error(
+			    "--connections %lu cannot be divided between %d load generators",
+			    o->conns[i], remote_set.n);
+	if (o->rate > 0 && o->rate < remote_set.n)
+		usage_error("--rate %g cannot be divided between %d load generators", o->rate,
+			    remote_set.n);
+	remote_set.server_addr = o->server_addr;
+	if (remote_finish(&remote_set, why, sizeof(why)))
+		usage_error("%s", why);
+	o->remote = &remote_set;
+}
 void run_parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	const char *suite = NULL, *models = NULL, *conns = NULL, *payload = NULL, *duration = NULL,
@@ -351,6 +422,29 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 				usage_error("at most %d --server-arg", RUN_MAX_SERVER_ARGS);
 			o->server_args[o->nserver_args++] = optarg;
 			break;
+		case OPT_CLIENT_HOST:
+		case OPT_CLIENT_EXEC:
+		case OPT_SSH_OPTION: {
+			char why[200];
+
+			if ((c == OPT_CLIENT_HOST ? remote_add_host
+			     : c == OPT_CLIENT_EXEC
+				 ? remote_add_exec
+				 : remote_add_ssh_option)(&remote_set, optarg, why, sizeof(why)))
+				usage_error("%s", why);
+			break;
+		}
+		case OPT_SERVER_ADDR:
+			o->server_addr = optarg;
+			break;
+		case OPT_SSH_TIMEOUT:
+			remote_set.connect_timeout_s = opt_double("ssh-timeout", optarg, 1, 600);
+			break;
+		case OPT_REMOTE_LOAD:
+			if (optarg[0] != '/')
+				usage_error("--remote-load needs an absolute path");
+			remote_set.remote_load = optarg;
+			break;
 		case 'h':
 			print_usage();
 			exit(RS_EXIT_OK);
@@ -437,4 +531,5 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	}
 	if (o->rate > 0 && o->depth > 1)
 		usage_error("--rate and --depth cannot be combined");
+	parse_remote_opts(o);
 }

@@ -20,6 +20,8 @@
 /* Seeds stay below 2^53 so that every JSON reader holds them exactly. */
 #define RUN_SEED_MAX ((1ull << 53) - 1)
 
+struct remote_set;
+
 /* The effective options of `ringside run` (options.c fills them, everything reads them). */
 struct run_opts {
 	const char *suite;
@@ -59,6 +61,9 @@ struct run_opts {
 	const char *out;
 	bool quiet;
 	bool shared_cpu; /* one CPU: server and client share it */
+	/* --client-host/--client-exec (remote.h); NULL: the load generator runs here. */
+	struct remote_set *remote;
+	const char *server_addr; /* --server-addr; NULL = 127.0.0.1 */
 	char *const *argv;
 	int argc;
 

@@ -42,6 +42,12 @@ static void child_fd(int src, int target)
 int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int fd3,
 	       const cpu_set_t *cpus)
 {
+	return proc_spawn_io(c, name, argv, -1, -1, fd3, cpus);
+}
+
+int proc_spawn_io(struct proc_child *c, const char *name, char *const argv[], int in_fd, int out_fd,
+		  int fd3, const cpu_set_t *cpus)
+{
 	pid_t parent = getpid();
 	int devnull, out, err, hi3 = -1;
 	sigset_t all, old;
@@ -49,10 +55,12 @@ int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int f
 	memset(c, 0, sizeof(*c));
 	c->pidfd = c->out_fd = c->err_fd = -1;
 	c->name = name;
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	out = memfd_create("rs-stdout", MFD_CLOEXEC);
+	/* Sources above 3 so the dup2 order below cannot clobber one with another. */
+	devnull =
+	    in_fd >= 0 ? fcntl(in_fd, F_DUPFD_CLOEXEC, 10) : open("/dev/null", O_RDWR | O_CLOEXEC);
+	out = out_fd >= 0 ? fcntl(out_fd, F_DUPFD_CLOEXEC, 10)
+			  : memfd_create("rs-stdout", MFD_CLOEXEC);
 	err = memfd_create("rs-stderr", MFD_CLOEXEC);
-	/* Keep fd3's source above 3 so the dup2 order below cannot clobber it. */
 	if (fd3 >= 0)
 		hi3 = fcntl(fd3, F_DUPFD_CLOEXEC, 10);
 	if (devnull < 0 || out < 0 || err < 0 || (fd3 >= 0 && hi3 < 0)) {
@@ -96,6 +104,10 @@ int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int f
 	close(devnull);
 	if (hi3 >= 0)
 		close(hi3);
+	if (out_fd >= 0) {
+		close(out); /* the caller reads its own pipe */
+		out = -1;
+	}
 	c->out_fd = out;
 	c->err_fd = err;
 	c->pidfd = pidfd_open_(c->pid);

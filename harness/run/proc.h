@@ -31,6 +31,13 @@ struct proc_child {
  */
 int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int fd3,
 	       const cpu_set_t *cpus);
+/*
+ * proc_spawn with the child's stdin from in_fd and its stdout into out_fd
+ * (each -1 for the defaults above: /dev/null, a memfd; out_fd >= 0 leaves
+ * c->out_fd at -1). The caller keeps and closes its own descriptors.
+ */
+int proc_spawn_io(struct proc_child *c, const char *name, char *const argv[], int in_fd, int out_fd,
+		  int fd3, const cpu_set_t *cpus);
 /* Reaps the child if it has exited; true once it has. Never blocks. */
 bool proc_try_reap(struct proc_child *c);
 /* SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it. */

@@ -20,6 +20,7 @@
 #include "stats.h"
 #include "cell.h"
 #include "hostinfo.h"
+#include "remote.h"
 #include "results.h"
 #include "fsio.h"
 #include "log.h"
@@ -135,6 +136,9 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(cfg, "timeout_s", json_real(o->timeout_s));
 	json_object_set_new(cfg, "probes", json_string(o->probes));
 	json_object_set_new(cfg, "cpu_layout", layout);
+	json_object_set_new(cfg, "server_addr",
+			    json_string(o->server_addr ? o->server_addr : "127.0.0.1"));
+	json_object_set_new(cfg, "clients", remote_config_json(o->remote, o));
 
 	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");

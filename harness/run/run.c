@@ -17,6 +17,7 @@
 #include "options.h"
 #include "peers.h"
 #include "probes.h"
+#include "remote.h"
 #include "results.h"
 #include "stats.h"
 #include "table.h"
@@ -280,6 +281,7 @@ out:
 			rc = RS_EXIT_FAIL;
 	}
 	probes_fini();
+	remote_cleanup(o.remote);
 	peer_tmp_remove(o.tmpdir);
 	for (int i = 0; x.cells && i < x.ncells; i++)
 		json_decref(x.cells[i].json);

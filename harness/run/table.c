@@ -186,6 +186,30 @@ void table_cell_line(const struct run_opts *o, const struct cell_spec *c, const 
 		 client_bottleneck(cell) ? ", client-bound" : "", marks);
 }
 
+/* Where the load came from, when not from this machine (config.clients). */
+static void table_load_origin(FILE *f, const json_t *doc)
+{
+	const json_t *cfg = json_object_get(doc, "config"), *cl = json_object_get(cfg, "clients"),
+		     *c;
+	const char *addr = json_string_value(json_object_get(cfg, "server_addr"));
+	char list[512] = "";
+	size_t i;
+
+	json_array_foreach(cl, i, c)
+	{
+		const char *h = json_string_value(json_object_get(c, "host"))
+				    ?: json_string_value(json_object_get(c, "exec"));
+
+		if (!h)
+			return;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+			 h);
+	}
+	if (list[0])
+		fprintf(f, "load: %zu load generators (%s) dialling %s\n", json_array_size(cl),
+			list, addr ? addr : "?");
+}
+
 void table_print(FILE *f, const json_t *doc)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *cell;
@@ -236,6 +260,7 @@ void table_print(FILE *f, const json_t *doc)
 			   "(client-bound!): those figures measure the client, not the server\n");
 	if (any_errors)
 		fprintf(f, "warning: some runs counted errors; see results.json\n");
+	table_load_origin(f, doc);
 	if (strcmp(json_string_value(json_object_get(json_object_get(doc, "probes"), "mode")) ?: "",
 		   "bpf"))
 		fprintf(f, "syscalls/req: - (probes off: %s)\n",

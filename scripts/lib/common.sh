@@ -22,7 +22,17 @@ rs_need_packages() {
 	rs_log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >&2 || return 1
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || return 1
+	# No service starts because we installed it (openssh-server's and nginx's postinst
+	# would start the system sshd and nginx): a policy-rc.d saying "forbidden" (101)
+	# for the length of the install, unless the machine already has its own.
+	local policy=/usr/sbin/policy-rc.d made_policy= rc=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# ringside scripts/lib/common.sh: removed after apt-get install\nexit 101\n' >"$policy" &&
+			chmod 755 "$policy" && made_policy=1
+	fi
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=1
+	[ -n "$made_policy" ] && rm -f "$policy"
+	return $rc
 }
 
 # What building needs.
@@ -31,7 +41,10 @@ RS_BUILD_PACKAGES=(build-essential cmake pkg-config linux-libc-dev liburing-dev 
 # What a benchmark run needs besides (peers and charts).
 RS_BENCH_PACKAGES=(gnuplot-nox nginx haproxy wrk procps)
 # What the tests need besides (schema validation, browser rendering, fuzzing).
-RS_TEST_PACKAGES=(python3 python3-jsonschema chromium libclang-rt-14-dev)
+# openssh-server and iproute2: tests/multihost starts its own sshd in namespaces
+# (never the system one, whose config it leaves alone).
+RS_TEST_PACKAGES=(python3 python3-jsonschema chromium libclang-rt-14-dev openssh-server
+	openssh-client iproute2)
 
 # rs_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.
 rs_build() {

@@ -25,6 +25,17 @@ BAD = [
     ["--bogus"],
     ["--duration"],
     ["stray-argument"],
+    # Remote load generators (docs/multihost.md): --server-addr is required with them.
+    ["--client-host", "root@198.18.0.2"],
+    ["--client-exec", "ip netns exec ns1"],
+    ["--client-host", "root@198.18.0.2", "--server-addr", "not-an-address"],
+    ["--client-host", "-oProxyCommand=x", "--server-addr", "127.0.0.1"],
+    ["--client-host", "h:0", "--server-addr", "127.0.0.1"],
+    ["--client-exec", "no-such-command-here", "--server-addr", "127.0.0.1"],
+    ["--ssh-option", "BatchMode=no"],
+    ["--client-host", "h", "--server-addr", "127.0.0.1", "--ssh-option", "nokey"],
+    ["--client-host", "a", "--client-host", "b", "--server-addr", "127.0.0.1",
+     "--connections", "1"],
 ]
 
 need_binaries()

@@ -53,9 +53,10 @@ struct load_opts {
 	unsigned payload; /* echo request size */
 	unsigned depth;	  /* requests in flight per connection */
 	const char *path, *host_header;
-	bool churn;	     /* http: a new connection per request */
-	int64_t expect_body; /* http: required body length; -1 = any */
-	int phase_fd;
+	bool churn;		/* http: a new connection per request */
+	int64_t expect_body;	/* http: required body length; -1 = any */
+	int phase_fd;		/* -1 = none; may be 1 (stdout, before the JSON) */
+	bool exit_on_stdin_eof; /* a thread exits the process when stdin ends */
 	const struct load_engine *engine;
 
 	struct sockaddr_storage addr; /* target, resolved once */

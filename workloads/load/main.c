@@ -1,8 +1,10 @@
 /*
  * ringside-load: options, the choice of engine (io_uring where the kernel allows
  * it, else epoll), thread start-up, the warmup and measured-window timeline
- * (announced on --phase-fd), the never-connected check, and the JSON summary on
- * stdout. The per-thread loop is loop.c over loop_uring.c or loop_epoll.c.
+ * (announced on --phase-fd), the never-connected check, the JSON summary on
+ * stdout (with the histogram, for exact merges across hosts), and
+ * --exit-on-stdin-eof for runs over ssh. The per-thread loop is loop.c over
+ * loop_uring.c or loop_epoll.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hist_json.h"
 #include "load.h"
 #include "log.h"
 #include "net.h"
@@ -53,7 +56,12 @@ static const char usage[] =
     "                             http: connect, one request with Connection: close,\n"
     "                             close; latency includes the connect (depth must be 1)\n"
     "  --phase-fd FD              write \"start\\n\" / \"stop\\n\" to FD when the measured\n"
-    "                             window begins / ends\n"
+    "                             window begins / ends; FD 1 (stdout) is allowed: the\n"
+    "                             two lines then come before the JSON object\n"
+    "  --exit-on-stdin-eof        exit (code 1, no JSON) as soon as stdin reaches EOF:\n"
+    "                             over ssh -T, signals do not reach the remote side, but\n"
+    "                             the end of the session closes its stdin\n"
+    "  --version                  print \"ringside-load VERSION\" and exit\n"
     "  -h, --help                 this text\n"
     "  --version                  print \"ringside-load VERSION\" and exit\n"
     "\n"
@@ -68,7 +76,8 @@ static const char usage[] =
     "  ringside-load --target 127.0.0.1:8080 --mode http --path /index.html -c 50\n"
     "  ringside-load --target 127.0.0.1:8080 --mode http --rate 20000 -c 64 -d 10\n"
     "  ringside-load --target 127.0.0.1:8080 --mode http --new-connection-per-request\n"
-    "  ringside-load --target 127.0.0.1:7000 --engine epoll -c 100\n";
+    "  ringside-load --target 127.0.0.1:7000 --engine epoll -c 100\n"
+    "  ssh -T host ringside-load --target 198.18.1.1:7000 --phase-fd 1 --exit-on-stdin-eof\n";
 
 enum {
 	OPT_TARGET = 256,
@@ -85,6 +94,7 @@ enum {
 	OPT_EXPECT_BODY,
 	OPT_PHASE_FD,
 	OPT_ENGINE,
+	OPT_STDIN_EOF,
 	OPT_VERSION,
 };
 
@@ -106,6 +116,7 @@ static const struct option longopts[] = {
     {"expect-body", required_argument, NULL, OPT_EXPECT_BODY},
     {"phase-fd", required_argument, NULL, OPT_PHASE_FD},
     {"engine", required_argument, NULL, OPT_ENGINE},
+    {"exit-on-stdin-eof", no_argument, NULL, OPT_STDIN_EOF},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -209,6 +220,9 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 					    "epoll",
 					    optarg);
 			break;
+		case OPT_STDIN_EOF:
+			o->exit_on_stdin_eof = true;
+			break;
 		case OPT_VERSION:
 			printf("ringside-load %s\n", RINGSIDE_VERSION);
 			exit(RS_EXIT_OK);
@@ -269,6 +283,39 @@ static void phase(const struct load_opts *o, const char *what)
 {
 	if (o->phase_fd >= 0 && write(o->phase_fd, what, strlen(what)) < 0)
 		PLOG_WARN("cannot write to --phase-fd %d", o->phase_fd);
+}
+
+/*
+ * --exit-on-stdin-eof: a thread that reads stdin to its end, then ends the
+ * process. Whoever started us (ringside, through ssh or ip netns exec) holds the
+ * other end; when it goes, for any reason, so do we, and nothing is left behind.
+ */
+static void *stdin_watch(void *arg)
+{
+	char buf[256];
+
+	(void)arg;
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	LOG_ERR("stdin closed (--exit-on-stdin-eof): exiting");
+	_exit(RS_EXIT_FAIL);
+	return NULL;
+}
+
+static void watch_stdin(void)
+{
+	pthread_t tid;
+	int err = pthread_create(&tid, NULL, stdin_watch, NULL);
+
+	if (err) {
+		errno = err;
+		PDIE("pthread_create for --exit-on-stdin-eof");
+	}
+	pthread_detach(tid);
 }
 
 static void never_connected(const struct load_opts *o)
@@ -342,6 +389,7 @@ static void print_json(const struct load_opts *o, const struct load_stats *s, do
 	json_object_set_new(lat, "max", num_or_null(have, hist_max(&s->lat) / 1e3));
 	json_object_set_new(lat, "mean", num_or_null(have, hist_mean(&s->lat) / 1e3));
 	json_object_set_new(root, "latency_us", lat);
+	json_object_set_new(root, "histogram", hist_to_json(&s->lat));
 	for (int k = 0; k < LERR_KINDS; k++) {
 		json_object_set_new(err, kinds[k], json_integer((json_int_t)s->errors[k]));
 		total += s->errors[k];
@@ -424,6 +472,8 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (o.exit_on_stdin_eof)
+		watch_stdin();
 	load_g.begin_ns = now_ns();
 	for (unsigned i = 0; i < o.threads; i++) {
 		int err = pthread_create(&threads[i].tid, NULL, load_thread_main, &threads[i]);

@@ -41,6 +41,13 @@ uint64_t hist_count(const struct hist *h);
 uint64_t hist_max(const struct hist *h); /* 0 when empty */
 uint64_t hist_min(const struct hist *h); /* 0 when empty */
 double hist_mean(const struct hist *h);	 /* 0 when empty */
+/*
+ * Bucket i holds the values [*lo, *lo + *width): i < 2*HIST_SUB is the value i
+ * itself; above, shift = (i - 2*HIST_SUB) / HIST_SUB + 1 and
+ * lo = (HIST_SUB + (i - 2*HIST_SUB) % HIST_SUB) << shift, width = 1 << shift.
+ * hist_percentile reports lo + (width - 1) / 2, clamped to [min, max].
+ */
+void hist_bucket_bounds(unsigned i, uint64_t *lo, uint64_t *width);
 /* Nothing to free (fixed size); kept so callers read like every other object. */
 void hist_free(struct hist *h);
 

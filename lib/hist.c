@@ -18,8 +18,7 @@ static unsigned hist_index(uint64_t v)
 	return 2 * HIST_SUB + (shift - 1) * HIST_SUB + (unsigned)((v >> shift) - HIST_SUB);
 }
 
-/* Lowest value and width of bucket i. */
-static void hist_bucket(unsigned i, uint64_t *lo, uint64_t *width)
+void hist_bucket_bounds(unsigned i, uint64_t *lo, uint64_t *width)
 {
 	unsigned shift;
 
@@ -88,7 +87,7 @@ double hist_percentile(const struct hist *h, double p)
 		seen += h->buckets[i];
 		if (seen < rank)
 			continue;
-		hist_bucket(i, &lo, &width);
+		hist_bucket_bounds(i, &lo, &width);
 		mid = (double)lo + (double)(width - 1) / 2.0;
 		/* The true value lies in [min, max]: never report outside it. */
 		if (mid < (double)h->min)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "claims.h"
+#include "models.h"
 #include "text.h"
 #include "verdict.h"
 
@@ -183,7 +184,7 @@ static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int 
 		last);
 }
 
-/* Claims 3 and 4 over every uring-sqpoll* model. */
+/* Claims 3 and 4 over every SQPOLL model (lib/models.h: with or without CQ busy-polling). */
 static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int ng,
 			 struct rpt_claim *c, bool cpu)
 {
@@ -193,7 +194,7 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 
 	for (int i = 0; i < ng; i++) {
 		for (int m = 0; m < g[i].nmodels; m++) {
-			if (strncmp(g[i].models[m], "uring-sqpoll", 12))
+			if (!models_find_with(g[i].models[m], MODEL_SQPOLL))
 				continue;
 			for (int k = 0; k < g[i].nconns; k++) {
 				json_t *cell = ok_cell(d, &g[i], g[i].models[m], g[i].conns[k]);

@@ -1,5 +1,5 @@
 /*
- * Private to cell.c and cell_json.c: what one run (one repetition, probed or
+ * Private to cell.c, cell_spawn.c and cell_json.c: what one run (one repetition, probed or
  * not) gathers before it becomes the run object of docs/results.md.
  */
 #ifndef RS_CELL_RUN_H
@@ -41,6 +41,15 @@ void cell_fail(struct run_state *st, const char *fmt, ...) __attribute__((format
 
 /* The run object of docs/results.md, from what st gathered (cell_json.c). */
 json_t *cell_run_json(struct run_state *st, enum run_rc rc);
+
+/*
+ * cell_spawn.c: the origin (proxy cells only), then the server, each pinned and
+ * ready (its port in st), then the load generator with *phase_fd the read end of
+ * its window announcements (-1 on failure, with st->reason set by cell_fail).
+ */
+enum run_rc cell_spawn_origin(struct run_state *st);
+enum run_rc cell_spawn_server(struct run_state *st);
+int cell_spawn_load(struct run_state *st, int *phase_fd);
 /*
  * Noise, saturation and core-based CPU of a run (cell_noise.c): sets run.noise,
  * run.server_cpu_utilisation, run.bound, run.peer_config and

@@ -162,9 +162,11 @@ def run(args, **kw):
 def kill_mid_cell(args, victim_comm, what, tmp):
     """Runs `ringside run ARGS --out TMP/r`, SIGKILLs the first child whose comm starts
     with victim_comm 0.8 s into the first cell's load, and waits for ringside to finish
-    (exit 0). Returns (validated results, ringside's stdout)."""
+    (exit 0). The cells run in --order sequential, so the first cell in results.json is
+    the one that was hit. Returns (validated results, ringside's stdout)."""
     out = os.path.join(tmp, "r")
-    rs = subprocess.Popen([RINGSIDE, "run"] + args + ["--out", out], cwd=tmp,
+    rs = subprocess.Popen([RINGSIDE, "run"] + args + ["--order", "sequential", "--out", out],
+                          cwd=tmp,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     victim = None
     deadline = time.monotonic() + 10

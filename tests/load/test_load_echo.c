@@ -180,9 +180,10 @@ static void *pause_client(void *arg)
 }
 
 /*
- * More data arrives at once than the uring engine has provided buffers (256 x
- * 16 kB): 64 connections with 600 kB each in flight, and the client stopped
- * for 200 ms so their receive queues fill. On SIGCONT the multishot recvs end
+ * More data arrives at once than the uring engine has provided buffers (8 x
+ * 16 kB here, through the RINGSIDE_LOAD_BUFS test knob): 64 connections with
+ * 600 kB each in flight, and the client stopped for 200 ms so their receive
+ * queues fill. On SIGCONT the multishot recvs end
  * with -ENOBUFS and must be armed again (a regression hangs them into
  * timeouts or loses bytes).
  */
@@ -196,6 +197,7 @@ static void test_out_of_buffers(void)
 	lt_echo_start(&s); /* its own: the 64 echo threads may still be busy after the run */
 	snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
 	setenv("RINGSIDE_VERBOSE", "1", 1);
+	setenv("RINGSIDE_LOAD_BUFS", "8", 1);
 	if (pthread_create(&t, NULL, pause_client, NULL)) {
 		perror("pthread_create");
 		exit(1);
@@ -206,6 +208,7 @@ static void test_out_of_buffers(void)
 		-1, 20);
 	pthread_join(t, NULL);
 	unsetenv("RINGSIDE_VERBOSE");
+	unsetenv("RINGSIDE_LOAD_BUFS");
 	CHECK(r.exit_code == 0 && r.json);
 	CHECK(lt_int(r.json, "requests") > 0);
 	CHECK(lt_int(r.json, "errors.total") == 0);

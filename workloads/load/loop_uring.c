@@ -13,6 +13,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "opts.h"
 #include "uring.h"
 
 #define BUF_GROUP 0
@@ -58,6 +59,21 @@ static unsigned pow2_clamp(unsigned long n, unsigned lo, unsigned hi)
 	while (v < n && v < hi)
 		v <<= 1;
 	return v;
+}
+
+/*
+ * Provided buffers per thread: two per connection, 256 to 4096. The test knob
+ * RINGSIDE_LOAD_BUFS (a power of two, 8 to 4096) sets it, so that a test can run
+ * out of buffers for certain (tests/load: the -ENOBUFS re-arm path).
+ */
+static unsigned ur_nbufs(unsigned long conns)
+{
+	const char *env = getenv("RINGSIDE_LOAD_BUFS");
+	unsigned long v;
+
+	if (env && !parse_uint(env, &v, 8, 4096) && !(v & (v - 1)))
+		return (unsigned)v;
+	return pow2_clamp(2ul * conns, 256, 4096);
 }
 
 static int ur_queue_init(struct io_uring *ring, unsigned entries)
@@ -133,8 +149,8 @@ static int ur_init(struct load_thread *t)
 			strerror(-ret));
 		return -1;
 	}
-	if (uring_bufs_init(&s->bufs, &s->ring, BUF_GROUP, pow2_clamp(2ul * n, 256, 4096), BUF_SIZE,
-			    (int)t->idx) != RS_EXIT_OK)
+	if (uring_bufs_init(&s->bufs, &s->ring, BUF_GROUP, ur_nbufs(n), BUF_SIZE, (int)t->idx) !=
+	    RS_EXIT_OK)
 		return -1;
 	s->scap = want < SEND_CAP ? want : SEND_CAP;
 	s->uc = calloc(n, sizeof(*s->uc));

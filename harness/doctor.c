@@ -32,11 +32,6 @@ struct doctor {
 	int nskips;
 };
 
-void doctor_row(const char *what, const char *status, const char *detail)
-{
-	printf("  %-26s %-5s %s\n", what, status, detail ? detail : "");
-}
-
 static void would_skip(struct doctor *d, const char *fmt, const char *arg)
 {
 	if (d->nskips < 8)

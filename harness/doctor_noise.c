@@ -16,6 +16,11 @@
 #include "opts.h"
 #include "run/hostinfo.h"
 
+void doctor_row(const char *what, const char *status, const char *detail)
+{
+	printf("  %-26s %-5s %s\n", what, status, detail ? detail : "");
+}
+
 #define BUSY_SAMPLE_MS 200
 #define BUSY_MIN_PCT   5.0
 #define BUSY_TOP       5

@@ -17,7 +17,9 @@ const struct model_info models_table[] = {
     {"uring-sqpoll-busy",
      "SQPOLL, and the loop busy-polls the completion queue (no syscalls; spins a CPU)",
      MODEL_ECHO | MODEL_SQPOLL | MODEL_CQ_BUSY_POLL | MODEL_OPT_IN},
-    {"nginx", "nginx (Debian package): one worker per server CPU, keepalive 64 upstream",
+    {"nginx",
+     "nginx (Debian package): one worker per server CPU, upstream keepalive sized to the "
+     "connections",
      MODEL_PROXY | MODEL_PEER},
     {"haproxy", "haproxy (Debian package): one thread per server CPU, http-reuse always",
      MODEL_PROXY | MODEL_PEER},

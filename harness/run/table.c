@@ -10,6 +10,7 @@
 
 #include "doc.h"
 #include "table.h"
+#include "verdict.h"
 #include "log.h"
 
 static bool progress_shown;
@@ -210,6 +211,39 @@ static void table_load_origin(FILE *f, const json_t *doc)
 			list, addr ? addr : "?");
 }
 
+/*
+ * For each (workload, size, connections) in cell order, the verdict on the best
+ * model by requests/s (verdict.h: CIs clear of the runner-up's and not client-bound).
+ */
+static void table_verdicts(FILE *f, const json_t *doc)
+{
+	const json_t *cells = json_object_get(doc, "cells"), *cell, *prev;
+	size_t i, j;
+
+	json_array_foreach(cells, i, cell)
+	{
+		const char *w = doc_str(cell, "workload");
+		long long size = doc_cell_size(cell);
+		json_int_t conns = json_integer_value(json_object_get(cell, "connections"));
+		struct verdict v;
+		char line[1024];
+		bool seen = false;
+
+		json_array_foreach(cells, j, prev)
+		{
+			if (j >= i)
+				break;
+			if (!strcmp(doc_str(prev, "workload"), w) && doc_cell_size(prev) == size &&
+			    json_integer_value(json_object_get(prev, "connections")) == conns)
+				seen = true;
+		}
+		if (seen || verdict_best(doc, w, size, conns, &v) < 0)
+			continue;
+		verdict_format(&v, line, sizeof(line));
+		fprintf(f, "verdict: %s\n", line);
+	}
+}
+
 void table_print(FILE *f, const json_t *doc)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *cell;
@@ -251,6 +285,7 @@ void table_print(FILE *f, const json_t *doc)
 			fprintf(f, "  ^ %s\n",
 				json_string_value(json_object_get(cell, "reason")) ?: "");
 	}
+	table_verdicts(f, doc);
 	if (any_range)
 		fprintf(f,
 			"~: under 6 unprobed runs, so the interval is only [min, max], not a 95%% "

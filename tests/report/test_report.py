@@ -51,7 +51,7 @@ def expected_charts(doc):
         kinds = ["throughput", "syscalls", "context-switches", "latency", "cpu"]
         if w == "proxy":
             kinds += ["tinygate", "tinygate-p99"]
-        names += ["%s-%s" % (w, k) for k in kinds + ["probe-overhead"]]
+        names += ["%s-%s" % (w, k) for k in kinds + ["probe-overhead", "cpu-time", "runqueue-p99", "iowq-punts"]]
     return names
 
 

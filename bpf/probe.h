@@ -15,7 +15,8 @@
  * counts nvcsw/nivcsw, so they compare with /proc and getrusage.
  *
  * Time: a target thread's time from sys_enter to sys_exit is split, per syscall,
- * into on-CPU time (it ran: the syscall's real cost, entry and exit included)
+ * into on-CPU time (it ran: the work from sys_enter to sys_exit; the user/kernel
+ * transition around them is not in it, see bpf/nullsys.h)
  * and blocked time (it was switched out: asleep in epoll_wait or io_uring_enter,
  * or runnable but waiting for a CPU), so idle waiting never reads as cost. The
  * run-queue delay is runqlat's: from a wakeup or a preemption to the switch-in,

@@ -81,6 +81,34 @@ const struct probe_role_counts *probe_role(const struct probe_snapshot *s, int r
 	return &none;
 }
 
+const struct probe_syscall_time *probe_syscall_time(const struct probe_snapshot *s, int role,
+						    int nr)
+{
+	static const struct probe_syscall_time none;
+
+	return &none;
+}
+
+struct probe_syscall_time probe_syscall_time_total(const struct probe_snapshot *s, int role)
+{
+	return (struct probe_syscall_time){0};
+}
+
+double probe_rq_delay_quantile_ns(const struct probe_snapshot *s, int role, double q)
+{
+	return -1;
+}
+
+const char *probe_missing(const struct probe_snapshot *s, __u64 bit)
+{
+	return NULL;
+}
+
+json_t *probe_delta_figures(const struct probe_snapshot *d, double requests)
+{
+	return NULL;
+}
+
 json_t *probe_figures(const struct probe_snapshot *a, const struct probe_snapshot *b,
 		      double requests)
 {

@@ -1,8 +1,9 @@
 /*
  * `ringside trace`: run any command under the BPF probes, like `strace -c -f`
- * but counted in the kernel: syscalls by name, context switches (BPF beside
- * wait4's rusage) and io_uring SQEs/CQEs per io_uring_enter, for the command
- * and every process it forks. Needs root and kernel BTF (see bpf/probe.h).
+ * but counted in the kernel, or attach to a running process (-p, like bcc's
+ * syscount -p): syscalls by name with their on-CPU and blocked time, context
+ * switches (BPF beside wait4's rusage) and io_uring SQEs/CQEs per io_uring_enter,
+ * for the process and every process it forks. Needs root and kernel BTF (bpf/probe.h).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,19 +22,25 @@
 #include "cmd.h"
 #include "fsio.h"
 #include "log.h"
+#include "opts.h"
 #include "probe.h"
 
 struct trace_opts {
 	bool json;
 	const char *output; /* -o: where the report goes; "-" is stdout */
+	pid_t attach;	    /* -p: a running process instead of a command; 0 for none */
+	double duration_s;  /* --duration with -p: 0 is until SIGINT or its exit */
 };
 
 static const struct trace_opts trace_defaults = {
     .json = false,
     .output = "-",
+    .attach = 0,
+    .duration_s = 0,
 };
 
 struct trace_result {
+	bool attached; /* -p: no exit status, no rusage; the process runs on */
 	pid_t pid;
 	int status;
 	struct rusage ru;
@@ -45,20 +52,28 @@ struct trace_result {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ringside trace [--json] [-o FILE] -- COMMAND [ARGS...]\n\n"
-		   "Runs COMMAND under the BPF probes and prints, for it and every process it\n"
-		   "forks: syscalls by name (descending), context switches counted by BPF next\n"
-		   "to wait4's rusage (the command and its waited-for descendants), and io_uring\n"
-		   "SQEs, CQEs and io_uring_enter calls. Exits with COMMAND's status (128+signal\n"
-		   "if killed); 1 if the probes cannot load (needs root, kernel BTF and a build\n"
+	fprintf(f, "usage: ringside trace [--json] [-o FILE] -- COMMAND [ARGS...]\n"
+		   "       ringside trace [--json] [-o FILE] -p PID [--duration S]\n\n"
+		   "Runs COMMAND under the BPF probes, or attaches to the running process PID\n"
+		   "(its threads and the processes it forks from then on), and prints: syscalls\n"
+		   "by name (descending) with their time on CPU and blocked (switched out inside\n"
+		   "the syscall), context switches counted by BPF next to wait4's rusage (the\n"
+		   "command and its waited-for descendants; not with -p), and io_uring SQEs, CQEs\n"
+		   "and io_uring_enter calls. Exits with COMMAND's status (128+signal if killed),\n"
+		   "0 after -p; 1 if the probes cannot load (needs root, kernel BTF and a build\n"
 		   "with BPF).\n\n"
 		   "  --json            print one JSON object instead of tables\n"
 		   "  -o, --output FILE write the report to FILE (atomically; - is stdout, the\n"
-		   "                    default), so COMMAND keeps stdout and stderr to itself\n\n"
+		   "                    default), so COMMAND keeps stdout and stderr to itself\n"
+		   "  -p, --pid PID     attach to PID instead of running a command; detaching\n"
+		   "                    leaves it running\n"
+		   "  --duration S      with -p: trace for S seconds (default: until ^C or until\n"
+		   "                    PID exits)\n\n"
 		   "examples:\n"
 		   "  ringside trace -- /bin/true\n"
 		   "  ringside trace --json -o trace.json -- ./build/ringside-echo --model epoll "
-		   "--port 0\n");
+		   "--port 0\n"
+		   "  ringside trace -p \"$(pgrep -o nginx)\" --duration 5\n");
 }
 
 /* PATH lookup in the parent, so the traced child makes exactly one execve. */
@@ -220,6 +235,105 @@ out:
 	return err;
 }
 
+static volatile sig_atomic_t attach_stop;
+
+static void on_stop(int sig)
+{
+	attach_stop = sig;
+}
+
+/* True while pid exists and is not a zombie (its parent has not reaped it yet). */
+static bool alive(pid_t pid)
+{
+	char file[64], buf[512], *rp;
+	FILE *f;
+	bool ok = false;
+
+	snprintf(file, sizeof(file), "/proc/%d/stat", (int)pid);
+	f = fopen(file, "r");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) && rp[1] == ' ')
+		ok = rp[2] != 'Z' && rp[2] != 'X';
+	fclose(f);
+	return ok;
+}
+
+/*
+ * -p: adds the running pid as a target (its threads share the tgid; its forks
+ * join it), counts for duration_s (0: until SIGINT/SIGTERM or its exit) and
+ * detaches, which leaves it running as before. Returns 0 or -1 (logged).
+ */
+static int trace_attach(struct probe *p, pid_t pid, double duration_s, struct trace_result *r)
+{
+	struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+	struct probe_snapshot *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	double t0, end;
+	int err = -1;
+
+	r->attached = true;
+	r->pid = pid;
+	if (!a || !b) {
+		LOG_ERR("out of memory");
+		goto out;
+	}
+	if (!alive(pid)) {
+		LOG_ERR("trace: no running process %d", (int)pid);
+		goto out;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if (probe_add_target(p, pid, PROBE_ROLE_SERVER) || probe_attach(p) ||
+	    probe_snapshot(p, a)) {
+		PLOG_ERR("arming the probes for pid %d", (int)pid);
+		goto restore;
+	}
+	t0 = now_s();
+	end = duration_s > 0 ? t0 + duration_s : 0;
+	while (!attach_stop && alive(pid) && (!end || now_s() < end)) {
+		double left = end ? end - now_s() : 0.1;
+
+		usleep((useconds_t)((left < 0.1 ? (left > 0 ? left : 0) : 0.1) * 1e6));
+	}
+	r->elapsed_s = now_s() - t0;
+	if (probe_snapshot(p, b) == 0) {
+		probe_delta(a, b, &r->d);
+		err = 0;
+	} else {
+		PLOG_ERR("cannot read the BPF counters");
+	}
+restore:
+	probe_detach(p);
+	probe_clear_targets(p);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+out:
+	free(a);
+	free(b);
+	return err;
+}
+
+/* /proc/PID/cmdline as a JSON array of strings (empty when unreadable). */
+static json_t *proc_cmdline(pid_t pid)
+{
+	char file[64], buf[4096];
+	json_t *arr = json_array();
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/cmdline", (int)pid);
+	f = fopen(file, "r");
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+		json_array_append_new(arr, json_string(buf + i));
+	return arr;
+}
+
 static int exit_code(int status)
 {
 	if (WIFEXITED(status))
@@ -262,37 +376,66 @@ static json_t *per_enter(__u64 n, __u64 enters)
 	return enters ? json_real((double)n / enters) : json_null();
 }
 
+/* {name: us} of on-CPU (blocked false) or blocked time, for the syscalls in rows. */
+static json_t *time_by_name(const struct probe_snapshot *d, const struct sc_row *rows, int n,
+			    bool blocked)
+{
+	json_t *m = json_object();
+
+	for (int i = 0; i < n; i++) {
+		const struct probe_syscall_time *t =
+		    probe_syscall_time(d, PROBE_ROLE_SERVER, rows[i].nr);
+
+		json_object_set_new(m, probe_syscall_name(rows[i].nr),
+				    json_real((blocked ? t->blocked_ns : t->on_cpu_ns) / 1e3));
+	}
+	return m;
+}
+
 static json_t *result_json(char **argv, const struct trace_result *r)
 {
 	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
 	__u64 enters = probe_syscall_count(&r->d, PROBE_ROLE_SERVER, PROBE_NR_IO_URING_ENTER);
+	struct probe_syscall_time sum = probe_syscall_time_total(&r->d, PROBE_ROLE_SERVER);
 	struct sc_row rows[PROBE_NR_SYSCALLS];
-	json_t *cmd = json_array(), *names = json_object(), *exit;
+	json_t *cmd, *names = json_object(), *exit, *rusage;
 	int n = sorted_rows(&r->d, rows);
 
-	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
+	if (r->attached) {
+		cmd = proc_cmdline(r->pid);
+		exit = json_null();
+		rusage = json_null();
+	} else {
+		cmd = json_array();
+		for (int i = 0; argv[i]; i++)
+			json_array_append_new(cmd, json_string(argv[i]));
+		if (WIFSIGNALED(r->status))
+			exit = json_pack("{s:i}", "signal", WTERMSIG(r->status));
+		else
+			exit = json_pack("{s:i}", "code", WEXITSTATUS(r->status));
+		rusage =
+		    json_pack("{s:I, s:I, s:s}", "voluntary", (json_int_t)r->nvcsw, "involuntary",
+			      (json_int_t)r->nivcsw, "covers",
+			      "wait4: the command and its waited-for descendants, after release");
+	}
 	for (int i = 0; i < n; i++)
 		json_object_set_new(names, probe_syscall_name(rows[i].nr),
 				    json_integer((json_int_t)rows[i].n));
-	if (WIFSIGNALED(r->status))
-		exit = json_pack("{s:i}", "signal", WTERMSIG(r->status));
-	else
-		exit = json_pack("{s:i}", "code", WEXITSTATUS(r->status));
-	return json_pack("{s:o, s:i, s:o, s:f, s:I, s:{s:I, s:o},"
-			 " s:{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:s}},"
-			 " s:{s:I, s:I, s:I, s:o, s:o}}",
-			 "command", cmd, "pid", (int)r->pid, "exit", exit, "elapsed_s",
-			 r->elapsed_s, "processes_followed", (json_int_t)c->forks, "syscalls",
-			 "total", (json_int_t)probe_syscall_total(&r->d, PROBE_ROLE_SERVER),
-			 "by_name", names, "context_switches", "bpf", "voluntary",
-			 (json_int_t)c->vcsw, "involuntary", (json_int_t)c->ivcsw, "guessed",
-			 (json_int_t)c->guessed, "rusage", "voluntary", (json_int_t)r->nvcsw,
-			 "involuntary", (json_int_t)r->nivcsw, "covers",
-			 "wait4: the command and its waited-for descendants, after release",
-			 "io_uring", "sqes", (json_int_t)c->sqes, "cqes", (json_int_t)c->cqes,
-			 "enter_calls", (json_int_t)enters, "sqes_per_enter",
-			 per_enter(c->sqes, enters), "cqes_per_enter", per_enter(c->cqes, enters));
+	return json_pack(
+	    "{s:o, s:i, s:b, s:o, s:f, s:I,"
+	    " s:{s:I, s:o, s:f, s:o, s:f, s:o},"
+	    " s:{s:{s:I, s:I, s:I}, s:o},"
+	    " s:{s:I, s:I, s:I, s:o, s:o}}",
+	    "command", cmd, "pid", (int)r->pid, "attached", r->attached, "exit", exit, "elapsed_s",
+	    r->elapsed_s, "processes_followed", (json_int_t)c->forks, "syscalls", "total",
+	    (json_int_t)probe_syscall_total(&r->d, PROBE_ROLE_SERVER), "by_name", names, "time_us",
+	    sum.on_cpu_ns / 1e3, "time_us_by_name", time_by_name(&r->d, rows, n, false),
+	    "blocked_us", sum.blocked_ns / 1e3, "blocked_us_by_name",
+	    time_by_name(&r->d, rows, n, true), "context_switches", "bpf", "voluntary",
+	    (json_int_t)c->vcsw, "involuntary", (json_int_t)c->ivcsw, "guessed",
+	    (json_int_t)c->guessed, "rusage", rusage, "io_uring", "sqes", (json_int_t)c->sqes,
+	    "cqes", (json_int_t)c->cqes, "enter_calls", (json_int_t)enters, "sqes_per_enter",
+	    per_enter(c->sqes, enters), "cqes_per_enter", per_enter(c->cqes, enters));
 }
 
 static void print_table(FILE *f, char **argv, const struct trace_result *r)
@@ -302,25 +445,45 @@ static void print_table(FILE *f, char **argv, const struct trace_result *r)
 	struct sc_row rows[PROBE_NR_SYSCALLS];
 	int n = sorted_rows(&r->d, rows);
 
-	fprintf(f, "ringside trace: %s (pid %d): ", argv[0], (int)r->pid);
-	if (WIFSIGNALED(r->status))
-		fprintf(f, "killed by signal %d", WTERMSIG(r->status));
-	else
-		fprintf(f, "exit %d", WEXITSTATUS(r->status));
-	fprintf(f, ", %.3f s, %llu forked process(es) followed\n\n", r->elapsed_s,
-		(unsigned long long)c->forks);
-	fprintf(f, "%12s  %s\n", "calls", "syscall");
-	for (int i = 0; i < n; i++)
-		fprintf(f, "%12llu  %s\n", (unsigned long long)rows[i].n,
+	struct probe_syscall_time sum = probe_syscall_time_total(&r->d, PROBE_ROLE_SERVER);
+
+	if (r->attached) {
+		fprintf(f,
+			"ringside trace: pid %d, attached for %.3f s, %llu forked process(es) "
+			"followed; still running\n\n",
+			(int)r->pid, r->elapsed_s, (unsigned long long)c->forks);
+	} else {
+		fprintf(f, "ringside trace: %s (pid %d): ", argv[0], (int)r->pid);
+		if (WIFSIGNALED(r->status))
+			fprintf(f, "killed by signal %d", WTERMSIG(r->status));
+		else
+			fprintf(f, "exit %d", WEXITSTATUS(r->status));
+		fprintf(f, ", %.3f s, %llu forked process(es) followed\n\n", r->elapsed_s,
+			(unsigned long long)c->forks);
+	}
+	fprintf(f, "%12s %14s %14s %10s  %s\n", "calls", "on CPU us", "blocked us", "us/call",
+		"syscall");
+	for (int i = 0; i < n; i++) {
+		const struct probe_syscall_time *t =
+		    probe_syscall_time(&r->d, PROBE_ROLE_SERVER, rows[i].nr);
+
+		fprintf(f, "%12llu %14.1f %14.1f %10.3f  %s\n", (unsigned long long)rows[i].n,
+			t->on_cpu_ns / 1e3, t->blocked_ns / 1e3,
+			(t->on_cpu_ns + t->blocked_ns) / 1e3 / rows[i].n,
 			probe_syscall_name(rows[i].nr));
-	fprintf(f, "%12llu  total\n\n",
-		(unsigned long long)probe_syscall_total(&r->d, PROBE_ROLE_SERVER));
+	}
+	fprintf(f, "%12llu %14.1f %14.1f %10s  total\n\n",
+		(unsigned long long)probe_syscall_total(&r->d, PROBE_ROLE_SERVER),
+		sum.on_cpu_ns / 1e3, sum.blocked_ns / 1e3, "");
 	fprintf(f, "context switches   %12s %12s\n", "voluntary", "involuntary");
 	fprintf(f, "  BPF              %12llu %12llu\n", (unsigned long long)c->vcsw,
 		(unsigned long long)c->ivcsw);
-	fprintf(
-	    f, "  wait4 rusage     %12ld %12ld   (command + waited-for descendants, from exec)\n\n",
-	    r->nvcsw, r->nivcsw);
+	if (!r->attached)
+		fprintf(f,
+			"  wait4 rusage     %12ld %12ld   (command + waited-for descendants, from "
+			"exec)\n",
+			r->nvcsw, r->nivcsw);
+	fprintf(f, "\n");
 	fprintf(f, "io_uring: %llu SQEs, %llu CQEs, %llu io_uring_enter calls, ",
 		(unsigned long long)c->sqes, (unsigned long long)c->cqes,
 		(unsigned long long)enters);
@@ -334,10 +497,9 @@ static void print_table(FILE *f, char **argv, const struct trace_result *r)
 int cmd_trace(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	   {"output", required_argument, NULL, 'o'},
+	    {"pid", required_argument, NULL, 'p'}, {"duration", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct trace_opts o = trace_defaults;
 	struct trace_result *r;
@@ -345,17 +507,30 @@ int cmd_trace(int argc, char **argv)
 	struct probe *p;
 	FILE *f;
 	char why[256], path[4096];
+	unsigned long pid;
+	bool have_duration = false;
 	int c, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ho:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
 			break;
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'p':
+			if (parse_uint(optarg, &pid, 1, 1UL << 22))
+				usage_error("trace: -p wants a process id, not '%s'", optarg);
+			o.attach = (pid_t)pid;
+			break;
+		case 'd':
+			if (parse_double(optarg, &o.duration_s, 0.001, 1e7))
+				usage_error("trace: --duration wants seconds > 0, not '%s'",
+					    optarg);
+			have_duration = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -364,9 +539,13 @@ int cmd_trace(int argc, char **argv)
 			usage_error("trace: bad option or missing value: %s", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	if (o.attach && optind < argc)
+		usage_error("trace: -p and a command are exclusive");
+	if (have_duration && !o.attach)
+		usage_error("trace: --duration goes with -p (a command is traced until it exits)");
+	if (!o.attach && optind >= argc)
 		usage_error("trace: no command given (ringside trace -- COMMAND [ARGS...])");
-	if (resolve(argv[optind], path, sizeof(path)))
+	if (!o.attach && resolve(argv[optind], path, sizeof(path)))
 		usage_error("trace: cannot run '%s': %s", argv[optind], strerror(errno));
 	if (probe_open(&p, why, sizeof(why))) {
 		LOG_ERR("trace: %s", why);
@@ -386,7 +565,8 @@ int cmd_trace(int argc, char **argv)
 		goto close_probe;
 	}
 	fflush(stdout);
-	if (trace_run(p, path, argv + optind, r) == 0) {
+	if (o.attach ? trace_attach(p, o.attach, o.duration_s, r) == 0
+		     : trace_run(p, path, argv + optind, r) == 0) {
 		if (o.json) {
 			json_t *j = result_json(argv + optind, r);
 
@@ -396,7 +576,9 @@ int cmd_trace(int argc, char **argv)
 		} else {
 			print_table(f, argv + optind, r);
 		}
-		rc = fs_out_commit(&out) < 0 ? RS_EXIT_FAIL : exit_code(r->status);
+		rc = fs_out_commit(&out) < 0 ? RS_EXIT_FAIL
+		     : o.attach		     ? RS_EXIT_OK
+					     : exit_code(r->status);
 	} else {
 		fs_out_abort(&out);
 		rc = RS_EXIT_FAIL;

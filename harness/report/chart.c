@@ -14,6 +14,7 @@
 
 #define MAX_NOTES    5
 #define TOP_SYSCALLS 6
+#define TOP_TIMES    4 /* + user, other syscalls, outside, SQPOLL: the 8 colours of S[] */
 
 struct ctx {
 	const struct rpt_doc *doc;
@@ -174,8 +175,8 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 	legend_vars(c, &lg);
 }
 
-/* The top syscall names of the group by summed per-request medians. */
-static int top_syscalls(struct ctx *c, const char **top, int cap)
+/* The top names of the group's by-name map at path, by summed per-request medians. */
+static int top_names(struct ctx *c, const char *path, const char **top, int cap)
 {
 	const char *names[64];
 	double sums[64];
@@ -183,7 +184,7 @@ static int top_syscalls(struct ctx *c, const char **top, int cap)
 
 	for (size_t i = 0; i < json_array_size(c->doc->cells); i++) {
 		json_t *cell = json_array_get(c->doc->cells, i);
-		json_t *by = doc_get(cell, "summary.syscalls_by_name");
+		json_t *by = doc_get(cell, path);
 		const char *name;
 		json_t *v;
 
@@ -235,7 +236,7 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 	int ntop = 0, nw = syscalls ? 1 : nseg;
 
 	if (syscalls) {
-		ntop = top_syscalls(c, top, TOP_SYSCALLS);
+		ntop = top_names(c, "summary.syscalls_by_name", top, TOP_SYSCALLS);
 
 		nseg = ntop + 1;
 	}
@@ -302,6 +303,69 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
 }
 
+/*
+ * Where the CPU of a request goes, one stacked bar per cell: user; kernel time
+ * inside syscalls, by the top names of syscall time, the rest as "other
+ * syscalls"; system time outside syscalls (system - syscall time, >= 0:
+ * softirqs, entry and exit, the rest); the SQPOLL thread. The last column is
+ * the syscall entry/exit cost, syscall_overhead_share x CPU, drawn as a mark.
+ */
+static void write_cpu_time(struct ctx *c)
+{
+	const char *top[TOP_TIMES];
+	char names[1024] = "", path[300];
+	int ntop = top_names(c, "summary.syscall_time_us_per_request.by_name", top, TOP_TIMES),
+	    nseg = ntop + 4;
+
+	for (int k = 0; k < c->g->nconns; k++) {
+		for (int m = 0; m < c->g->nmodels; m++) {
+			const char *model = c->g->models[m];
+			json_t *cell = usable(c, model, c->g->conns[k]);
+			double user = 0, sys = 0, sq = 0, in = 0, part, named = 0, share, cum = 0;
+
+			if (!cell)
+				continue;
+			if (!doc_fig(cell, "syscall_time_us_per_request.total", &in) ||
+			    !doc_fig(cell, "cpu_us_per_request.system", &sys)) {
+				missing(c, model, c->g->conns[k], true);
+				continue;
+			}
+			doc_fig(cell, "cpu_us_per_request.user", &user);
+			doc_fig(cell, "cpu_us_per_request.sqpoll", &sq);
+			fprintf(c->f, "%d \"%s\"", k * (c->g->nmodels + 1) + m,
+				rpt_model_label(model));
+			fprintf(c->f, " %.9g", cum += user);
+			for (int s = 0; s < ntop; s++) {
+				snprintf(path, sizeof(path),
+					 "syscall_time_us_per_request.by_name.%s", top[s]);
+				part = doc_fig(cell, path, &part) ? part : 0;
+				named += part;
+				fprintf(c->f, " %.9g", cum += part);
+			}
+			fprintf(c->f, " %.9g", cum += in > named ? in - named : 0);
+			fprintf(c->f, " %.9g", cum += sys > in ? sys - in : 0);
+			fprintf(c->f, " %.9g", cum += sq);
+			num(c->f, doc_fig(cell, "syscall_overhead_share", &share),
+			    share * (user + sys + sq));
+			fprintf(c->f, "\n");
+			c->points++;
+		}
+	}
+	text_cat(names, sizeof(names), "'user'");
+	for (int s = 0; s < ntop; s++)
+		text_cat(names, sizeof(names), " 'in %s'", top[s]);
+	text_cat(names, sizeof(names),
+		 " 'in other syscalls' 'kernel outside syscalls' 'SQPOLL "
+		 "thread'");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=0; markcol=%d; marktitle=", nseg,
+		 nseg + 3);
+	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars),
+		     "syscall entry/exit (null syscall × syscalls per request)");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; segs=");
+	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+}
+
 /* Clustered bars, one block per model: x value lo hi. */
 static void write_bars(struct ctx *c, const char *fig, bool probes)
 {
@@ -356,6 +420,12 @@ static const struct {
     [RPT_CH_OVERHEAD] = {"probe-overhead", "bars.gp",
 			 "Probe overhead: throughput with probes ÷ without",
 			 "probed ÷ unprobed requests/s"},
+    [RPT_CH_CPU_TIME] = {"cpu-time", "stacked.gp", "Where the CPU of a request goes",
+			 "server CPU µs per request"},
+    [RPT_CH_RQ_P99] = {"runqueue-p99", "lines.gp", "Server run-queue delay p99 vs connections",
+		       "run-queue delay p99 (µs)"},
+    [RPT_CH_IOWQ] = {"iowq-punts", "lines.gp", "io-wq punts per request vs connections",
+		     "io-wq punts per request"},
 };
 
 static int chart_one(struct ctx *c)
@@ -368,6 +438,8 @@ static int chart_one(struct ctx *c)
 	static const char *const cpu[] = {"cpu_us_per_request.user", "cpu_us_per_request.system",
 					  "cpu_us_per_request.sqpoll"};
 	static const char *const cpul[] = {"user", "system", "SQPOLL thread"};
+	static const char *const rq[] = {"runqueue_delay_us.p99"};
+	static const char *const iowq[] = {"io_uring.iowq_punts_per_request"};
 
 	switch (c->ch->kind) {
 	case RPT_CH_THROUGHPUT:
@@ -390,6 +462,15 @@ static int chart_one(struct ctx *c)
 		break;
 	case RPT_CH_CPU:
 		write_stacked(c, cpu, cpul, 3, false);
+		break;
+	case RPT_CH_CPU_TIME:
+		write_cpu_time(c);
+		break;
+	case RPT_CH_RQ_P99:
+		write_lines(c, rq, 1, true);
+		break;
+	case RPT_CH_IOWQ:
+		write_lines(c, iowq, 1, true);
 		break;
 	case RPT_CH_TINYGATE:
 		write_bars(c, "requests_per_sec.median", false);

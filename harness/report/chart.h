@@ -17,6 +17,9 @@ enum rpt_chart_kind {
 	RPT_CH_TINYGATE,
 	RPT_CH_TINYGATE_P99,
 	RPT_CH_OVERHEAD,
+	RPT_CH_CPU_TIME, /* where the CPU of a request goes (docs/results.md) */
+	RPT_CH_RQ_P99,
+	RPT_CH_IOWQ,
 	RPT_CH_KINDS,
 };
 

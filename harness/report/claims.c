@@ -48,6 +48,14 @@ static const struct {
      "overlapping CIs or a client-bound cell leave that pair, and so the claim, cannot tell. "
      "Agrees when every pair holds at every such count; disagrees when a pair is clearly "
      "reversed; p99 is shown, not judged."},
+    {"every syscall is a costly switch between user and kernel mode",
+     "the null-syscall cost on this host and the share of CPU per request that syscall entry "
+     "and exit take, per model",
+     "The null-syscall cost is host.null_syscall_ns.unprobed (getppid on the first server CPU, "
+     "probes detached). A model's overhead share is syscall_overhead_share: its median server "
+     "syscalls per request (probed runs) × that cost ÷ its median CPU per request (user + system + "
+     "SQPOLL thread, unprobed runs). Agrees when the epoll model's share exceeds 0.25 at one or "
+     "more connection counts; disagrees when every epoll cell's share is 0.25 or less."},
 };
 
 const char *rpt_verdict_text(enum rpt_verdict v)
@@ -240,12 +248,28 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 			worst, bad ? ">=" : "<");
 }
 
+/* The overhead shares of epoll and uring at count conns, as a sentence; "" without both. */
+static void share_sentence(const struct rpt_doc *d, const struct rpt_group *gr, long long conns,
+			   char *buf, size_t len)
+{
+	json_t *e = ok_cell(d, gr, "epoll", conns), *u = ok_cell(d, gr, "uring", conns);
+	double es, us;
+
+	if (e && u && doc_fig(e, "syscall_overhead_share", &es) &&
+	    doc_fig(u, "syscall_overhead_share", &us))
+		snprintf(buf, len,
+			 " Syscall entry/exit is %.1f%% of epoll's CPU per request and %.1f%% of "
+			 "io_uring's at %lld connections: the part fewer syscalls can save.",
+			 es * 100, us * 100, conns);
+}
+
 static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int ng,
 			 struct rpt_claim *c)
 {
 	const struct rpt_group *gr = group_with(g, ng, "echo", "uring");
 	double first = 0, last = 0;
 	long long fc = 0, lc = 0;
+	char shares[200] = "";
 	int n = 0;
 
 	if (!gr || !group_with(g, ng, "echo", "epoll"))
@@ -273,14 +297,17 @@ static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int
 			       probes_off(d)
 				   ? "probes were off"
 				   : "no connection count with both epoll and uring counts");
+	share_sentence(d, gr, lc, shares, sizeof(shares));
 	if (n < 2)
-		return verdict(c, RPT_CANNOT_TELL, "only one connection count (%lld) has both", fc);
+		return verdict(c, RPT_CANNOT_TELL, "only one connection count (%lld) has both.%s",
+			       fc, shares);
 	if (last - first > 0.05)
-		verdict(c, RPT_AGREES, "saving grows from %.2f at %lld to %.2f at %lld connections",
-			first, fc, last, lc);
+		verdict(c, RPT_AGREES,
+			"saving grows from %.2f at %lld to %.2f at %lld connections.%s", first, fc,
+			last, lc, shares);
 	else
-		verdict(c, RPT_DISAGREES, "saving %.2f at %lld vs %.2f at %lld connections", first,
-			fc, last, lc);
+		verdict(c, RPT_DISAGREES, "saving %.2f at %lld vs %.2f at %lld connections.%s",
+			first, fc, last, lc, shares);
 }
 
 /* "epoll 24000 (95% CI 23800–24200)" */
@@ -385,6 +412,60 @@ static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, i
 			n);
 }
 
+/* The lowest share of each model over the group's counts ("epoll 0.05 at 10; ..."). */
+static void claim_switch(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			 struct rpt_claim *c)
+{
+	const struct rpt_group *gr = group_with(g, ng, "echo", "epoll");
+	double ns, best = -1, v;
+	long long best_at = 0;
+	int n = 0;
+
+	if (!gr)
+		gr = group_with(g, ng, "proxy", "epoll");
+	if (!doc_num(d->root, "host.null_syscall_ns.unprobed", &ns))
+		return verdict(c, RPT_CANNOT_TELL, "no null-syscall cost in this file");
+	text_cat(c->figure, sizeof(c->figure), "null syscall %.0f ns", ns);
+	if (doc_num(d->root, "host.null_syscall_ns.probed", &v))
+		text_cat(c->figure, sizeof(c->figure), " (%.0f ns probed)", v);
+	for (int m = 0; gr && m < gr->nmodels; m++) {
+		const char *model = gr->models[m];
+		bool first = true;
+
+		for (int k = 0; k < gr->nconns; k++) {
+			json_t *cell = ok_cell(d, gr, model, gr->conns[k]);
+
+			if (!cell || !doc_fig(cell, "syscall_overhead_share", &v))
+				continue;
+			text_cat(c->figure, sizeof(c->figure), "%s%s %.3f at %lld",
+				 first ? "; " : ", ", first ? rpt_model_label(model) : "", v,
+				 gr->conns[k]);
+			first = false;
+			if (!strcmp(model, "epoll")) {
+				n++;
+				if (v > best)
+					best = v, best_at = gr->conns[k];
+			}
+		}
+	}
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL, "no epoll cell in this run");
+	if (!n)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       probes_off(d) ? "probes were off" : "no epoll cell with the share");
+	if (best > 0.25)
+		verdict(c, RPT_AGREES,
+			"syscall entry/exit is %.0f%% of epoll's CPU per request at %lld "
+			"connections, above 25%%",
+			best * 100, best_at);
+	else
+		verdict(c, RPT_DISAGREES,
+			"syscall entry/exit is at most %.0f%% of epoll's CPU per request (at %lld "
+			"connections), not above 25%%: the work inside the syscalls costs more "
+			"than the switch",
+			best * 100, best_at);
+}
+
 void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 {
 	struct rpt_group g[RPT_MAX_GROUPS];
@@ -402,6 +483,7 @@ void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 	claim_sqpoll(doc, g, ng, &out[3], true);
 	claim_growth(doc, g, ng, &out[4]);
 	claim_tinygate(doc, g, ng, &out[5]);
+	claim_switch(doc, g, ng, &out[6]);
 	for (int i = 0; i < RPT_CLAIMS; i++)
 		if (!out[i].figure[0])
 			snprintf(out[i].figure, sizeof(out[i].figure), "—");

@@ -8,7 +8,7 @@
 
 #include "data.h"
 
-#define RPT_CLAIMS 6
+#define RPT_CLAIMS 7
 
 enum rpt_verdict { RPT_AGREES, RPT_DISAGREES, RPT_CANNOT_TELL };
 

@@ -18,5 +18,11 @@ int probes_init(const char *mode, const struct cell_probe_ops **ops, char *reaso
 void probes_fini(void);
 /* 0 when the probes can load here; else -1 with the one-line reason. */
 int probes_check(char *why, size_t len);
+/*
+ * The null-syscall cost on cpu (bpf/nullsys.h), median of its passes: *unprobed
+ * with the probes detached, *probed with them attached and no targets (NaN while
+ * the probes are off or cannot attach). 0, or -1 with errno when cpu is refused.
+ */
+int probes_null_syscall(int cpu, double *unprobed, double *probed);
 
 #endif

@@ -22,6 +22,7 @@
 #include "hostinfo.h"
 #include "remote.h"
 #include "results.h"
+#include "results_int.h"
 #include "fsio.h"
 #include "log.h"
 #include "opts.h"
@@ -96,7 +97,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 		    const char *command)
 {
 	json_t *doc = json_object(), *cfg = json_object(), *models = json_array(),
-	       *conns = json_array(), *server_args = json_array(), *layout, *probes;
+	       *conns = json_array(), *server_args = json_array(), *layout, *probes, *host;
 	bool echo = !strcmp(o->workload->name, "echo");
 	char now[40];
 
@@ -151,7 +152,9 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "started_at", json_string(now));
 	json_object_set_new(doc, "finished_at", json_null());
 	json_object_set_new(doc, "command", json_string(command));
-	json_object_set_new(doc, "host", hostinfo_json());
+	host = hostinfo_json();
+	json_object_set_new(host, "null_syscall_ns", results_time_host(o));
+	json_object_set_new(doc, "host", host);
 	json_object_set_new(doc, "config", cfg);
 	json_object_set_new(doc, "probes", probes);
 	json_object_set_new(doc, "cells", json_array());
@@ -170,23 +173,6 @@ void results_set_status(json_t *doc, const char *status)
 }
 
 /* ---- summaries ---- */
-
-enum fig_set { SET_HEAD, SET_PROBED };
-enum fig_kind {
-	FIG_OBJ, /* {"median","min","max","n","ci95","ci95_kind"} (docs/results.md) */
-	FIG_NUM, /* the median alone */
-	FIG_MAP, /* an object of name -> median (syscalls by name) */
-};
-
-/* One summarised figure: where it goes in summary, where it comes from in a run. */
-struct fig {
-	const char *to;	     /* dotted path in summary (and in spread) */
-	const char *from[3]; /* dotted paths in a run, summed; a run lacking one is left out */
-	enum fig_set set;
-	enum fig_kind kind;
-	bool no_spread; /* newer than summary.spread: not mirrored there */
-	bool optional;	/* left out of summary when no run has it */
-};
 
 static const struct fig figs[] = {
     {"requests_per_sec", {"requests_per_sec"}, SET_HEAD, FIG_OBJ},
@@ -374,7 +360,8 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 	}
 	if (!json_object_size(names)) {
 		set_path(sum, f->to, json_null());
-		set_path(spread, f->to, json_null());
+		if (!f->no_spread)
+			set_path(spread, f->to, json_null());
 		json_decref(names);
 		json_decref(med);
 		json_decref(spr);
@@ -394,8 +381,30 @@ static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struc
 		    json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
 	}
 	set_path(sum, f->to, med);
-	set_path(spread, f->to, spr);
+	if (f->no_spread)
+		json_decref(spr);
+	else
+		set_path(spread, f->to, spr);
 	json_decref(names);
+}
+
+void results_put(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
+{
+	if (f->kind == FIG_MAP)
+		put_map(sum, spread, runs, f);
+	else
+		put_fig(sum, spread, runs, f);
+}
+
+int results_collect(const json_t *runs, const char *const *from, int nfrom, enum fig_set set,
+		    double *v, int cap)
+{
+	return collect(runs, from, nfrom, set, v, NULL, cap);
+}
+
+void results_set_path(json_t *obj, const char *path, json_t *v)
+{
+	set_path(obj, path, v);
 }
 
 /* requests and errors: sums over every run that has them (null if none does). */
@@ -446,15 +455,12 @@ json_t *results_summarise(const json_t *cell)
 	bool bpf;
 
 	put_sums(sum, runs);
-	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
-		if (figs[i].kind == FIG_MAP)
-			put_map(sum, spread, runs, &figs[i]);
-		else
-			put_fig(sum, spread, runs, &figs[i]);
-	}
+	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
+		results_put(sum, spread, runs, &figs[i]);
 	bpf = collect1(runs, ctx_figs[0][0].from[0], SET_PROBED, v, RUN_VALUES_MAX) > 0;
 	for (int k = 0; k < 3; k++)
 		put_fig(sum, spread, runs, &ctx_figs[bpf ? 0 : 1][k]);
+	results_time_summarise(sum, spread, runs);
 	n = collect1(runs, "requests_per_sec", SET_HEAD, v, RUN_VALUES_MAX);
 	rps = stats_median(v, n);
 	np = collect1(runs, "requests_per_sec", SET_PROBED, v, RUN_VALUES_MAX);

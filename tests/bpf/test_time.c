@@ -4,7 +4,7 @@
  * run-queue delay and io_uring hidden work are checked against what it is known
  * to do and against wait4's rusage. "figures" checks probe_delta_figures on
  * made-up snapshots and needs nothing; the others need root and BPF, else 77.
- * usage: test_time TRACE_TARGET sleep|getppid|wakeups|iowq|poll|figures
+ * usage: test_time TRACE_TARGET sleep|getppid|wakeups|pingpong|iowq|iowq-nop|poll|figures
  */
 #include <math.h>
 #include <signal.h>
@@ -293,6 +293,36 @@ static void check_wakeups(struct probe *p, char *target)
 	check_time_bounds(&t, 2); /* the reader and its writer */
 }
 
+/*
+ * pingpong 500: two threads pinned to one CPU wake each other through pipes
+ * while a third spins there, so a woken thread waits for the CPU: run-queue
+ * delay above zero. A round trip wakes the main thread at least once (it blocks
+ * on the reply: the ponger cannot run before); the ponger is woken only when it
+ * reached its read first. Half of that is asked for: a tick may preempt.
+ */
+static void check_pingpong(struct probe *p, char *target)
+{
+	const int k = 500;
+	const struct probe_role_counts *c;
+	struct traced t;
+	double p99;
+
+	CHECKF(trace_target(p, (char *[]){target, "pingpong", "500", NULL}, &t) == 0, "trace");
+	check_exited_ok(&t);
+	c = probe_role(&t.d, PROBE_ROLE_SERVER);
+	p99 = probe_rq_delay_quantile_ns(&t.d, PROBE_ROLE_SERVER, 0.99);
+	printf("pingpong: wakeups %llu, run-queue delays %llu (%.3f ms), p99 %.1f us, involuntary "
+	       "switches %llu\n",
+	       (unsigned long long)c->wakeups, (unsigned long long)c->rq_delays,
+	       c->rq_delay_ns / MS, p99 / 1e3, (unsigned long long)c->ivcsw);
+	CHECKF(c->wakeups >= (__u64)k / 2, "wakeups %llu < %d", (unsigned long long)c->wakeups,
+	       k / 2);
+	CHECKF(c->rq_delays >= (__u64)k / 2, "run-queue delays %llu < %d",
+	       (unsigned long long)c->rq_delays, k / 2);
+	CHECKF(c->rq_delay_ns > 0 && p99 > 0, "run-queue delay %llu ns, p99 %g ns",
+	       (unsigned long long)c->rq_delay_ns, p99);
+}
+
 /* An io_uring mode of trace_target: each op is punted to io-wq, or poll-armed. */
 struct uring_case {
 	const char *mode;
@@ -304,6 +334,9 @@ struct uring_case {
 static const struct uring_case uring_iowq = {
     /* IOSQE_ASYNC: each read is queued to io-wq once, never polled. */
     "uring-async", true, PROBE_MISSING_IOWQ, "io_uring.iowq_punts_per_request"};
+static const struct uring_case uring_iowq_nop = {
+    /* IOSQE_ASYNC on a NOP: queued to io-wq all the same, exactly one punt each. */
+    "uring-async-nop", true, PROBE_MISSING_IOWQ, "io_uring.iowq_punts_per_request"};
 static const struct uring_case uring_poll = {
     /* Each recv finds no data: one poll armed, then the write completes it. */
     "uring-poll", false, PROBE_MISSING_POLL_ARM, "io_uring.poll_arms_per_request"};
@@ -442,8 +475,12 @@ int main(int argc, char **argv)
 		check_getppid(p, target);
 	} else if (!strcmp(mode, "wakeups")) {
 		check_wakeups(p, target);
+	} else if (!strcmp(mode, "pingpong")) {
+		check_pingpong(p, target);
 	} else if (!strcmp(mode, "iowq")) {
 		ret = check_uring(p, target, &uring_iowq);
+	} else if (!strcmp(mode, "iowq-nop")) {
+		ret = check_uring(p, target, &uring_iowq_nop);
 	} else if (!strcmp(mode, "poll")) {
 		ret = check_uring(p, target, &uring_poll);
 	} else {

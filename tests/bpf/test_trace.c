@@ -2,9 +2,13 @@
  * Runs `ringside trace --json -o FILE -- trace_target MODE ...` and checks the counts
  * against what trace_target is known to do: exact syscall counts, io_uring
  * SQEs/CQEs per enter, followed forks, and BPF context switches against
- * wait4's rusage. Needs root and BPF: skips (77) with the reason otherwise.
- * usage: test_trace RINGSIDE TRACE_TARGET exact|switches|uring|sqpoll|fork
+ * wait4's rusage; time per syscall (sleep, getppid-time); and -p attaching to a
+ * running process (attach). Needs root and BPF: skips (77) with the reason otherwise.
+ * usage: test_trace RINGSIDE TRACE_TARGET exact|switches|uring|sqpoll|fork|sleep|
+ *        getppid-time|attach
  */
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "nullsys.h"
 #include "probe.h"
 #include "probe_skip.h"
 
@@ -21,9 +26,10 @@
 /*
  * Runs the trace with the report in a file of its own (-o), so nothing the
  * command prints can get into the JSON; returns the JSON (NULL on failure) and
- * the exit status.
+ * the exit status. opts go before the command ("-p PID" with no command).
  */
-static json_t *trace(const char *ringside, char *const target_argv[], int *status)
+static json_t *trace_with(const char *ringside, const char *opts, char *const target_argv[],
+			  int *status)
 {
 	char cmd[1024] = "", report[] = "/tmp/rs-trace-XXXXXX";
 	json_error_t jerr;
@@ -33,8 +39,9 @@ static json_t *trace(const char *ringside, char *const target_argv[], int *statu
 	if (fd < 0)
 		return NULL;
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "'%s' trace --json -o '%s' --", ringside, report);
-	for (int i = 0; target_argv[i]; i++) {
+	snprintf(cmd, sizeof(cmd), "'%s' trace --json -o '%s' %s%s", ringside, report, opts,
+		 target_argv ? " --" : "");
+	for (int i = 0; target_argv && target_argv[i]; i++) {
 		strncat(cmd, " '", sizeof(cmd) - strlen(cmd) - 1);
 		strncat(cmd, target_argv[i], sizeof(cmd) - strlen(cmd) - 1);
 		strncat(cmd, "'", sizeof(cmd) - strlen(cmd) - 1);
@@ -45,6 +52,11 @@ static json_t *trace(const char *ringside, char *const target_argv[], int *statu
 		fprintf(stderr, "%s: not JSON (%s)\n", report, jerr.text);
 	unlink(report);
 	return j;
+}
+
+static json_t *trace(const char *ringside, char *const target_argv[], int *status)
+{
+	return trace_with(ringside, "", target_argv, status);
 }
 
 static json_int_t get_int(json_t *j, const char *path)
@@ -65,6 +77,103 @@ static double get_real(json_t *j, const char *path)
 	for (char *k = strtok_r(buf, ".", &save); k && j; k = strtok_r(NULL, ".", &save))
 		j = json_object_get(j, k);
 	return json_is_number(j) ? json_number_value(j) : -1;
+}
+
+/* 50 x nanosleep(10 ms): 0.50-0.65 s in nanosleep (on CPU + blocked), > 90% blocked. */
+static json_t *check_sleep(const char *ringside, const char *target, int *status)
+{
+	json_t *j =
+	    trace(ringside, (char *[]){(char *)target, "nanosleep", "50", "10", NULL}, status);
+	double on, off;
+
+	CHECKF(j, "no JSON");
+	on = get_real(j, "syscalls.time_us_by_name.nanosleep") / 1e6;
+	off = get_real(j, "syscalls.blocked_us_by_name.nanosleep") / 1e6;
+	printf("nanosleep: %lld calls, %.4f s on CPU, %.4f s blocked\n",
+	       (long long)get_int(j, "syscalls.by_name.nanosleep"), on, off);
+	CHECKF(get_int(j, "syscalls.by_name.nanosleep") == 50, "nanosleep %lld != 50",
+	       (long long)get_int(j, "syscalls.by_name.nanosleep"));
+	CHECKF(on >= 0 && off >= 0, "no time figures");
+	CHECKF(on + off >= 0.50 && on + off <= 0.65, "%.4f s in nanosleep, not 0.50-0.65",
+	       on + off);
+	CHECKF(off > 0.9 * (on + off), "only %.1f%% of it blocked", 100 * off / (on + off));
+	return j;
+}
+
+/*
+ * 200,000 getppid: the on-CPU time per call against the probed null syscall
+ * measured here (nullsys_measure with a probe attached and no target). The
+ * interval runs from sys_enter to sys_exit, inside the round trip the null
+ * syscall times, so it must not exceed it by more than 25%; it leaves out the
+ * user/kernel transition, so it may be well under it, but not below 10%.
+ */
+static json_t *check_getppid_time(const char *ringside, const char *target, int *status)
+{
+	json_t *j = trace(ringside, (char *[]){(char *)target, "getppid", "200000", NULL}, status);
+	struct probe *p = probe_open_or_skip();
+	double per_call, probed = -1;
+
+	CHECKF(j, "no JSON");
+	per_call = get_real(j, "syscalls.time_us_by_name.getppid") * 1e3 /
+		   get_int(j, "syscalls.by_name.getppid");
+	CHECKF(probe_attach(p) == 0, "attach: %m");
+	CHECKF(nullsys_measure(sched_getcpu(), &probed) == 0, "nullsys: %m");
+	probe_close(p);
+	printf("getppid: %.1f ns per call on CPU (trace) vs %.1f ns null syscall probed "
+	       "(ratio %.2f)\n",
+	       per_call, probed, per_call / probed);
+	CHECKF(get_int(j, "syscalls.by_name.getppid") == 200000, "getppid %lld != 200000",
+	       (long long)get_int(j, "syscalls.by_name.getppid"));
+	CHECKF(per_call <= probed * 1.25, "%.1f ns per call > 1.25 x %.1f ns", per_call, probed);
+	CHECKF(per_call >= probed * 0.1, "%.1f ns per call < 0.1 x %.1f ns", per_call, probed);
+	return j;
+}
+
+static pid_t start(const char *target, const char *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(target, target, "spin", arg, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * -p for 1 s to a getppid loop while another process loops on getppid and
+ * getsid: calls counted, none of the other's (no getsid), the window about
+ * 1 s, and the traced process still running after the detach.
+ */
+static json_t *check_attach(const char *ringside, const char *target, int *status)
+{
+	pid_t a = start(target, "only"), b = start(target, "getsid");
+	char opts[64];
+	double t;
+	json_t *j;
+	int st;
+
+	usleep(200000); /* both past exec and looping */
+	snprintf(opts, sizeof(opts), "-p %d --duration 1", (int)a);
+	j = trace_with(ringside, opts, NULL, status);
+	CHECKF(j, "no JSON");
+	t = get_real(j, "elapsed_s");
+	printf("attach: %lld getppid, %lld getsid in %.3f s\n",
+	       (long long)get_int(j, "syscalls.by_name.getppid"),
+	       (long long)get_int(j, "syscalls.by_name.getsid"), t);
+	CHECKF(get_int(j, "syscalls.by_name.getppid") > 0, "no getppid counted");
+	CHECKF(get_int(j, "syscalls.by_name.getsid") == -1, "the other process was counted");
+	CHECKF(get_int(j, "syscalls.by_name.execve") == -1, "an execve in the window");
+	CHECKF(t >= 0.95 && t < 3, "attached for %.3f s, not 1", t);
+	CHECKF(get_int(j, "pid") == a && json_is_true(json_object_get(j, "attached")),
+	       "pid/attached");
+	CHECKF(waitpid(a, &st, WNOHANG) == 0 && kill(a, 0) == 0, "pid %d gone after detach",
+	       (int)a);
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, &st, 0);
+	waitpid(b, &st, 0);
+	return j;
 }
 
 int main(int argc, char **argv)
@@ -149,13 +258,20 @@ int main(int argc, char **argv)
 		       (long long)get_int(j, "syscalls.by_name.getppid"));
 		CHECKF(get_int(j, "processes_followed") == 1, "followed %lld != 1",
 		       (long long)get_int(j, "processes_followed"));
+	} else if (!strcmp(mode, "sleep")) {
+		j = check_sleep(ringside, target, &status);
+	} else if (!strcmp(mode, "getppid-time")) {
+		j = check_getppid_time(ringside, target, &status);
+	} else if (!strcmp(mode, "attach")) {
+		j = check_attach(ringside, target, &status);
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;
 	}
 	CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "trace exit status %d", status);
-	CHECKF(get_int(j, "exit.code") == 0, "traced command exit %lld",
-	       (long long)get_int(j, "exit.code"));
+	if (strcmp(mode, "attach"))
+		CHECKF(get_int(j, "exit.code") == 0, "traced command exit %lld",
+		       (long long)get_int(j, "exit.code"));
 	json_decref(j);
 	if (check_failures)
 		return 1;

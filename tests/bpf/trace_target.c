@@ -10,9 +10,15 @@
  *                  io-wq worker with IOSQE_ASYNC (one punt each)
  *   uring-poll K   K io_uring recvs on an empty socket, each submitted first (the
  *                  kernel arms a poll) and then fed one byte (task work completes it)
+ *   uring-async-nop K  K io_uring NOPs, each flagged IOSQE_ASYNC (one punt each)
+ *   pingpong K     two threads pinned to one CPU wake each other K times through
+ *                  pipes while a third thread spins on that CPU
+ *   spin [getsid]  getppid (and getsid) in a loop until killed, for `trace -p`
  * Exits 0 when it did exactly that, 1 otherwise, 77 if io_uring is refused.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +230,87 @@ static int uring_poll(unsigned long k)
 	return 0;
 }
 
+static int uring_async_nop(unsigned long k)
+{
+	struct io_uring_params params = {0};
+	struct io_uring ring;
+	int ret = ring_init(&ring, &params);
+
+	if (ret)
+		return ret;
+	for (unsigned long i = 0; i < k; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_flags(sqe, IOSQE_ASYNC); /* queued to io-wq, not run inline */
+		if (io_uring_submit(&ring) != 1 || one_cqe(&ring) != 0)
+			return 1;
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+struct pong {
+	int in, out; /* reads a byte from in, writes it to out */
+	unsigned long k;
+	int failed;
+};
+
+static void *ponger(void *arg)
+{
+	struct pong *p = arg;
+	char c;
+
+	for (unsigned long i = 0; i < p->k; i++)
+		if (read(p->in, &c, 1) != 1 || write(p->out, &c, 1) != 1)
+			p->failed = 1;
+	return NULL;
+}
+
+static volatile bool spin_stop;
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	while (!spin_stop)
+		;
+	return NULL;
+}
+
+/* Every thread on the CPU this one runs on: wakeups must queue behind the spinner. */
+static int pingpong(unsigned long k)
+{
+	struct pong pong = {.k = k};
+	int ping[2], back[2], cpu = sched_getcpu(), failed = 0;
+	pthread_t t, busy;
+	cpu_set_t one;
+	char c = 'x';
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) || pipe(ping) || pipe(back))
+		return 1;
+	pong.in = ping[0];
+	pong.out = back[1];
+	if (pthread_create(&busy, NULL, spinner, NULL) || pthread_create(&t, NULL, ponger, &pong))
+		return 1;
+	for (unsigned long i = 0; i < k && !failed; i++)
+		failed = write(ping[1], &c, 1) != 1 || read(back[0], &c, 1) != 1;
+	spin_stop = true;
+	pthread_join(t, NULL);
+	pthread_join(busy, NULL);
+	return failed || pong.failed;
+}
+
+static _Noreturn void spin(bool getsid_too)
+{
+	for (;;) {
+		syscall(SYS_getppid);
+		if (getsid_too)
+			syscall(SYS_getsid, 0);
+	}
+}
+
 static int sleeps(unsigned long n, unsigned long ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
@@ -257,9 +344,12 @@ static unsigned long arg(int argc, char **argv, int i)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "spin"))
+		spin(argc > 2 && !strcmp(argv[2], "getsid"));
 	if (argc < 3) {
-		fprintf(stderr, "usage: trace_target getppid|block|uring|sqpoll|fork|nanosleep|"
-				"uring-async|uring-poll N [M]\n");
+		fprintf(stderr,
+			"usage: trace_target getppid|block|uring|sqpoll|fork|nanosleep|"
+			"uring-async|uring-poll|uring-async-nop|pingpong N [M] | spin [getsid]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "getppid")) {
@@ -281,6 +371,10 @@ int main(int argc, char **argv)
 		return uring_async(arg(argc, argv, 2));
 	if (!strcmp(argv[1], "uring-poll"))
 		return uring_poll(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "uring-async-nop"))
+		return uring_async_nop(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "pingpong"))
+		return pingpong(arg(argc, argv, 2));
 	fprintf(stderr, "trace_target: unknown mode %s\n", argv[1]);
 	return 2;
 }

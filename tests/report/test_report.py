@@ -51,7 +51,7 @@ def expected_charts(doc):
         kinds = ["throughput", "syscalls", "context-switches", "latency", "cpu"]
         if w == "proxy":
             kinds += ["tinygate", "tinygate-p99"]
-        names += ["%s-%s" % (w, k) for k in kinds + ["probe-overhead"]]
+        names += ["%s-%s" % (w, k) for k in kinds + ["probe-overhead", "cpu-time", "runqueue-p99", "iowq-punts"]]
     return names
 
 
@@ -383,8 +383,8 @@ def claim_verdicts(page, claims):
 
 def case_report(tmp):
     claims = project_claims()
-    check(len(claims) == 6 and all(len(c) == 3 and all(c) for c in claims),
-          "docs/claims.md: want 6 rows of claim | measured as | rule, got %s" % claims)
+    check(len(claims) == 7 and all(len(c) == 3 and all(c) for c in claims),
+          "docs/claims.md: want 7 rows of claim | measured as | rule, got %s" % claims)
     charts = shutil.which("gnuplot") is not None
     if not charts:
         print("note: gnuplot is not installed: reports without charts, chart checks left out")
@@ -408,7 +408,7 @@ def case_report(tmp):
         verdicts[fx] = claim_verdicts(page, claims)
         if fx == "verdict":
             vpage = text
-    check(verdicts["echo"] == ["agrees"] * 5 + ["cannot tell"], "echo verdicts %s" % verdicts["echo"])
+    check(verdicts["echo"] == ["agrees"] * 5 + ["cannot tell"] * 2, "echo verdicts %s" % verdicts["echo"])
     check(verdicts["proxy"][5] == "agrees", "proxy TinyGate verdict %s" % verdicts["proxy"])
     check(verdicts["noprobes"][:3] == ["cannot tell"] * 3, "noprobes verdicts %s" % verdicts["noprobes"])
     check(verdicts["proxy-v2"][5] == "agrees", "proxy-v2 TinyGate verdict %s" % verdicts["proxy-v2"])
@@ -448,6 +448,31 @@ def case_report(tmp):
           and "| haproxy | 10 | file haproxy.cfg, keepalive http-reuse always, maxconn 1064 |" in md,
           "peer settings missing from proxy-v2 report")
     check("Peer settings" not in old, "echo report lists peer settings")
+
+
+def case_claim_switch(tmp):
+    """The seventh claim: epoll's syscall_overhead_share above 0.25 at some count agrees,
+    0.25 or less everywhere disagrees, and no null-syscall figure cannot tell."""
+    claims = project_claims()
+    for share, want in ((0.31, "agrees"), (0.25, "disagrees"), (None, "cannot tell")):
+        doc = load("verdict")
+        if share is not None:
+            doc["host"]["null_syscall_ns"] = {"unprobed": 120.0, "probed": 300.0, "cpu": 0}
+        for c in doc["cells"]:
+            v = (share or 0.3 if c["connections"] == 100 else 0.05) if c["model"] == "epoll" else 0.01
+            c["summary"]["syscall_overhead_share"] = {"median": v, "min": None, "max": None, "n": 6,
+                                                      "ci95": [v * 0.9, v * 1.1], "ci95_kind": "ratio"}
+        d = os.path.join(tmp, "switch-%s" % share)
+        os.makedirs(d)
+        with open(os.path.join(d, "results.json"), "w") as f:
+            json.dump(doc, f)
+        r = run("report", d, "--no-charts")
+        check(r.returncode == 0, "report: exit %d %s" % (r.returncode, r.stderr))
+        page = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+        got = claim_verdicts(page, claims)[6]
+        check(got == want, "share %s: claim 7 %s, want %s" % (share, got, want))
+        if share:
+            check("null syscall 120 ns (300 ns probed)" in html.unescape(page), "null-syscall cost not quoted")
 
 
 def case_report_render(tmp):

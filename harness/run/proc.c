@@ -249,6 +249,33 @@ void proc_last_line(int fd, char *buf, size_t len)
 	snprintf(buf, len, "%s", start);
 }
 
+void proc_tail(int fd, char *buf, size_t len)
+{
+	struct stat st;
+	char tail[512];
+	size_t want = len - 1 < sizeof(tail) - 1 ? len - 1 : sizeof(tail) - 1, o = 0;
+	off_t off;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (!len || fd < 0 || fstat(fd, &st) || st.st_size <= 0)
+		return;
+	off = st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
+	n = pread(fd, tail, want, off);
+	while (n > 0 && isspace((unsigned char)tail[n - 1]))
+		n--;
+	for (ssize_t i = 0; i < n && o + 3 < len; i++) {
+		if (tail[i] != '\n') {
+			buf[o++] = isprint((unsigned char)tail[i]) ? tail[i] : '?';
+		} else if (o) { /* lines joined with " / " */
+			buf[o++] = ' ';
+			buf[o++] = '/';
+			buf[o++] = ' ';
+		}
+	}
+	buf[o] = '\0';
+}
+
 /* ---- /proc sampling ---- */
 
 static int read_file(const char *path, char *buf, size_t len)
@@ -358,6 +385,7 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 void proc_snap_free(struct proc_snap *s)
 {
 	free(s->t);
+	free(s->procs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -389,7 +417,27 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 		io_ut += ut;
 		io_st += st;
 	}
-	/* A process total never falls; a group's may, when a worker exits: count 0. */
+	/*
+	 * Groups: process by process, so that one that exited inside the window
+	 * loses only its own CPU (and one born in it counts from zero).
+	 */
+	if (a->nprocs && b->nprocs) {
+		uint64_t ut = 0, st = 0;
+
+		for (int i = 0; i < b->nprocs; i++) {
+			const struct proc_total *p = &b->procs[i], *p0 = NULL;
+
+			for (int j = 0; j < a->nprocs && !p0; j++)
+				if (a->procs[j].pid == p->pid)
+					p0 = &a->procs[j];
+			ut += p->utime - (p0 && p0->utime <= p->utime ? p0->utime : 0);
+			st += p->stime - (p0 && p0->stime <= p->stime ? p0->stime : 0);
+		}
+		u->user_us = ut >= io_ut ? (ut - io_ut) * us_per_tick : 0;
+		u->system_us = st >= io_st ? (st - io_st) * us_per_tick : 0;
+		return;
+	}
+	/* A process total never falls. */
 	if (b->utime >= a->utime + io_ut)
 		u->user_us = (b->utime - a->utime - io_ut) * us_per_tick;
 	if (b->stime >= a->stime + io_st)
@@ -414,15 +462,36 @@ long proc_rss_kib(pid_t pid, long *hwm_kib)
 	return rss;
 }
 
+/* Records one process's totals in s->procs; -1 when out of memory. */
+static int snap_proc_push(struct proc_snap *s, pid_t pid, uint64_t utime, uint64_t stime)
+{
+	if (s->nprocs % 16 == 0) {
+		struct proc_total *np = realloc(s->procs, (s->nprocs + 16) * sizeof(*np));
+
+		if (!np)
+			return -1;
+		s->procs = np;
+	}
+	s->procs[s->nprocs++] = (struct proc_total){pid, utime, stime};
+	return 0;
+}
+
 int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s)
 {
 	if (proc_snapshot(pid, s))
+		return -1;
+	s->nprocs = 0;
+	if (snap_proc_push(s, pid, s->utime, s->stime))
 		return -1;
 	for (int i = 0; i < nmore; i++) {
 		struct proc_snap w = {0};
 
 		if (proc_snapshot(more[i], &w))
 			continue; /* a worker that exited: its CPU is lost, not invented */
+		if (snap_proc_push(s, more[i], w.utime, w.stime)) {
+			proc_snap_free(&w);
+			break;
+		}
 		for (int j = 0; j < w.n; j++) {
 			if (snap_push(s, &w.t[j]))
 				break;

@@ -5,6 +5,7 @@
  * sleeps. Per-thread CPU and context switches come from /proc/PID/task/TID/.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -164,21 +165,59 @@ static bool wait_exit(struct proc_child *c, int ms)
 	return c->reaped;
 }
 
+void proc_subreaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		PLOG_WARN("PR_SET_CHILD_SUBREAPER");
+}
+
+/*
+ * After the leader was reaped (and its group sent SIGKILL): waits, bounded,
+ * until no process of its group is left, reaping those that were reparented
+ * to us (proc_subreaper), so none is still dying once a run has ended.
+ */
+static void reap_group(struct proc_child *c, int ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000ull;
+
+	if (c->pid <= 0 || c->group_gone)
+		return;
+	for (int i = 0; i < 10000; i++) {
+		while (waitpid(-c->pid, NULL, WNOHANG) > 0)
+			;
+		if (kill(-c->pid, 0) && errno == ESRCH) {
+			c->group_gone = true;
+			return;
+		}
+		if (now_ns() >= deadline)
+			break;
+		/* No descriptor says when the last one is gone: 2 ms ticks. */
+		poll(NULL, 0, 2);
+	}
+	LOG_WARN("processes of the %s's group (pgid %d) outlived SIGKILL", c->name, (int)c->pid);
+}
+
 void proc_stop(struct proc_child *c, int wait_ms)
 {
-	if (c->pid <= 0 || c->reaped)
+	if (c->pid <= 0)
 		return;
-	if (proc_try_reap(c))
+	if (c->reaped || proc_try_reap(c)) {
+		reap_group(c, 1000);
 		return;
+	}
 	kill(-c->pid, SIGTERM);
 	kill(c->pid, SIGTERM);
-	if (wait_exit(c, wait_ms))
+	if (wait_exit(c, wait_ms)) {
+		reap_group(c, 1000);
 		return;
+	}
 	c->forced = true;
 	kill(-c->pid, SIGKILL);
 	kill(c->pid, SIGKILL);
 	if (!wait_exit(c, 2000))
 		LOG_ERR("the %s (pid %d) did not die after SIGKILL", c->name, (int)c->pid);
+	else
+		reap_group(c, 1000);
 }
 
 void proc_release(struct proc_child *c)

@@ -19,6 +19,7 @@ struct proc_child {
 	int status;	  /* waitpid status once reaped */
 	bool reaped;	  /* status is valid */
 	bool forced;	  /* needed SIGKILL after SIGTERM */
+	bool group_gone;  /* proc_stop saw no process of its group left */
 	const char *name; /* for messages: "server", "load generator" */
 };
 
@@ -40,8 +41,14 @@ int proc_spawn_io(struct proc_child *c, const char *name, char *const argv[], in
 		  int fd3, const cpu_set_t *cpus);
 /* Reaps the child if it has exited; true once it has. Never blocks. */
 bool proc_try_reap(struct proc_child *c);
-/* SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it. */
+/*
+ * SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it,
+ * then waits (bounded) until the rest of its group is gone too (a --server's
+ * forks), reaping those reparented to us.
+ */
 void proc_stop(struct proc_child *c, int wait_ms);
+/* Makes this process the reaper of its children's orphans (PR_SET_CHILD_SUBREAPER). */
+void proc_subreaper(void);
 /* Closes the child's descriptors (after it was reaped). */
 void proc_release(struct proc_child *c);
 /* "exited with code 3", "exited with signal 11 (Segmentation fault)" */

@@ -235,6 +235,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* A --server's forks, orphaned when it stops, are ours to reap (proc_stop). */
+	proc_subreaper();
 	/* Keep ringside itself off the server's CPUs. */
 	pin_self(&o.client_cpus);
 	if (o.shared_cpu && !o.quiet)

@@ -118,7 +118,7 @@ enum run_rc cell_spawn_custom(struct run_state *st)
 	return RUN_OK;
 }
 
-json_t *cell_custom_json(const struct run_state *st, json_t *run)
+void cell_custom_json(const struct run_state *st, json_t *run)
 {
 	json_t *cfg = json_null();
 
@@ -132,5 +132,4 @@ json_t *cell_custom_json(const struct run_state *st, json_t *run)
 	json_object_set_new(run, "server_command",
 			    st->custom_command ? json_string(st->custom_command) : json_null());
 	json_object_set_new(run, "server_config", cfg);
-	return run;
 }

@@ -59,7 +59,7 @@ enum run_rc cell_spawn_server(struct run_state *st);
  */
 enum run_rc cell_spawn_custom(struct run_state *st);
 /* Sets run.server_command and run.server_config (null unless a --server model ran). */
-json_t *cell_custom_json(const struct run_state *st, json_t *run);
+void cell_custom_json(const struct run_state *st, json_t *run);
 int cell_spawn_load(struct run_state *st, int *phase_fd);
 /*
  * Noise, saturation and core-based CPU of a run (cell_noise.c): sets run.noise,

@@ -16,6 +16,8 @@ enum model_flag {
 	MODEL_ORIGIN = 1u << 4,	      /* served by ringside-origin */
 	MODEL_PEER = 1u << 5,	/* not a ringside binary: nginx, haproxy (harness/run/peers.c) */
 	MODEL_OPT_IN = 1u << 6, /* only when named: not in the default suites */
+	/* `ringside run --server NAME=COMMAND`: the harness's run-time entries, never this table */
+	MODEL_CUSTOM = 1u << 7,
 };
 
 struct model_info {

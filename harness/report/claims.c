@@ -47,7 +47,10 @@ static const struct {
      "cells' 95% CIs of median requests/s do not overlap and neither cell is client-bound; "
      "overlapping CIs or a client-bound cell leave that pair, and so the claim, cannot tell. "
      "Agrees when every pair holds at every such count; disagrees when a pair is clearly "
-     "reversed; p99 is shown, not judged."},
+     "reversed; p99 is shown, not judged. When the run has a model whose name starts with "
+     "\"tinygate\" (TinyGate itself as a --server, docs/tinygate.md), each such model is also "
+     "set against nginx and haproxy by the same rule at every count where it and a peer ran; "
+     "that is reported beside the verdict and does not change it."},
     {"every syscall is a costly switch between user and kernel mode",
      "the null-syscall cost on this host and the share of CPU per request that syscall entry "
      "and exit take, per model",
@@ -345,21 +348,80 @@ static int below(json_t *lo, json_t *hi, long long conns, char *bad, char *open,
 	return 0;
 }
 
-static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, int ng,
-			   struct rpt_claim *c)
+/*
+ * TinyGate itself (a --server model named tinygate*) against nginx and haproxy,
+ * by the same rule, appended to the claim's figure and why; the verdict stays
+ * the six models'.
+ */
+static void tinygate_too(const struct rpt_doc *d, const struct rpt_group *gr, struct rpt_claim *c)
+{
+	static const char *const peers[] = {"nginx", "haproxy"};
+
+	for (int m = 0; m < gr->nmodels; m++) {
+		const char *tg = gr->models[m];
+		char fails[300] = "", undecided[300] = "";
+		int n = 0, bad = 0, open = 0;
+
+		if (strncmp(tg, "tinygate", 8))
+			continue;
+		for (int k = 0; k < gr->nconns; k++) {
+			json_t *t = ok_cell(d, gr, tg, gr->conns[k]);
+			double rps, p99;
+			int worst = 1, npeers = 0;
+
+			if (!t || !doc_fig(t, "requests_per_sec.median", &rps))
+				continue;
+			if (!doc_fig(t, "latency_us.p99", &p99))
+				p99 = -1;
+			for (int p = 0; p < 2; p++) {
+				json_t *pc = ok_cell(d, gr, peers[p], gr->conns[k]);
+				double prps;
+				int r;
+
+				if (!pc || !doc_fig(pc, "requests_per_sec.median", &prps))
+					continue;
+				if (!npeers++)
+					text_cat(c->figure, sizeof(c->figure),
+						 "%s%s %lld conns req/s (p99 µs): %.0f (%.0f)",
+						 c->figure[0] ? "; " : "", tg, gr->conns[k], rps,
+						 p99);
+				text_cat(c->figure, sizeof(c->figure), " vs %s %.0f", peers[p],
+					 prps);
+				r = below(t, pc, gr->conns[k], fails, undecided, sizeof(fails));
+				worst = r < worst ? r : worst;
+			}
+			if (!npeers)
+				continue;
+			bad += worst < 0;
+			open += worst == 0;
+			n++;
+		}
+		if (c->why[0] && c->why[strlen(c->why) - 1] != '.')
+			text_cat(c->why, sizeof(c->why), ".");
+		if (!n)
+			text_cat(c->why, sizeof(c->why), " %s: no count where it and a peer ran.",
+				 tg);
+		else if (bad)
+			text_cat(c->why, sizeof(c->why),
+				 " %s: not behind the peers at %d of %d counts: %s.", tg, bad, n,
+				 fails);
+		else if (open)
+			text_cat(c->why, sizeof(c->why), " %s: undecided at %d of %d counts: %s.",
+				 tg, open, n, undecided);
+		else
+			text_cat(c->why, sizeof(c->why),
+				 " %s: behind nginx and haproxy at %d of %d counts.", tg, n, n);
+	}
+}
+
+/* The six models' order at every count where all six ran. */
+static void claim_order(const struct rpt_doc *d, const struct rpt_group *gr, struct rpt_claim *c)
 {
 	static const char *const order[] = {"blocking",	    "epoll", "uring",
 					    "uring-sqpoll", "nginx", "haproxy"};
-	const struct rpt_group *gr = NULL;
 	int n = 0, bad = 0, open = 0;
 	char fails[400] = "", undecided[400] = "";
 
-	for (int i = 0; i < ng && !gr; i++)
-		if (!strcmp(g[i].workload, "proxy"))
-			gr = &g[i];
-	if (!gr)
-		return verdict(c, RPT_CANNOT_TELL,
-			       "no proxy cells in this run (the tinygate suite)");
 	for (int k = 0; k < gr->nconns; k++) {
 		json_t *cell[6];
 		double rps[6], p99[6];
@@ -410,6 +472,21 @@ static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, i
 			"the order holds at all %d connection counts: every pair's CIs are clear "
 			"and no deciding cell is client-bound",
 			n);
+}
+
+static void claim_tinygate(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			   struct rpt_claim *c)
+{
+	const struct rpt_group *gr = NULL;
+
+	for (int i = 0; i < ng && !gr; i++)
+		if (!strcmp(g[i].workload, "proxy"))
+			gr = &g[i];
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL,
+			       "no proxy cells in this run (the tinygate suite)");
+	claim_order(d, gr, c);
+	tinygate_too(d, gr, c);
 }
 
 /* The lowest share of each model over the group's counts ("epoll 0.05 at 10; ..."). */

@@ -62,7 +62,10 @@ static void origin_died(struct run_state *st)
  */
 static int server_snapshot(struct run_state *st, struct proc_snap *s)
 {
-	if (peer_is(st->c->model) && st->nworkers == 0)
+	/* A --server may fork at any time (socat: one process per connection). */
+	if (st->c->info->flags & MODEL_CUSTOM)
+		st->nworkers = peer_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
+	else if (peer_is(st->c->model) && st->nworkers == 0)
 		st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
 }
@@ -295,9 +298,14 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 			  STOP_WAIT_MS / 1000, st->rep + 1);
 		return RUN_FAILED;
 	}
-	/* haproxy -db ends by the SIGTERM itself: for a peer that is a clean stop. */
-	if (st->c->info->flags & MODEL_PEER && WIFSIGNALED(st->server.status) &&
-	    WTERMSIG(st->server.status) == SIGTERM)
+	/*
+	 * haproxy -db ends by the SIGTERM itself: for a peer or a --server that is a
+	 * clean stop, and so is the shell's 128 + SIGTERM.
+	 */
+	if (st->c->info->flags & (MODEL_PEER | MODEL_CUSTOM) &&
+	    ((WIFSIGNALED(st->server.status) && WTERMSIG(st->server.status) == SIGTERM) ||
+	     (st->c->info->flags & MODEL_CUSTOM && WIFEXITED(st->server.status) &&
+	      WEXITSTATUS(st->server.status) == 128 + SIGTERM)))
 		return RUN_OK;
 	if (!WIFEXITED(st->server.status) || WEXITSTATUS(st->server.status) != 0) {
 		char how[96], last[160];
@@ -322,6 +330,8 @@ static void run_release(struct run_state *st)
 	proc_cpustat_free(&st->cpu1);
 	json_decref(st->load_json);
 	json_decref(st->clients);
+	free(st->custom_command);
+	free(st->custom_config);
 }
 
 /* One repetition (probed or not). *out gets the run object unless skipped/interrupted. */

@@ -63,14 +63,16 @@ static json_t *peer_json(const struct peer_conf *pc)
 	if (!pc->tool)
 		return json_null();
 	return json_pack(
-	    "{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "tool", pc->tool, "file",
+	    "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tool", pc->tool, "template",
+	    pc->template_file ? json_string(pc->template_file) : json_null(), "file",
 	    pc->file[0] ? json_string(pc->file) : json_null(), "keepalive",
 	    pc->keepalive ? json_integer(pc->keepalive) : json_null(), "worker_connections",
 	    pc->worker_connections ? json_integer(pc->worker_connections) : json_null(),
 	    "worker_rlimit_nofile",
 	    pc->worker_rlimit_nofile ? json_integer(pc->worker_rlimit_nofile) : json_null(),
 	    "maxconn", pc->maxconn ? json_integer(pc->maxconn) : json_null(), "http_reuse",
-	    !strcmp(pc->tool, "haproxy") ? json_string("always") : json_null());
+	    !strcmp(pc->tool, "haproxy") && !pc->template_file ? json_string("always")
+							       : json_null());
 }
 
 void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, double req,

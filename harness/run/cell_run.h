@@ -31,6 +31,9 @@ struct run_state {
 	uint64_t snap_ns0, snap_ns1;	/* when they were taken */
 	double loadavg_1m;		/* /proc/loadavg at "stop", < 0 if unreadable */
 	struct peer_conf peer;		/* the server's config when it is a peer */
+	char *custom_command;		/* a --server model: its expanded command */
+	char *custom_config;		/* its expanded --server-config, NULL if none */
+	char custom_config_file[96];	/* that config's copy, "peers/NAME-cN.conf", or "" */
 	long rss_ready, rss_peak;
 	json_t *load_json;
 	json_t *clients; /* remote runs: each host's figures (remote_run_merge) */
@@ -49,6 +52,14 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc);
  */
 enum run_rc cell_spawn_origin(struct run_state *st);
 enum run_rc cell_spawn_server(struct run_state *st);
+/*
+ * cell_custom.c: a --server model (MODEL_CUSTOM) as the server, through
+ * /bin/sh -c 'exec COMMAND', ready once its port accepts; st->workers are then
+ * its descendants (every snapshot looks them up again).
+ */
+enum run_rc cell_spawn_custom(struct run_state *st);
+/* Sets run.server_command and run.server_config (null unless a --server model ran). */
+void cell_custom_json(const struct run_state *st, json_t *run);
 int cell_spawn_load(struct run_state *st, int *phase_fd);
 /*
  * Noise, saturation and core-based CPU of a run (cell_noise.c): sets run.noise,

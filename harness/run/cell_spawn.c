@@ -1,7 +1,7 @@
 /*
  * Starting the processes of one run: the origin (proxy cells), the server (ours,
- * or a peer from peers.c), each pinned and waited for until it is ready, and the
- * load generator, pinned, with its measured window announced through a pipe.
+ * a peer from peers.c, or a --server from cell_custom.c), each pinned and waited for until it is
+ * ready, and the load generator, pinned, with its measured window announced through a pipe.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -184,6 +184,8 @@ enum run_rc cell_spawn_server(struct run_state *st)
 
 	if (st->c->info->flags & MODEL_PEER)
 		return spawn_peer(st);
+	if (st->c->info->flags & MODEL_CUSTOM)
+		return cell_spawn_custom(st);
 	snprintf(bin, sizeof(bin), "%s/%s", fs_exe_dir(), st->c->workload->server_bin);
 	cpus_str(&o->server_cpus, cpus, sizeof(cpus));
 	argv[n++] = bin;
@@ -274,6 +276,10 @@ int cell_spawn_load(struct run_state *st, int *phase_fd)
 		snprintf(depth, sizeof(depth), "%lu", o->depth);
 		argv[n++] = "--depth";
 		argv[n++] = depth;
+	}
+	if (o->host_header) {
+		argv[n++] = "--host-header";
+		argv[n++] = (char *)o->host_header;
 	}
 	if (o->rate > 0) {
 		snprintf(rate, sizeof(rate), "%g", o->rate);

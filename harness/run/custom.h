@@ -20,7 +20,15 @@
 struct custom_server {
 	char name[CUSTOM_NAME_MAX];
 	const char *command;	 /* as given, placeholders unexpanded */
-	const char *config_tmpl; /* template text (the option's value), NULL if none */
+	const char *config_tmpl; /* template text (read from config_arg), NULL if none */
+	const char *config_arg;	 /* --server-config's value: a file path, or the text itself */
+};
+
+/* A --peer-config TOOL=FILE: the user's template in place of peers.c's config. */
+struct custom_peer {
+	const char *tool; /* a MODEL_PEER entry of lib/models.h: "nginx" | "haproxy" */
+	const char *file; /* as given */
+	char *text;	  /* its contents */
 };
 
 /* The values a placeholder expands to for one run. */

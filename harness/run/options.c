@@ -85,6 +85,23 @@ static const char run_usage_head[] =
     "  --seed N              the shuffle's seed (default: from the clock; recorded)\n"
     "  --server-arg ARG      append ARG to the ringside server's command line\n"
     "                        (repeatable; not for nginx/haproxy), e.g. --jitter-us=500\n"
+    "  --server NAME='COMMAND'\n"
+    "                        bring your own server as model NAME (repeatable; added\n"
+    "                        to the models unless --models places it): run pinned as\n"
+    "                        /bin/sh -c 'exec COMMAND', ready once {port} accepts,\n"
+    "                        probed across its forks, stopped with its process group.\n"
+    "                        Placeholders: {port} {host} {cpus} {threads} {upstream}\n"
+    "                        {upstream_host} {upstream_port} (proxy) {tmpdir} (a fresh\n"
+    "                        directory per run) {config}; {{port}} is a literal {port}\n"
+    "  --server-config NAME=TEMPLATE\n"
+    "                        TEMPLATE is a file path (or, holding a newline, the text\n"
+    "                        itself); expanded into {tmpdir}, and {config} names it\n"
+    "  --peer-config TOOL=FILE\n"
+    "                        nginx or haproxy runs the template FILE (same\n"
+    "                        placeholders; {port} its listen port, {upstream} the\n"
+    "                        origin) instead of ringside's generated config\n"
+    "  --host-header NAME    the Host header of every request (proxy; default the\n"
+    "                        target address), e.g. for a proxy that routes by host\n"
     "  --server-cpus LIST    CPUs for the server (default 0)\n"
     "  --client-cpus LIST    CPUs for the load generator (default: the others)\n"
     "  --sqpoll-cpu N        CPU for the SQPOLL thread (default: the server's first CPU)\n"
@@ -120,6 +137,10 @@ static const char run_usage_tail[] =
     "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
     "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
     "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
+    "  ringside run --models epoll --server socat-echo='socat\n"
+    "      TCP-LISTEN:{port},bind={host},reuseaddr,fork EXEC:cat'\n"
+    "  ringside run --suite tinygate --server tg='/opt/tinygate {config}' \\\n"
+    "      --server-config tg=proxy.ini.in --host-header localhost   (docs/tinygate.md)\n"
     "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n"
     "  ringside run --models epoll --client-host me@load1 --client-host me@load2 \\\n"
     "      --server-addr 10.0.0.1\n";
@@ -155,6 +176,10 @@ enum {
 	OPT_SSH_OPTION,
 	OPT_SSH_TIMEOUT,
 	OPT_REMOTE_LOAD,
+	OPT_SERVER,
+	OPT_SERVER_CONFIG,
+	OPT_PEER_CONFIG,
+	OPT_HOST_HEADER,
 };
 
 static const struct option run_longopts[] = {
@@ -188,6 +213,10 @@ static const struct option run_longopts[] = {
     {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
     {"ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT},
     {"remote-load", required_argument, NULL, OPT_REMOTE_LOAD},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"server-config", required_argument, NULL, OPT_SERVER_CONFIG},
+    {"peer-config", required_argument, NULL, OPT_PEER_CONFIG},
+    {"host-header", required_argument, NULL, OPT_HOST_HEADER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -233,12 +262,13 @@ static void parse_models(struct run_opts *o, const char *arg)
 	strcpy(buf, arg);
 	o->nmodels = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!models_find_with(tok, o->workload->model_flag)) {
+		if (!workloads_model_find_with(tok, o->workload->model_flag)) {
 			char list[256];
 
 			models_join(o->workload->model_flag, 0, ", ", list, sizeof(list));
-			usage_error("unknown model '%s' for workload %s (models: %s)", tok,
-				    o->workload->name, list);
+			usage_error("unknown model '%s' for workload %s (models: %s%s)", tok,
+				    o->workload->name, list,
+				    o->nservers ? ", and the --server ones" : "");
 		}
 		for (int i = 0; i < o->nmodels; i++)
 			if (!strcmp(o->models[i], tok))
@@ -272,7 +302,6 @@ static void apply_suite(struct run_opts *o, const struct run_suite *s)
 	o->max_repeat = s->max_repeat;
 }
 
-
 /* --client-host/--client-exec: o->remote points here once one is given. */
 static struct remote_set remote_set = {.connect_timeout_s = 5};
 
@@ -297,7 +326,7 @@ static void parse_remote_opts(struct run_opts *o)
 		usage_error("--client-host/--client-exec need --server-addr ADDR: the address "
 			    "of this machine the load generators dial");
 	for (int i = 0; i < o->nmodels; i++)
-		if (models_find(o->models[i])->flags & MODEL_PEER)
+		if (workloads_model_find(o->models[i])->flags & MODEL_PEER)
 			usage_error(
 			    "model %s listens on 127.0.0.1 only: --client-host/--client-exec "
 			    "need ringside's own servers",
@@ -321,6 +350,7 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		   *warmup = NULL, *repeat = NULL, *max_repeat = NULL, *server_cpus = NULL,
 		   *client_cpus = NULL, *sqpoll_cpu = NULL, *workload = NULL, *body = NULL,
 		   *origin = NULL;
+	struct run_custom_args custom = {0};
 	const struct run_suite *base;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c;
@@ -445,6 +475,28 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 				usage_error("--remote-load needs an absolute path");
 			remote_set.remote_load = optarg;
 			break;
+		case OPT_SERVER:
+		case OPT_SERVER_CONFIG:
+		case OPT_PEER_CONFIG: {
+			const char **list = c == OPT_SERVER	     ? custom.servers
+					    : c == OPT_SERVER_CONFIG ? custom.configs
+								     : custom.peers;
+			int *n = c == OPT_SERVER	  ? &custom.nservers
+				 : c == OPT_SERVER_CONFIG ? &custom.nconfigs
+							  : &custom.npeers;
+
+			if (*n == CUSTOM_MAX)
+				usage_error("at most %d of each of --server, --server-config and "
+					    "--peer-config",
+					    CUSTOM_MAX);
+			list[(*n)++] = optarg;
+			break;
+		}
+		case OPT_HOST_HEADER:
+			if (!*optarg || strpbrk(optarg, " \t\r\n"))
+				usage_error("invalid --host-header '%s'", optarg);
+			o->host_header = optarg;
+			break;
 		case 'h':
 			print_usage();
 			exit(RS_EXIT_OK);
@@ -461,7 +513,9 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		usage_error("unknown suite '%s' (suites: smoke, echo, tinygate)", suite);
 	if (workload && strcmp(workload, "echo") && strcmp(workload, "proxy"))
 		usage_error("unknown workload '%s' (workloads: echo, proxy)", workload);
-	o->suite = suite ? suite : (models || conns || workload) ? "custom" : "echo";
+	o->suite = suite					      ? suite
+		   : (models || conns || workload || custom.nservers) ? "custom"
+								      : "echo";
 	base = run_find_suite(suite ? suite : "echo");
 	if (!suite && workload && !strcmp(workload, "proxy"))
 		base = run_find_suite("tinygate");
@@ -469,12 +523,16 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		usage_error("suite '%s' is the %s workload, not %s", base->name,
 			    base->workload->name, workload);
 	apply_suite(o, base);
+	run_custom_parse(o, &custom);
 	if (models)
 		parse_models(o, models);
+	run_custom_models(o);
 	if (conns)
 		parse_conns(o, conns);
 	if (payload && o->workload != &rs_workload_echo)
 		usage_error("--payload is for the echo workload; proxy takes --body");
+	if (o->host_header && o->workload != &rs_workload_proxy)
+		usage_error("--host-header is for the proxy workload (--workload proxy)");
 	if ((body || origin) && o->workload != &rs_workload_proxy)
 		usage_error("--%s is for the proxy workload (--workload proxy)",
 			    body ? "body" : "origin");

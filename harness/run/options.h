@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "custom.h"
 #include "workloads.h"
 
 #define RUN_MIN_ROUNDS	      3
@@ -21,6 +22,7 @@
 #define RUN_SEED_MAX ((1ull << 53) - 1)
 
 struct remote_set;
+struct json_t;
 
 /* The effective options of `ringside run` (options.c fills them, everything reads them). */
 struct run_opts {
@@ -64,6 +66,12 @@ struct run_opts {
 	/* --client-host/--client-exec (remote.h); NULL: the load generator runs here. */
 	struct remote_set *remote;
 	const char *server_addr; /* --server-addr; NULL = 127.0.0.1 */
+	const char *host_header; /* --host-header: the load generator's Host; NULL = its default */
+	/* --server NAME=COMMAND (models with MODEL_CUSTOM) and their --server-config */
+	struct custom_server servers[CUSTOM_MAX];
+	int nservers;
+	struct custom_peer peer_tmpls[CUSTOM_MAX]; /* --peer-config TOOL=FILE */
+	int npeer_tmpls;
 	char *const *argv;
 	int argc;
 
@@ -91,6 +99,25 @@ void run_suite_models(const struct run_suite *s, char *buf, size_t len);
 /* The workloads, NULL-terminated; their models, from lib/models.h, listed on f. */
 extern const struct rs_workload *const run_workloads[];
 void run_print_models(FILE *f);
+
+/* The raw --server, --server-config and --peer-config values, in order. */
+struct run_custom_args {
+	const char *servers[CUSTOM_MAX], *configs[CUSTOM_MAX], *peers[CUSTOM_MAX];
+	int nservers, nconfigs, npeers;
+};
+/*
+ * options_custom.c, for run_parse_opts once the workload is known: checks them
+ * (exit 2 with one line) and adds each --server as a MODEL_CUSTOM model.
+ */
+void run_custom_parse(struct run_opts *o, const struct run_custom_args *a);
+/* Appends the --server models that o->models does not list yet. */
+void run_custom_models(struct run_opts *o);
+/* config.servers, config.peer_configs and config.host_header (docs/results.md). */
+void run_custom_config(const struct run_opts *o, struct json_t *cfg);
+/* The --server called name, NULL if none. */
+const struct custom_server *run_custom_server(const struct run_opts *o, const char *name);
+/* The --peer-config template for tool, NULL if none. */
+const struct custom_peer *run_peer_template(const struct run_opts *o, const char *tool);
 
 /* Fills *o from its defaults, the suite and argv; exits 2 with one line on any problem. */
 void run_parse_opts(struct run_opts *o, int argc, char **argv);

@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "peers.h"
+#include "custom.h"
 #include "fsio.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
+#include "opts.h"
 
 #define PEER_READY_POLL_MS 20
 /* Descriptors beyond two per client connection: listeners, logs, the odd file. */
@@ -62,37 +64,46 @@ int peer_missing(const char *tool, char *why, size_t len)
 	return -1;
 }
 
-/* A port that was free a moment ago: bind 127.0.0.1:0, read it back, close. */
-static int free_port(unsigned *port)
+int peer_free_port(const char *host, unsigned *port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage a;
+	socklen_t alen;
+	int fd;
 
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
+	for (int tries = 0; tries < 8; tries++) {
+		if (net_resolve(host, 0, &a, &alen))
+			return -1;
+		fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (bind(fd, (struct sockaddr *)&a, alen)) {
+			close(fd);
+			return -1;
+		}
+		*port = net_local_port(fd);
 		close(fd);
-		return -1;
+		/* Someone may have taken it since: a leftover server would share the load. */
+		if (*port && !net_port_free(host, *port))
+			return 0;
 	}
-	close(fd);
-	*port = ntohs(a.sin_port);
-	return 0;
+	errno = EADDRINUSE;
+	return -1;
 }
 
-/* True once 127.0.0.1:port accepts a TCP connection. */
-static bool port_accepts(unsigned port)
+/* True once host:port accepts a TCP connection. */
+static bool port_accepts(const char *host, unsigned port)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				.sin_port = htons(port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage a;
+	socklen_t alen;
+	int fd;
 	bool ok;
 
+	if (net_resolve(host, port, &a, &alen))
+		return false;
+	fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	ok = connect(fd, (struct sockaddr *)&a, alen) == 0;
 	close(fd);
 	return ok;
 }
@@ -297,13 +308,11 @@ static int write_haproxy(const char *dir, const struct run_opts *o, unsigned por
 	return fclose(f);
 }
 
-/*
- * Waits (bounded, no sleeps as synchronisation) until the peer's port accepts;
- * 0 when ready, else -1 with why (the peer exited, or the deadline passed).
- */
-static int wait_port(struct proc_child *c, unsigned port, double timeout_s, char *why, size_t len)
+int peer_wait_port(struct proc_child *c, const char *host, unsigned port, double timeout_s,
+		   char *why, size_t len)
 {
 	uint64_t deadline = now_ns() + (uint64_t)(timeout_s * 1e9);
+	char tail[240];
 
 	for (int i = 0; i < 100000; i++) {
 		struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
@@ -313,55 +322,98 @@ static int wait_port(struct proc_child *c, unsigned port, double timeout_s, char
 			return -1;
 		}
 		if (proc_try_reap(c)) {
-			char how[96], last[200];
+			char how[96];
 
 			proc_describe(c->status, how, sizeof(how));
-			proc_last_line(c->err_fd, last, sizeof(last));
-			snprintf(why, len, "%s %s before it was ready%s%s", c->name, how,
-				 last[0] ? ": " : "", last);
+			proc_tail(c->err_fd, tail, sizeof(tail));
+			snprintf(why, len, "%s %s before it accepted on port %u%s%s", c->name, how,
+				 port, tail[0] ? "; its stderr: " : "", tail);
 			return -1;
 		}
-		if (port_accepts(port))
+		if (port_accepts(host, port))
 			return 0;
 		if (now_ns() >= deadline)
 			break;
 		/* Wakes early if the peer exits. */
 		poll(&p, c->pidfd >= 0 ? 1 : 0, PEER_READY_POLL_MS);
 	}
-	snprintf(why, len, "%s did not accept on port %u within %g s", c->name, port, timeout_s);
+	proc_tail(c->err_fd, tail, sizeof(tail));
+	snprintf(why, len, "%s never accepted on port %u within %g s%s%s", c->name, port, timeout_s,
+		 tail[0] ? "; its stderr: " : "", tail);
 	return -1;
 }
 
-/* A copy of the config that ran at result_dir/peers/TOOL-ROLE-cCONNS.conf; pc->file names it. */
-static void save_conf(const struct run_opts *o, const char *conf, const char *tool,
-		      const char *role, unsigned long conns, struct peer_conf *pc)
+int peer_save_copy(const struct run_opts *o, const char *src, const char *rel)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 128], buf[4096];
 	struct fs_out out;
 	FILE *in, *f;
 	size_t n;
 
-	pc->file[0] = '\0';
 	if (!o->result_dir || !o->result_dir[0] || !strcmp(o->result_dir, "-"))
-		return;
+		return -1;
 	snprintf(dir, sizeof(dir), "%s/peers", o->result_dir);
 	if (fs_mkdir_p(dir))
-		return;
-	snprintf(pc->file, sizeof(pc->file), "peers/%s-%s-c%lu.conf", tool, role, conns);
-	snprintf(path, sizeof(path), "%s/%s", o->result_dir, pc->file);
-	in = fopen(conf, "re");
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", o->result_dir, rel);
+	in = fopen(src, "re");
 	f = in ? fs_out_open(&out, path) : NULL;
 	if (!f) {
 		if (in)
 			fclose(in);
-		pc->file[0] = '\0';
-		return;
+		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		fwrite(buf, 1, n, f);
 	fclose(in);
-	if (fs_out_commit(&out))
+	return fs_out_commit(&out);
+}
+
+/* A copy of the config that ran at result_dir/peers/TOOL-ROLE-cCONNS.conf; pc->file names it. */
+static void save_conf(const struct run_opts *o, const char *conf, const char *tool,
+		      const char *role, unsigned long conns, struct peer_conf *pc)
+{
+	snprintf(pc->file, sizeof(pc->file), "peers/%s-%s-c%lu.conf", tool, role, conns);
+	if (peer_save_copy(o, conf, pc->file))
 		pc->file[0] = '\0';
+}
+
+/*
+ * The user's --peer-config template for tool, expanded for this cell into
+ * o->tmpdir/TOOL-ROLE.conf; its sizes are unknown to ringside (0: null in the JSON).
+ */
+static int write_template(const struct custom_peer *t, const struct run_opts *o, const char *role,
+			  unsigned port, unsigned upstream, struct peer_conf *pc, char *conf,
+			  size_t len, char *why, size_t wlen)
+{
+	char cpus[256], name[64];
+	struct custom_vars v = {.port = port,
+				.host = "127.0.0.1",
+				.cpus = cpus,
+				.threads = CPU_COUNT(&o->server_cpus),
+				.upstream_host = "127.0.0.1",
+				.upstream_port = upstream,
+				.tmpdir = o->tmpdir};
+	char *text;
+	FILE *f;
+	int rc;
+
+	format_cpu_list(&o->server_cpus, cpus, sizeof(cpus));
+	*pc = (struct peer_conf){.tool = t->tool, .template_file = t->file};
+	text = custom_expand(t->text, &v, why, wlen);
+	if (!text)
+		return -1;
+	snprintf(name, sizeof(name), "%s-%s.conf", t->tool, role);
+	f = open_conf(o->tmpdir, name, conf, len);
+	rc = f ? 0 : -1;
+	if (f) {
+		fputs(text, f);
+		rc = fclose(f);
+	}
+	if (rc)
+		snprintf(why, wlen, "cannot write %s: %s", conf, strerror(errno));
+	free(text);
+	return rc;
 }
 
 int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
@@ -371,6 +423,7 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 	bool origin = !strcmp(role, "origin");
 	const cpu_set_t *cpus = origin ? &o->origin_cpus : &o->server_cpus;
 	char bin[256], conf[PATH_MAX], errlog[PATH_MAX + 32];
+	const struct custom_peer *tmpl = NULL;
 	struct peer_conf pc = {0};
 	char *argv[12];
 	int n = 0, rc;
@@ -378,11 +431,16 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 	if (peer_missing(tool, why, len))
 		return -1;
 	peer_find(tool, bin, sizeof(bin));
-	if (free_port(port)) {
+	if (peer_free_port("127.0.0.1", port)) {
 		snprintf(why, len, "cannot find a free port: %s", strerror(errno));
 		return -1;
 	}
-	if (!strcmp(tool, "haproxy")) {
+	if (!origin && (tmpl = run_peer_template(o, tool))) {
+		if (write_template(tmpl, o, role, *port, upstream, &pc, conf, sizeof(conf), why,
+				   len))
+			return -1;
+		rc = 0;
+	} else if (!strcmp(tool, "haproxy")) {
 		haproxy_size(&pc, conns);
 		rc = write_haproxy(o->tmpdir, o, *port, upstream, &pc, conf, sizeof(conf));
 	} else {
@@ -422,14 +480,15 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 		snprintf(why, len, "cannot start %s", tool);
 		return -1;
 	}
-	if (wait_port(c, *port, o->timeout_s, why, len)) {
+	if (peer_wait_port(c, "127.0.0.1", *port, o->timeout_s, why, len)) {
 		proc_stop(c, 1000);
 		return -1;
 	}
 	return 0;
 }
 
-int peer_children(pid_t parent, pid_t *out, int max)
+/* Every process's (pid, ppid), at most max; the count. */
+static int scan_parents(pid_t (*pp)[2], int max)
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
@@ -450,11 +509,47 @@ int peer_children(pid_t parent, pid_t *out, int max)
 			continue;
 		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 		fclose(f);
-		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
-			out[n++] = (pid_t)atoi(de->d_name);
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1) {
+			pp[n][0] = (pid_t)atoi(de->d_name);
+			pp[n++][1] = (pid_t)ppid;
+		}
 	}
 	closedir(d);
 	return n;
+}
+
+/* The processes below root (children only unless all), breadth first, at most max. */
+static int below_root(pid_t root, bool all, pid_t *out, int max)
+{
+	enum { SCAN_MAX = 1 << 16 };
+	pid_t(*pp)[2] = malloc(SCAN_MAX * sizeof(*pp));
+	int n = 0, np;
+
+	if (!pp)
+		return 0;
+	np = scan_parents(pp, SCAN_MAX);
+	/* out[k] for k < done have had their own children collected */
+	for (int done = -1; done < n && n < max; done++) {
+		pid_t parent = done < 0 ? root : out[done];
+
+		for (int i = 0; i < np && n < max; i++)
+			if (pp[i][1] == parent && pp[i][0] != root)
+				out[n++] = pp[i][0];
+		if (!all)
+			break;
+	}
+	free(pp);
+	return n;
+}
+
+int peer_children(pid_t parent, pid_t *out, int max)
+{
+	return below_root(parent, false, out, max);
+}
+
+int peer_descendants(pid_t root, pid_t *out, int max)
+{
+	return below_root(root, true, out, max);
 }
 
 /* Removes the files the peers left in dir, then dir (one level of subdirectories). */

@@ -21,7 +21,8 @@ struct peer_conf {
 	char file[96];		 /* relative to the result directory, "" if not saved */
 	unsigned long keepalive; /* nginx upstream keepalive, haproxy pool-max-conn */
 	unsigned long worker_connections, worker_rlimit_nofile; /* nginx */
-	unsigned long maxconn; /* haproxy: global, frontend and server */
+	unsigned long maxconn;	   /* haproxy: global, frontend and server */
+	const char *template_file; /* --peer-config FILE: the sizes above are unknown */
 };
 
 /* True for the models that are peers ("nginx", "haproxy"). */
@@ -43,6 +44,22 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 	       struct peer_conf *pc, char *why, size_t len);
 /* The pids whose parent is parent (e.g. nginx workers), at most max. */
 int peer_children(pid_t parent, pid_t *out, int max);
+/* Every process below root (children, theirs, ...: socat's per-connection forks), at most max. */
+int peer_descendants(pid_t root, pid_t *out, int max);
+/*
+ * A port of host that was free a moment ago: bind port 0, read it back, close,
+ * then check with net_port_free that nothing took it since. -1 with errno.
+ */
+int peer_free_port(const char *host, unsigned *port);
+/*
+ * Waits (bounded by timeout_s, no sleeps as synchronisation) until host:port
+ * accepts a TCP connection. 0 when it does, else -1 with why: interrupted, the
+ * child exited first, or the deadline passed (with the tail of its stderr).
+ */
+int peer_wait_port(struct proc_child *c, const char *host, unsigned port, double timeout_s,
+		   char *why, size_t len);
+/* Copies src to o->result_dir/rel (rel "peers/..."); -1 if not saved. */
+int peer_save_copy(const struct run_opts *o, const char *src, const char *rel);
 /* Removes the run's temporary directory and what the peers left in it. */
 void peer_tmp_remove(const char *dir);
 

@@ -5,6 +5,7 @@
  * sleeps. Per-thread CPU and context switches come from /proc/PID/task/TID/.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -164,21 +165,59 @@ static bool wait_exit(struct proc_child *c, int ms)
 	return c->reaped;
 }
 
+void proc_subreaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		PLOG_WARN("PR_SET_CHILD_SUBREAPER");
+}
+
+/*
+ * After the leader was reaped (and its group sent SIGKILL): waits, bounded,
+ * until no process of its group is left, reaping those that were reparented
+ * to us (proc_subreaper), so none is still dying once a run has ended.
+ */
+static void reap_group(struct proc_child *c, int ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)ms * 1000000ull;
+
+	if (c->pid <= 0 || c->group_gone)
+		return;
+	for (int i = 0; i < 10000; i++) {
+		while (waitpid(-c->pid, NULL, WNOHANG) > 0)
+			;
+		if (kill(-c->pid, 0) && errno == ESRCH) {
+			c->group_gone = true;
+			return;
+		}
+		if (now_ns() >= deadline)
+			break;
+		/* No descriptor says when the last one is gone: 2 ms ticks. */
+		poll(NULL, 0, 2);
+	}
+	LOG_WARN("processes of the %s's group (pgid %d) outlived SIGKILL", c->name, (int)c->pid);
+}
+
 void proc_stop(struct proc_child *c, int wait_ms)
 {
-	if (c->pid <= 0 || c->reaped)
+	if (c->pid <= 0)
 		return;
-	if (proc_try_reap(c))
+	if (c->reaped || proc_try_reap(c)) {
+		reap_group(c, 1000);
 		return;
+	}
 	kill(-c->pid, SIGTERM);
 	kill(c->pid, SIGTERM);
-	if (wait_exit(c, wait_ms))
+	if (wait_exit(c, wait_ms)) {
+		reap_group(c, 1000);
 		return;
+	}
 	c->forced = true;
 	kill(-c->pid, SIGKILL);
 	kill(c->pid, SIGKILL);
 	if (!wait_exit(c, 2000))
 		LOG_ERR("the %s (pid %d) did not die after SIGKILL", c->name, (int)c->pid);
+	else
+		reap_group(c, 1000);
 }
 
 void proc_release(struct proc_child *c)
@@ -247,6 +286,33 @@ void proc_last_line(int fd, char *buf, size_t len)
 	start = strrchr(tail, '\n');
 	start = start ? start + 1 : tail;
 	snprintf(buf, len, "%s", start);
+}
+
+void proc_tail(int fd, char *buf, size_t len)
+{
+	struct stat st;
+	char tail[512];
+	size_t want = len - 1 < sizeof(tail) - 1 ? len - 1 : sizeof(tail) - 1, o = 0;
+	off_t off;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (!len || fd < 0 || fstat(fd, &st) || st.st_size <= 0)
+		return;
+	off = st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
+	n = pread(fd, tail, want, off);
+	while (n > 0 && isspace((unsigned char)tail[n - 1]))
+		n--;
+	for (ssize_t i = 0; i < n && o + 3 < len; i++) {
+		if (tail[i] != '\n') {
+			buf[o++] = isprint((unsigned char)tail[i]) ? tail[i] : '?';
+		} else if (o) { /* lines joined with " / " */
+			buf[o++] = ' ';
+			buf[o++] = '/';
+			buf[o++] = ' ';
+		}
+	}
+	buf[o] = '\0';
 }
 
 /* ---- /proc sampling ---- */
@@ -358,6 +424,7 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 void proc_snap_free(struct proc_snap *s)
 {
 	free(s->t);
+	free(s->procs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -389,7 +456,27 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 		io_ut += ut;
 		io_st += st;
 	}
-	/* A process total never falls; a group's may, when a worker exits: count 0. */
+	/*
+	 * Groups: process by process, so that one that exited inside the window
+	 * loses only its own CPU (and one born in it counts from zero).
+	 */
+	if (a->nprocs && b->nprocs) {
+		uint64_t ut = 0, st = 0;
+
+		for (int i = 0; i < b->nprocs; i++) {
+			const struct proc_total *p = &b->procs[i], *p0 = NULL;
+
+			for (int j = 0; j < a->nprocs && !p0; j++)
+				if (a->procs[j].pid == p->pid)
+					p0 = &a->procs[j];
+			ut += p->utime - (p0 && p0->utime <= p->utime ? p0->utime : 0);
+			st += p->stime - (p0 && p0->stime <= p->stime ? p0->stime : 0);
+		}
+		u->user_us = ut >= io_ut ? (ut - io_ut) * us_per_tick : 0;
+		u->system_us = st >= io_st ? (st - io_st) * us_per_tick : 0;
+		return;
+	}
+	/* A process total never falls. */
 	if (b->utime >= a->utime + io_ut)
 		u->user_us = (b->utime - a->utime - io_ut) * us_per_tick;
 	if (b->stime >= a->stime + io_st)
@@ -414,15 +501,36 @@ long proc_rss_kib(pid_t pid, long *hwm_kib)
 	return rss;
 }
 
+/* Records one process's totals in s->procs; -1 when out of memory. */
+static int snap_proc_push(struct proc_snap *s, pid_t pid, uint64_t utime, uint64_t stime)
+{
+	if (s->nprocs % 16 == 0) {
+		struct proc_total *np = realloc(s->procs, (s->nprocs + 16) * sizeof(*np));
+
+		if (!np)
+			return -1;
+		s->procs = np;
+	}
+	s->procs[s->nprocs++] = (struct proc_total){pid, utime, stime};
+	return 0;
+}
+
 int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s)
 {
 	if (proc_snapshot(pid, s))
+		return -1;
+	s->nprocs = 0;
+	if (snap_proc_push(s, pid, s->utime, s->stime))
 		return -1;
 	for (int i = 0; i < nmore; i++) {
 		struct proc_snap w = {0};
 
 		if (proc_snapshot(more[i], &w))
 			continue; /* a worker that exited: its CPU is lost, not invented */
+		if (snap_proc_push(s, more[i], w.utime, w.stime)) {
+			proc_snap_free(&w);
+			break;
+		}
 		for (int j = 0; j < w.n; j++) {
 			if (snap_push(s, &w.t[j]))
 				break;

@@ -19,6 +19,7 @@ struct proc_child {
 	int status;	  /* waitpid status once reaped */
 	bool reaped;	  /* status is valid */
 	bool forced;	  /* needed SIGKILL after SIGTERM */
+	bool group_gone;  /* proc_stop saw no process of its group left */
 	const char *name; /* for messages: "server", "load generator" */
 };
 
@@ -40,14 +41,22 @@ int proc_spawn_io(struct proc_child *c, const char *name, char *const argv[], in
 		  int fd3, const cpu_set_t *cpus);
 /* Reaps the child if it has exited; true once it has. Never blocks. */
 bool proc_try_reap(struct proc_child *c);
-/* SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it. */
+/*
+ * SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it,
+ * then waits (bounded) until the rest of its group is gone too (a --server's
+ * forks), reaping those reparented to us.
+ */
 void proc_stop(struct proc_child *c, int wait_ms);
+/* Makes this process the reaper of its children's orphans (PR_SET_CHILD_SUBREAPER). */
+void proc_subreaper(void);
 /* Closes the child's descriptors (after it was reaped). */
 void proc_release(struct proc_child *c);
 /* "exited with code 3", "exited with signal 11 (Segmentation fault)" */
 void proc_describe(int status, char *buf, size_t len);
 /* The last non-empty line the child wrote to fd (a memfd), "" if none. */
 void proc_last_line(int fd, char *buf, size_t len);
+/* The last len-1 bytes or so the child wrote to fd, its lines joined by " / ". */
+void proc_tail(int fd, char *buf, size_t len);
 /* The whole memfd contents, NUL-terminated; caller frees. NULL if empty. */
 char *proc_read_all(int fd);
 
@@ -65,9 +74,17 @@ struct proc_thread {
  * utime/stime also hold the time of threads that have exited (a blocking server's
  * connection threads end as their clients close, often before the second reading).
  */
+struct proc_total {
+	pid_t pid;
+	uint64_t utime, stime; /* clock ticks */
+};
+
 struct proc_snap {
 	struct proc_thread *t;
 	int n, cap;
+	/* proc_snapshot_group: each process's totals (0 entries for one process) */
+	struct proc_total *procs;
+	int nprocs;
 	uint64_t utime, stime; /* the whole process (or group), clock ticks */
 	long rss_kib, hwm_kib; /* -1 if unreadable */
 };
@@ -86,8 +103,12 @@ int proc_snapshot(pid_t pid, struct proc_snap *s);
 void proc_snap_free(struct proc_snap *s);
 void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u);
 /*
- * pid and the processes in more (e.g. nginx's workers) as one: their threads
- * together (tids are unique, so window deltas still match by tid), RSS summed.
+ * pid and the processes in more (e.g. nginx's workers, or a --server's forks)
+ * as one: their threads together (tids are unique, so window deltas still match
+ * by tid), RSS summed, and each process's totals, so that proc_usage_delta
+ * takes CPU process by process: a process that exits inside the window loses
+ * its CPU in the window (its parent's cutime/cstime, not read here, would
+ * count all its life once reaped), one born inside counts from zero.
  */
 int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s);
 long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore);

@@ -140,6 +140,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(cfg, "server_addr",
 			    json_string(o->server_addr ? o->server_addr : "127.0.0.1"));
 	json_object_set_new(cfg, "clients", remote_config_json(o->remote, o));
+	run_custom_config(o, cfg);
 
 	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");

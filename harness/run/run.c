@@ -226,8 +226,8 @@ int cmd_run(int argc, char **argv)
 	x.doc = doc = results_new(&o, &plan, probes_off, command);
 	if (results_write(path, doc))
 		goto out;
-	/* Peer configs, nginx's body file and logs: removed when the run ends. */
-	if (o.workload->origin_bin) {
+	/* Peer and --server configs, nginx's body file, logs: removed when the run ends. */
+	if (o.workload->origin_bin || o.nservers) {
 		snprintf(o.tmpdir, sizeof(o.tmpdir), "/tmp/ringside-XXXXXX");
 		if (!mkdtemp(o.tmpdir)) {
 			PLOG_ERR("cannot create a temporary directory under /tmp");
@@ -235,6 +235,8 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* A --server's forks, orphaned when it stops, are ours to reap (proc_stop). */
+	proc_subreaper();
 	/* Keep ringside itself off the server's CPUs. */
 	pin_self(&o.client_cpus);
 	if (o.shared_cpu && !o.quiet)
@@ -244,7 +246,7 @@ int cmd_run(int argc, char **argv)
 		struct cell_spec spec = {
 		    .workload = o.workload,
 		    .model = o.models[i / o.nconns],
-		    .info = models_find(o.models[i / o.nconns]),
+		    .info = workloads_model_find(o.models[i / o.nconns]),
 		    .connections = o.conns[i % o.nconns],
 		    .index = i,
 		    .total = x.ncells,

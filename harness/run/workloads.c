@@ -4,7 +4,10 @@
  * workload's MODEL_PEER models (nginx, haproxy) are peers.c's, not ringside binaries.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "custom.h"
 #include "models.h"
 #include "workloads.h"
 
@@ -30,3 +33,43 @@ const struct rs_workload rs_workload_proxy = {
     .size_key = "body_bytes",
     .model_flag = MODEL_PROXY,
 };
+
+/* The --server models of this run (lib/models.c's table is static). */
+static struct model_info custom_models[CUSTOM_MAX];
+static char custom_names[CUSTOM_MAX][CUSTOM_NAME_MAX], custom_help[CUSTOM_MAX][160];
+static int ncustom;
+
+int workloads_model_add(const char *name, const char *help, unsigned flags)
+{
+	if (ncustom == CUSTOM_MAX)
+		return -1;
+	snprintf(custom_names[ncustom], sizeof(custom_names[0]), "%s", name);
+	snprintf(custom_help[ncustom], sizeof(custom_help[0]), "%s", help);
+	custom_models[ncustom] = (struct model_info){
+	    .name = custom_names[ncustom], .help = custom_help[ncustom], .flags = flags};
+	ncustom++;
+	return 0;
+}
+
+const struct model_info *workloads_model_find(const char *name)
+{
+	const struct model_info *m = models_find(name);
+
+	for (int i = 0; !m && i < ncustom; i++)
+		if (!strcmp(custom_models[i].name, name))
+			m = &custom_models[i];
+	return m;
+}
+
+const struct model_info *workloads_model_find_with(const char *name, unsigned all)
+{
+	const struct model_info *m = workloads_model_find(name);
+
+	return m && (m->flags & all) == all ? m : NULL;
+}
+
+const struct model_info *workloads_models_custom(int *n)
+{
+	*n = ncustom;
+	return custom_models;
+}

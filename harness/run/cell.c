@@ -425,6 +425,7 @@ void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_sp
 	json_object_set_new(cell->json, "model", json_string(c->model));
 	json_object_set_new(cell->json, "connections", json_integer(c->connections));
 	json_object_set_new(cell->json, c->workload->size_key, json_integer(o->size));
+	json_object_set_new(cell->json, "rate", o->rate > 0 ? json_real(o->rate) : json_null());
 	skip = (c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
 	       (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
 		peer_missing("nginx", reason, sizeof(reason)));

@@ -60,9 +60,10 @@ struct cell_plan cell_plan_make(const struct cell_probe_ops *probes);
 /* A cell across rounds: its object (docs/results.md, "A cell") and where it stands. */
 struct cell {
 	struct cell_spec spec;
-	json_t *json; /* owned; runs accumulate in json.runs */
-	int reps;     /* repetitions finished */
-	bool done;    /* skipped, failed, or enough repetitions: not run again */
+	const struct run_opts *o; /* this cell's options (its size); NULL: the run's */
+	json_t *json;		  /* owned; runs accumulate in json.runs */
+	int reps;		  /* repetitions finished */
+	bool done;		  /* skipped, failed, or enough repetitions: not run again */
 };
 
 /* Progress callback: a pass of the cell's next repetition is starting. */

@@ -178,8 +178,8 @@ static enum run_rc spawn_peer(struct run_state *st)
 enum run_rc cell_spawn_server(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
-	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16];
-	char *argv[24 + RUN_MAX_SERVER_ARGS];
+	char bin[PATH_MAX], cpus[256], sq[16], upstream[64], threads[16], work[24];
+	char *argv[26 + RUN_MAX_SERVER_ARGS];
 	int n = 0;
 
 	if (st->c->info->flags & MODEL_PEER)
@@ -213,6 +213,11 @@ enum run_rc cell_spawn_server(struct run_state *st)
 		snprintf(sq, sizeof(sq), "%d", o->sq_cpu);
 		argv[n++] = "--sq-cpu";
 		argv[n++] = sq;
+	}
+	if (o->work_us) {
+		snprintf(work, sizeof(work), "%lu", o->work_us);
+		argv[n++] = "--work-us";
+		argv[n++] = work;
 	}
 	for (int i = 0; i < o->nserver_args; i++)
 		argv[n++] = (char *)o->server_args[i];
@@ -286,6 +291,8 @@ int cell_spawn_load(struct run_state *st, int *phase_fd)
 		argv[n++] = "--rate";
 		argv[n++] = rate;
 	}
+	if (o->churn)
+		argv[n++] = "--new-connection-per-request";
 	argv[n++] = "--phase-fd";
 	argv[n++] = "3";
 	argv[n] = NULL;

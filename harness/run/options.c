@@ -14,6 +14,7 @@
 
 #include "options.h"
 #include "remote.h"
+#include "sweep.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
@@ -48,6 +49,28 @@ const struct run_suite run_suites[] = {
      .warmup_s = 0.25,
      .repeat = 0,
      .max_repeat = 6},
+    {.name = "curve",
+     .help = "latency against throughput: open-loop rate sweeps of the echo models",
+     .workload = &rs_workload_echo,
+     .conns = "100",
+     .size = 64,
+     .duration_s = 1,
+     .warmup_s = 0.3,
+     .repeat = 1,
+     .max_repeat = 1,
+     .sweep = "rate",
+     .slo_p99_us = 1000},
+    {.name = "curve-proxy",
+     .help = "latency against throughput: rate sweeps of the proxy models, nginx, haproxy",
+     .workload = &rs_workload_proxy,
+     .conns = "100",
+     .size = 4096,
+     .duration_s = 1,
+     .warmup_s = 0.3,
+     .repeat = 1,
+     .max_repeat = 1,
+     .sweep = "rate",
+     .slo_p99_us = 5000},
     {.name = NULL},
 };
 
@@ -64,12 +87,21 @@ static const char run_usage_head[] =
     "over the measured window. Writes results.json after every cell.\n"
     "\n"
     "options:\n"
-    "  --suite NAME          smoke | echo | tinygate (default echo); see `ringside list`\n"
+    "  --suite NAME          smoke | echo | tinygate | curve | curve-proxy (default\n"
+    "                        echo); see `ringside list`\n"
     "  --workload NAME       echo | proxy (default: the suite's; custom runs: echo)\n"
     "  --models LIST         comma-separated models (below; default: the suite's)\n"
     "  --connections LIST    comma-separated connection counts, 1..100000\n"
-    "  --payload BYTES       echo message size (default 64)\n"
-    "  --body BYTES          proxy response body size (default 4096)\n"
+    "  --payload LIST        echo message sizes, bytes: an axis (default 64)\n"
+    "  --body LIST           proxy response body sizes, bytes: an axis (default 4096)\n"
+    "  --sweep rate          open-loop rate sweep per (model, connections, size): the\n"
+    "                        curve of p99 against throughput, its knee (docs/curves.md)\n"
+    "  --rates auto|LIST     the sweep's offered req/s: auto (default) probes capacity\n"
+    "                        closed-loop, then rises from 10% by x1.25 until saturation,\n"
+    "                        the SLO or the client ends it; LIST runs every rate\n"
+    "  --slo-p99-us N        the sweep's p99 SLO, us (curve: 1000, curve-proxy: 5000)\n"
+    "  --work-us N           simulated work per request in ringside's servers, us\n"
+    "  --churn               a new connection per request (echo and proxy)\n"
     "  --origin NAME         proxy origin: ringside | nginx (default ringside)\n"
     "  --duration S          measured window per run, seconds\n"
     "  --warmup S            warmup before the window, seconds (default: the suite's,\n"
@@ -134,6 +166,9 @@ static const char run_usage_tail[] =
     "\n"
     "examples:\n"
     "  ringside run --suite smoke\n"
+    "  ringside run --suite curve\n"
+    "  ringside run --sweep rate --models epoll --work-us 100 --slo-p99-us 2000\n"
+    "  ringside run --models epoll,uring --payload 64,1024 --repeat 1\n"
     "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
     "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
     "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
@@ -179,6 +214,11 @@ enum {
 	OPT_SERVER,
 	OPT_SERVER_CONFIG,
 	OPT_PEER_CONFIG,
+	OPT_SWEEP,
+	OPT_RATES,
+	OPT_SLO,
+	OPT_WORK_US,
+	OPT_CHURN,
 	OPT_HOST_HEADER,
 };
 
@@ -216,6 +256,11 @@ static const struct option run_longopts[] = {
     {"server", required_argument, NULL, OPT_SERVER},
     {"server-config", required_argument, NULL, OPT_SERVER_CONFIG},
     {"peer-config", required_argument, NULL, OPT_PEER_CONFIG},
+    {"sweep", required_argument, NULL, OPT_SWEEP},
+    {"rates", required_argument, NULL, OPT_RATES},
+    {"slo-p99-us", required_argument, NULL, OPT_SLO},
+    {"work-us", required_argument, NULL, OPT_WORK_US},
+    {"churn", no_argument, NULL, OPT_CHURN},
     {"host-header", required_argument, NULL, OPT_HOST_HEADER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -295,7 +340,8 @@ static void apply_suite(struct run_opts *o, const struct run_suite *s)
 	run_suite_models(s, models, sizeof(models));
 	parse_models(o, models);
 	parse_conns(o, s->conns);
-	o->size = s->size;
+	o->size = o->sizes[0] = s->size;
+	o->nsizes = 1;
 	o->duration_s = s->duration_s;
 	o->warmup_s = s->warmup_s;
 	o->repeat = s->repeat;
@@ -349,7 +395,7 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	const char *suite = NULL, *models = NULL, *conns = NULL, *payload = NULL, *duration = NULL,
 		   *warmup = NULL, *repeat = NULL, *max_repeat = NULL, *server_cpus = NULL,
 		   *client_cpus = NULL, *sqpoll_cpu = NULL, *workload = NULL, *body = NULL,
-		   *origin = NULL;
+		   *origin = NULL, *sweep = NULL, *rates = NULL, *slo = NULL;
 	struct run_custom_args custom = {0};
 	const struct run_suite *base;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -475,6 +521,21 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 				usage_error("--remote-load needs an absolute path");
 			remote_set.remote_load = optarg;
 			break;
+		case OPT_SWEEP:
+			sweep = optarg;
+			break;
+		case OPT_RATES:
+			rates = optarg;
+			break;
+		case OPT_SLO:
+			slo = optarg;
+			break;
+		case OPT_WORK_US:
+			o->work_us = opt_uint("work-us", optarg, 0, 1000000);
+			break;
+		case OPT_CHURN:
+			o->churn = true;
+			break;
 		case OPT_SERVER:
 		case OPT_SERVER_CONFIG:
 		case OPT_PEER_CONFIG: {
@@ -510,7 +571,9 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 
 	if (suite && !run_find_suite(suite))
-		usage_error("unknown suite '%s' (suites: smoke, echo, tinygate)", suite);
+		usage_error("unknown suite '%s' (suites: smoke, echo, tinygate, curve, "
+			    "curve-proxy)",
+			    suite);
 	if (workload && strcmp(workload, "echo") && strcmp(workload, "proxy"))
 		usage_error("unknown workload '%s' (workloads: echo, proxy)", workload);
 	o->suite = suite					      ? suite
@@ -536,10 +599,6 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	if ((body || origin) && o->workload != &rs_workload_proxy)
 		usage_error("--%s is for the proxy workload (--workload proxy)",
 			    body ? "body" : "origin");
-	if (payload)
-		o->size = opt_uint("payload", payload, 1, 1 << 20);
-	if (body)
-		o->size = opt_uint("body", body, 1, 16 << 20);
 	if (origin && strcmp(origin, "ringside") && strcmp(origin, "nginx"))
 		usage_error("invalid --origin '%s': expected ringside or nginx", origin);
 	o->origin = origin ? origin : "ringside";
@@ -589,5 +648,8 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	}
 	if (o->rate > 0 && o->depth > 1)
 		usage_error("--rate and --depth cannot be combined");
+	sweep_parse_opts(o, sweep ? sweep : base->sweep, rates, slo, payload ? payload : body);
+	if (!slo)
+		o->slo_p99_us = base->slo_p99_us;
 	parse_remote_opts(o);
 }

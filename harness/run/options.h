@@ -18,6 +18,8 @@
 #define RUN_MIN_ROUNDS	      3
 #define RUN_MAX_SERVER_ARGS   8
 #define RUN_WARMUP_PER_CONN_S 0.001
+#define RUN_MAX_SIZES	      8	 /* --payload/--body LIST */
+#define RUN_MAX_RATES	      32 /* --rates LIST */
 /* Seeds stay below 2^53 so that every JSON reader holds them exactly. */
 #define RUN_SEED_MAX ((1ull << 53) - 1)
 
@@ -32,9 +34,19 @@ struct run_opts {
 	int nmodels;
 	unsigned long conns[RS_MAX_CONNS];
 	int nconns;
-	unsigned long size; /* payload (echo) or body (proxy) bytes */
-	const char *origin; /* proxy: "ringside" | "nginx" */
-	char tmpdir[64];    /* the run's temporary directory (peer configs), "" if none */
+	unsigned long size;		    /* payload (echo) or body (proxy) bytes: this cell's */
+	unsigned long sizes[RUN_MAX_SIZES]; /* --payload/--body LIST: an axis of cells */
+	int nsizes;
+	/* --sweep rate (sweep.h): nrates 0 = --rates auto; slo_p99_us 0 = no SLO. */
+	bool sweep_rate;
+	double rates[RUN_MAX_RATES];
+	int nrates;
+	double slo_p99_us;
+	unsigned long work_us;	 /* --work-us: the ringside servers' work per request */
+	bool churn;		 /* --churn: a new connection per request */
+	const char *host_header; /* --host-header: proxy requests' Host, NULL = default */
+	const char *origin;	 /* proxy: "ringside" | "nginx" */
+	char tmpdir[64];	 /* the run's temporary directory (peer configs), "" if none */
 	double duration_s, warmup_s;
 	/*
 	 * Without --warmup, a cell warms up at least this long per connection:
@@ -66,7 +78,6 @@ struct run_opts {
 	/* --client-host/--client-exec (remote.h); NULL: the load generator runs here. */
 	struct remote_set *remote;
 	const char *server_addr; /* --server-addr; NULL = 127.0.0.1 */
-	const char *host_header; /* --host-header: the load generator's Host; NULL = its default */
 	/* --server NAME=COMMAND (models with MODEL_CUSTOM) and their --server-config */
 	struct custom_server servers[CUSTOM_MAX];
 	int nservers;
@@ -88,6 +99,8 @@ struct run_suite {
 	double duration_s, warmup_s;
 	unsigned long repeat;	  /* 0 = auto */
 	unsigned long max_repeat; /* the cap of --repeat auto */
+	const char *sweep;	  /* "rate": a rate sweep with --rates auto */
+	double slo_p99_us;	  /* the sweep's SLO, 0 = none */
 };
 
 /* The suites, ending with a {NULL} entry. */

@@ -23,6 +23,7 @@
 #include "remote.h"
 #include "results.h"
 #include "results_int.h"
+#include "sweep.h"
 #include "fsio.h"
 #include "log.h"
 #include "opts.h"
@@ -141,6 +142,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 			    json_string(o->server_addr ? o->server_addr : "127.0.0.1"));
 	json_object_set_new(cfg, "clients", remote_config_json(o->remote, o));
 	run_custom_config(o, cfg);
+	sweep_config_json(o, cfg);
 
 	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");
@@ -204,6 +206,9 @@ static const struct fig figs[] = {
     {"rss_kib", {"server.rss_kib"}, SET_HEAD, FIG_NUM},
     {"rss_kib_per_connection", {"server.rss_kib_per_connection"}, SET_HEAD, FIG_NUM},
     {"client_cpu_utilisation", {"client.cpu_utilisation"}, SET_HEAD, FIG_NUM},
+    {"schedule_lag_us.p50", {"load.schedule_lag_us.p50"}, SET_HEAD, FIG_OBJ},
+    {"schedule_lag_us.p99", {"load.schedule_lag_us.p99"}, SET_HEAD, FIG_OBJ},
+    {"schedule_lag_us.max", {"load.schedule_lag_us.max"}, SET_HEAD, FIG_OBJ},
     {"syscalls_per_request", {"syscalls.server.per_request"}, SET_PROBED, FIG_OBJ},
     {"syscalls_by_name", {"syscalls.server.by_name"}, SET_PROBED, FIG_MAP},
     {"client.syscalls_per_request", {"syscalls.client.per_request"}, SET_PROBED, FIG_NUM},
@@ -541,6 +546,7 @@ void results_update_cell(json_t *cell)
 	json_object_set_new(cell, "noisy", json_boolean(noisy > 0));
 	json_object_set_new(cell, "bound", cell_bound(runs));
 	json_object_set_new(cell, "summary", sum);
+	sweep_mark_cell(cell); /* open loop: the client's lag against its schedule */
 }
 
 /* ---- files ---- */

@@ -20,6 +20,7 @@
 #include "remote.h"
 #include "results.h"
 #include "stats.h"
+#include "sweep.h"
 #include "table.h"
 #include "log.h"
 #include "models.h"
@@ -88,6 +89,10 @@ static void write_doc(struct run_ctx *x)
 {
 	json_t *arr = json_object_get(x->doc, "cells");
 
+	if (x->o->sweep_rate) { /* sweep.c keeps doc.cells itself */
+		x->write_failed += results_write(x->path, x->doc) != 0;
+		return;
+	}
 	json_array_clear(arr);
 	for (int i = 0; i < x->ncells; i++)
 		if (json_array_size(json_object_get(x->cells[i].json, "runs")) || x->cells[i].done)
@@ -123,7 +128,7 @@ static void judge_cell(const struct run_opts *o, struct cell *c)
 static int step(struct run_ctx *x, struct cell *c)
 {
 	size_t before = json_array_size(json_object_get(c->json, "runs"));
-	int rc = cell_measure(x->plan, x->o, c, x->round, on_progress, x);
+	int rc = cell_measure(x->plan, c->o ? c->o : x->o, c, x->round, on_progress, x);
 
 	x->runs_done += json_array_size(json_object_get(c->json, "runs")) - before;
 	results_update_cell(c->json);
@@ -199,6 +204,7 @@ int cmd_run(int argc, char **argv)
 	char probes_off[256];
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
 	char *command = NULL;
+	struct run_opts *size_opts = NULL;
 	json_t *doc = NULL;
 	int rc = RS_EXIT_FAIL;
 
@@ -206,10 +212,12 @@ int cmd_run(int argc, char **argv)
 	if (probes_init(o.probes, &probes, probes_off, sizeof(probes_off)))
 		return RS_EXIT_FAIL;
 	plan = cell_plan_make(probes);
-	x = (struct run_ctx){.o = &o, .plan = &plan, .path = path, .ncells = o.nmodels * o.nconns};
-	x.cells = calloc(x.ncells, sizeof(*x.cells));
+	x = (struct run_ctx){.o = &o, .plan = &plan, .path = path};
+	x.ncells = o.sweep_rate ? 0 : o.nmodels * o.nconns * o.nsizes;
+	x.cells = calloc(x.ncells + 1, sizeof(*x.cells));
+	size_opts = sweep_size_opts(&o);
 	command = command_line(argc, argv);
-	if (!x.cells || !command) {
+	if (!x.cells || !command || !size_opts) {
 		LOG_ERR("out of memory");
 		goto out;
 	}
@@ -242,24 +250,30 @@ int cmd_run(int argc, char **argv)
 	if (o.shared_cpu && !o.quiet)
 		LOG_WARN("server and client share CPU(s): figures include their interference");
 
+	/* Cells are model-major, then connections, then sizes (each size its options). */
 	for (int i = 0; i < x.ncells; i++) {
+		const char *model = o.models[i / (o.nconns * o.nsizes)];
 		struct cell_spec spec = {
 		    .workload = o.workload,
-		    .model = o.models[i / o.nconns],
-		    .info = workloads_model_find(o.models[i / o.nconns]),
-		    .connections = o.conns[i % o.nconns],
+		    .model = model,
+		    .info = workloads_model_find(model),
+		    .connections = o.conns[i / o.nsizes % o.nconns],
 		    .index = i,
 		    .total = x.ncells,
 		};
 
-		cell_init(&x.cells[i], &o, &spec);
+		cell_init(&x.cells[i], &size_opts[i % o.nsizes], &spec);
+		x.cells[i].o = &size_opts[i % o.nsizes];
 		json_object_set_new(x.cells[i].json, "repeat_stopped", json_null());
 		results_update_cell(x.cells[i].json);
 		if (x.cells[i].done)
 			table_cell_line(&o, &spec, x.cells[i].json);
 	}
 	x.t0_ns = now_ns();
-	run_rounds(&x);
+	if (o.sweep_rate)
+		x.write_failed += sweep_run(&o, &plan, doc, path);
+	else
+		run_rounds(&x);
 	table_progress_done();
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
@@ -288,6 +302,7 @@ out:
 	for (int i = 0; x.cells && i < x.ncells; i++)
 		json_decref(x.cells[i].json);
 	free(x.cells);
+	free(size_opts);
 	free(command);
 	json_decref(doc);
 	return rc;

@@ -37,7 +37,7 @@ check --target $t --warmup x
 check --target $t --cpus 9999
 check --target $t --path nope
 check --target $t --path "/a b"
-check --target $t --new-connection-per-request
+check --target $t --new-connection-per-request --depth 2
 check --target $t --mode http --new-connection-per-request --depth 2
 check --target $t --phase-fd 999
 check --target $t --expect-body 100

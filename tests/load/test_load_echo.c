@@ -50,6 +50,7 @@ static const char *const keys[] = {
     "cpu.user_s",
     "cpu.system_s",
     "cpu.utilisation",
+    "schedule_lag_us",
 };
 
 static bool has_key(const json_t *j, const char *path)
@@ -99,6 +100,8 @@ static void test_correct(const char *target)
 	CHECK(!strcmp(json_string_value(json_object_get(r.json, "tool")), "ringside-load"));
 	CHECK(!strcmp(json_string_value(json_object_get(r.json, "mode")), "echo"));
 	CHECK(json_is_null(json_object_get(r.json, "rate")));
+	/* Closed loop has no schedule to lag behind. */
+	CHECK(json_is_null(json_object_get(r.json, "schedule_lag_us")));
 	CHECK(lt_int(r.json, "connections") == 4 && lt_int(r.json, "threads") == 2);
 	CHECK(lt_int(r.json, "requests") > 0);
 	CHECK(lt_int(r.json, "errors.total") == 0);
@@ -235,7 +238,31 @@ static void test_rate(const char *target)
 	CHECKF(n >= 900 && n <= 1100, "%lld requests", n);
 	CHECK(lt_num(r.json, "rate") == 1000);
 	CHECK(lt_int(r.json, "errors.total") == 0);
-	fprintf(stderr, "rate 1000/s for 1 s: %lld requests\n", n);
+	/* Open loop: the lag of every request issued in the window, µs, ordered. */
+	CHECK(json_is_object(json_object_get(r.json, "schedule_lag_us")));
+	CHECKF(lt_int(r.json, "schedule_lag_us.count") >= n - 4, "%lld lagged of %lld",
+	       lt_int(r.json, "schedule_lag_us.count"), n);
+	CHECK(lt_num(r.json, "schedule_lag_us.p50") >= 0);
+	CHECK(lt_num(r.json, "schedule_lag_us.p50") <= lt_num(r.json, "schedule_lag_us.p99"));
+	CHECK(lt_num(r.json, "schedule_lag_us.p99") <= lt_num(r.json, "schedule_lag_us.max"));
+	fprintf(stderr, "rate 1000/s for 1 s: %lld requests, lag p99 %g us\n", n,
+		lt_num(r.json, "schedule_lag_us.p99"));
+	lt_free(&r);
+}
+
+/* A new connection per request works for echo too: every byte checked, no errors. */
+static void test_churn(const char *target)
+{
+	struct lt_run r;
+
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "2", "--rate", "500", "-d", "0.5",
+				 "--warmup", "0.1", "--new-connection-per-request", NULL},
+		-1, 20);
+	CHECK(r.exit_code == 0 && r.json);
+	CHECKF(lt_int(r.json, "requests") >= 200, "%lld requests", lt_int(r.json, "requests"));
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	CHECK(lt_int(r.json, "bytes") == 64 * lt_int(r.json, "requests"));
 	lt_free(&r);
 }
 
@@ -305,6 +332,7 @@ int main(int argc, char **argv)
 	test_corrupt();
 	test_large(target);
 	test_rate(target);
+	test_churn(target);
 	test_timeout();
 	test_reset();
 	test_refused();

@@ -13,6 +13,7 @@
 #include "net.h"
 #include "opts.h"
 #include "server.h"
+#include "work.h"
 
 atomic_int server_stop;
 static atomic_uint conns_open;
@@ -30,6 +31,7 @@ enum {
 	OPT_SQ_IDLE,
 	OPT_READY_FD,
 	OPT_BACKLOG,
+	OPT_WORK_US,
 	OPT_HELP,
 };
 
@@ -45,6 +47,7 @@ static const struct option common_longopts[] = {
     {"sq-idle-ms", required_argument, NULL, OPT_SQ_IDLE},
     {"ready-fd", required_argument, NULL, OPT_READY_FD},
     {"backlog", required_argument, NULL, OPT_BACKLOG},
+    {"work-us", required_argument, NULL, OPT_WORK_US},
     {"help", no_argument, NULL, OPT_HELP},
 };
 
@@ -63,6 +66,8 @@ static const char common_usage[] =
     "1000)\n"
     "  --ready-fd FD        write \"ready PORT\\n\" to FD once listening (default: stdout)\n"
     "  --backlog N          listen backlog (default 4096)\n"
+    "  --work-us N          simulated application work: a calibrated CPU spin of N us\n"
+    "                       per request (echo: per message read; default 0)\n"
     "  --help               this text\n";
 
 static void on_stop_signal(int sig)
@@ -247,6 +252,9 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o, const struc
 		case OPT_BACKLOG:
 			o->backlog = opt_uint("backlog", optarg, 1, 1 << 20);
 			break;
+		case OPT_WORK_US:
+			o->work_us = opt_uint("work-us", optarg, 0, 1000000);
+			break;
 		case OPT_HELP:
 			print_help(p);
 			exit(RS_EXIT_OK);
@@ -272,6 +280,7 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o, const struc
 	o->cq_busy_poll = model->flags & MODEL_CQ_BUSY_POLL;
 	if (!o->sqpoll && o->sq_cpu >= 0)
 		usage_error("--sq-cpu only applies to the SQPOLL models");
+	work_init(o->work_us);
 }
 
 const struct server_model *server_find_model(const struct server_model *const *models,

@@ -38,6 +38,7 @@ struct server_opts {
 	unsigned sq_idle_ms; /* SQPOLL idle before the thread sleeps */
 	int ready_fd;	     /* -1 = print ready line to stdout */
 	unsigned backlog;
+	unsigned work_us; /* simulated work per request (work.h), µs; 0 = none */
 
 	/* Workload-specific settings; the echo server leaves them alone. */
 	void *workload;

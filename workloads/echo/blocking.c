@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "work.h"
 #include "log.h"
 #include "net.h"
 
@@ -69,6 +70,8 @@ static void *conn_main(void *arg)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n > 0)
+			work_do();
 		if (n <= 0 || send_all(fd, buf, n))
 			break;
 	}

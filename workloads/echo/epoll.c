@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "work.h"
 #include "log.h"
 #include "loops.h"
 #include "net.h"
@@ -188,6 +189,7 @@ static void recv_ready(struct loop *l, struct conn *c, uint64_t now)
 		if (n > 0) {
 			conn_touch(l, c, now);
 			echo_jitter(l->o);
+			work_do();
 			if (send_bytes(l, c, l->buf, n) || n < BUF_SIZE)
 				return;
 			continue;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "echo.h"
+#include "work.h"
 #include "log.h"
 #include "loops.h"
 #include "net.h"
@@ -262,6 +263,7 @@ static void recv_done(struct loop *l, struct conn *c, struct io_uring_cqe *cqe, 
 			queue_push(l, c, bid, res);
 			conn_touch(l, c, now);
 			echo_jitter(l->o);
+			work_do();
 			send_next(l, c);
 			recv_pause(l, c);
 		}

@@ -21,7 +21,12 @@
  *    connect. Only answered requests with a good status count as requests and
  *    get a latency; "bytes" is echoed payload bytes (echo) or response bytes as
  *    received, head included (http).
- *  - Counters and the histogram are per thread and merged once at the end.
+ *  - Open loop also records the client's own schedule lag per request: the
+ *    time it was issued minus the later of its intended time and the moment
+ *    its connection had a free slot (a response came back). A server that is
+ *    slow to answer delays requests but adds no lag; a client that wakes late
+ *    (its CPU is busy) does. The harness reads it as "client bound".
+ *  - Counters and the histograms are per thread and merged once at the end.
  */
 #ifndef RS_LOAD_H
 #define RS_LOAD_H
@@ -70,6 +75,8 @@ struct load_stats {
 	uint64_t errors[LERR_KINDS];
 	double user_s, system_s;
 	struct hist lat; /* ns */
+	/* Open loop: how late each request was issued against its schedule (ns). */
+	struct hist lag;
 };
 
 /* What the protocol says about one complete response. */
@@ -126,6 +133,7 @@ struct load_conn {
 	uint64_t issued, sent, done;
 	uint64_t sent_off; /* bytes of request `sent` already written */
 	uint64_t next_k;   /* open loop: this connection's next scheduled request */
+	uint64_t free_ns;  /* when a slot of depth last became free (0: from the start) */
 	uint64_t *ts;	   /* depth slots: (intended) send time of request seq % depth */
 	struct load_thread *t;
 	union {

@@ -45,6 +45,18 @@ static uint64_t conn_due(const struct load_conn *c)
 	return load_g.begin_ns + (uint64_t)(t->phase_ns + slot * t->interval_ns);
 }
 
+/*
+ * Open loop: request due at ts is issued now; the lag is now minus the later of
+ * ts and when c could first have taken it (see load.h). Issued in the window only.
+ */
+static void record_lag(struct load_conn *c, uint64_t ts, uint64_t now)
+{
+	uint64_t ready = ts > c->free_ns ? ts : c->free_ns;
+
+	if (in_window(now))
+		hist_record(&c->t->st.lag, now > ready ? now - ready : 0);
+}
+
 /* Closes the socket; requests in flight on it are lost. */
 static void conn_close(struct load_conn *c)
 {
@@ -73,6 +85,7 @@ void load_conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t n
 		(const char *[]){"connect", "reset", "timeout", "mismatch", "status"}[kind],
 		err ? strerror(err) : "-");
 	conn_close(c);
+	c->free_ns = now; /* its requests are lost: the slots are free from now */
 	if (++c->fails == 1) {
 		conn_start(c, now);
 		return;
@@ -128,6 +141,7 @@ static int conn_issue(struct load_conn *c, uint64_t now)
 			if (ts > now)
 				return 0;
 			c->next_k++;
+			record_lag(c, ts, now);
 		}
 		c->ts[c->issued % o->depth] = ts;
 		c->issued++;
@@ -143,6 +157,7 @@ static int conn_issue(struct load_conn *c, uint64_t now)
 			if (ts > now)
 				break;
 			c->next_k++;
+			record_lag(c, ts, now);
 		}
 		c->ts[c->issued % o->depth] = ts;
 		c->issued++;
@@ -204,6 +219,7 @@ static int conn_response(struct load_conn *c, const struct load_resp *r, uint64_
 	uint64_t sent_at = c->ts[c->done % t->o->depth];
 
 	c->done++;
+	c->free_ns = now;
 	if (in_window(now)) {
 		if (r->ok) {
 			t->st.requests++;
@@ -391,6 +407,7 @@ int load_thread_init(struct load_thread *t)
 	const struct load_opts *o = t->o;
 
 	hist_init(&t->st.lat);
+	hist_init(&t->st.lag);
 	t->timeout_ns = (uint64_t)(o->timeout_s * 1e9);
 	if (o->rate > 0) {
 		t->interval_ns = 1e9 * o->threads / o->rate;

@@ -53,7 +53,7 @@ static const char usage[] =
     "  --expect-body BYTES        http: a response whose body is not exactly BYTES long\n"
     "                             is a `mismatch` error (default: any length)\n"
     "  --new-connection-per-request\n"
-    "                             http: connect, one request with Connection: close,\n"
+    "                             connect, one request (http: with Connection: close),\n"
     "                             close; latency includes the connect (depth must be 1)\n"
     "  --phase-fd FD              write \"start\\n\" / \"stop\\n\" to FD when the measured\n"
     "                             window begins / ends; FD 1 (stdout) is allowed: the\n"
@@ -243,8 +243,6 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 		usage_error("--threads %u exceeds --connections %u: each thread needs a "
 			    "connection",
 			    o->threads, o->connections);
-	if (o->churn && o->mode != LOAD_HTTP)
-		usage_error("--new-connection-per-request needs --mode http");
 	if (o->expect_body >= 0 && o->mode != LOAD_HTTP)
 		usage_error("--expect-body needs --mode http");
 	if (o->churn && depth_set && o->depth != 1)
@@ -357,6 +355,19 @@ static json_t *num_or_null(bool ok, double v)
 	return ok ? json_real(v) : json_null();
 }
 
+/* Open loop: {p50, p99, max} of the schedule lag (load.h), µs; closed loop: null. */
+static json_t *lag_json(const struct load_opts *o, const struct hist *lag)
+{
+	bool have = hist_count(lag) > 0;
+
+	if (o->rate <= 0)
+		return json_null();
+	return json_pack(
+	    "{s:o,s:o,s:o,s:I}", "p50", num_or_null(have, hist_percentile(lag, 50) / 1e3), "p99",
+	    num_or_null(have, hist_percentile(lag, 99) / 1e3), "max",
+	    num_or_null(have, hist_max(lag) / 1e3), "count", (json_int_t)hist_count(lag));
+}
+
 static void print_json(const struct load_opts *o, const struct load_stats *s, double dur)
 {
 	static const char *const kinds[LERR_KINDS] = {"connect", "reset", "timeout", "mismatch",
@@ -390,6 +401,7 @@ static void print_json(const struct load_opts *o, const struct load_stats *s, do
 	json_object_set_new(lat, "mean", num_or_null(have, hist_mean(&s->lat) / 1e3));
 	json_object_set_new(root, "latency_us", lat);
 	json_object_set_new(root, "histogram", hist_to_json(&s->lat));
+	json_object_set_new(root, "schedule_lag_us", lag_json(o, &s->lag));
 	for (int k = 0; k < LERR_KINDS; k++) {
 		json_object_set_new(err, kinds[k], json_integer((json_int_t)s->errors[k]));
 		total += s->errors[k];
@@ -505,6 +517,7 @@ int main(int argc, char **argv)
 		never_connected(&o);
 
 	hist_init(&total.lat);
+	hist_init(&total.lag);
 	for (unsigned i = 0; i < o.threads; i++) {
 		struct load_stats *s = &threads[i].st;
 
@@ -516,6 +529,7 @@ int main(int argc, char **argv)
 		total.user_s += s->user_s;
 		total.system_s += s->system_s;
 		hist_merge(&total.lat, &s->lat);
+		hist_merge(&total.lag, &s->lag);
 		load_thread_free(&threads[i]);
 	}
 	free(threads);

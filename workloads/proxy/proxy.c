@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "proxy.h"
+#include "work.h"
 
 #define DRAIN_MAX_BYTES (64 * 1024)
 
@@ -168,6 +169,7 @@ static void advance(struct proxy_conn *c, uint64_t now)
 				reply(c, status, now);
 				return;
 			}
+			work_do(); /* --work-us: the application's share of the request */
 			/* From here on, body progress keeps the client alive. */
 			c->req_head = true;
 			c->cl_last_ns = now;

@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Rate sweeps (`ringside run --sweep rate`), one check per argv[1]:
+  knee    -- an epoll echo server with --work-us 100 on one CPU: the knee of its
+             auto sweep lies within 15% of the capacity a 50-connection closed-loop
+             run measures on the same server, and p99 is within the SLO below it;
+  client  -- the client's CPU shared with a busy-loop hog: the sweep ends at the
+             client (ended_by "client", the last point client_bound_schedule);
+  payload -- --payload 64,1024: two cells per model and connection count, every
+             byte verified in both (zero errors, bytes = payload x requests)."""
+import os
+import sys
+import tempfile
+
+from rs_harness import fail, need_binaries, run, skip, validate
+from rs_hog import start_hog
+
+need_binaries()
+COMMON = ["--server-cpus", "0", "--client-cpus", "1", "--probes", "off", "--quiet",
+          "--load-threads", "1"]
+
+
+def ringside(tmp, name, *args):
+    out = os.path.join(tmp, name)
+    p = run(["run"] + list(args) + COMMON + ["--out", out], cwd=tmp)
+    if p.returncode != 0:
+        print(p.stdout + p.stderr)
+        fail("%s: ringside run exited %d" % (name, p.returncode))
+    doc = validate(os.path.join(out, "results.json"))
+    for c in doc["cells"]:
+        if c["status"] == "skipped":
+            skip("%s: %s" % (c["model"], c["reason"]))
+    return doc
+
+
+def fig(cell, path):
+    v = cell["summary"]
+    for k in path.split("."):
+        v = v[k]
+    return v["median"]
+
+
+def curve_points(doc, curve):
+    return [doc["cells"][i] for i in curve["points"]]
+
+
+def test_knee(tmp):
+    closed = ringside(tmp, "closed", "--models", "epoll", "--connections", "50",
+                      "--work-us", "100", "--repeat", "1", "--duration", "1",
+                      "--warmup", "0.3")
+    cap = fig(closed["cells"][0], "requests_per_sec")
+    if closed["config"]["work_us"] != 100:
+        fail("config.work_us is %r" % closed["config"]["work_us"])
+    slo = 5000
+    doc = ringside(tmp, "sweep", "--sweep", "rate", "--models", "epoll", "--connections",
+                   "100", "--work-us", "100", "--slo-p99-us", str(slo), "--duration", "0.8",
+                   "--warmup", "0.2")
+    curve = doc["curves"][0]
+    pts = curve_points(doc, curve)
+    for c in pts:
+        print("offered %8.0f achieved %s p99 %s us lag p99 %s client %s status %s %s" %
+              (c["rate"], fig(c, "requests_per_sec"), fig(c, "latency_us.p99"),
+               fig(c, "schedule_lag_us.p99"), c["client_bound_schedule"], c["status"],
+               c["reason"] or ""))
+    print("closed-loop capacity %.0f req/s; curve ended by %s; knee %r" %
+          (cap, curve["ended_by"], curve["knee"]))
+    if curve["ended_by"] == "client":
+        fail("the client ended a sweep of a 10k req/s server: the lag rule misfires")
+    if curve["ended_by"] not in ("saturation", "slo"):
+        fail("ended_by %r: the sweep never reached the server's capacity" % curve["ended_by"])
+    knee = curve["knee"]
+    if not knee:
+        fail("no knee")
+    if abs(knee["achieved"] - cap) > 0.15 * cap:
+        fail("knee at %.0f req/s, closed-loop capacity %.0f: more than 15%% apart" %
+             (knee["achieved"], cap))
+    for c in pts:
+        if c["rate"] <= knee["offered"] and fig(c, "latency_us.p99") > slo:
+            fail("p99 %.0f us over the SLO at %.0f req/s, below the knee" %
+                 (fig(c, "latency_us.p99"), c["rate"]))
+    if [c["rate"] for c in pts] != sorted(c["rate"] for c in pts):
+        fail("curve.points are not in offered order")
+
+
+def test_client(tmp):
+    start_hog(1)
+    doc = ringside(tmp, "hog", "--sweep", "rate", "--models", "epoll", "--connections", "4",
+                   "--duration", "0.5", "--warmup", "0.2")
+    curve = doc["curves"][0]
+    pts = curve_points(doc, curve)
+    for c in pts:
+        print("offered %8.0f achieved %s lag p99 %s us client %s bound %s" %
+              (c["rate"], fig(c, "requests_per_sec"), fig(c, "schedule_lag_us.p99"),
+               c["client_bound_schedule"], c["bound"]))
+    if curve["ended_by"] != "client":
+        fail("with a hog on the client's CPU the sweep ended by %r, not the client" %
+             curve["ended_by"])
+    last = pts[-1]
+    if last["client_bound_schedule"] is not True or last["bound"] != "client":
+        fail("the last point is not marked client bound: %r %r" %
+             (last["client_bound_schedule"], last["bound"]))
+    lag = last["runs"][0]["schedule_lag_us"]
+    if not lag or lag["p99"] is None:
+        fail("the run has no schedule_lag_us: %r" % lag)
+
+
+def test_payload(tmp):
+    doc = ringside(tmp, "payload", "--models", "epoll,uring", "--connections", "10",
+                   "--payload", "64,1024", "--repeat", "1", "--duration", "0.3",
+                   "--warmup", "0.1")
+    if doc["config"]["sizes"] != [64, 1024]:
+        fail("config.sizes %r" % doc["config"]["sizes"])
+    for model in ("epoll", "uring"):
+        cells = [c for c in doc["cells"] if c["model"] == model]
+        if sorted(c["payload_bytes"] for c in cells) != [64, 1024]:
+            fail("%s: cells of sizes %r" % (model, [c["payload_bytes"] for c in cells]))
+        for c in cells:
+            s = c["summary"]
+            if s["errors"]["total"] != 0 or s["errors"]["mismatch"] != 0:
+                fail("%s %d B: errors %r" % (model, c["payload_bytes"], s["errors"]))
+            for r in c["runs"]:
+                if r["requests"] <= 0 or r["bytes"] != r["requests"] * c["payload_bytes"]:
+                    fail("%s %d B: %r bytes for %r requests" %
+                         (model, c["payload_bytes"], r["bytes"], r["requests"]))
+                if r["load"]["payload_bytes"] != c["payload_bytes"]:
+                    fail("%s: the load generator sent %r B" % (model, r["load"]["payload_bytes"]))
+            if c["rate"] is not None or c["client_bound_schedule"] is not None:
+                fail("closed loop: rate %r, client_bound_schedule %r" %
+                     (c["rate"], c["client_bound_schedule"]))
+
+
+TESTS = {"knee": test_knee, "client": test_client, "payload": test_payload}
+if len(sys.argv) != 2 or sys.argv[1] not in TESTS:
+    fail("usage: test_curve.py knee|client|payload")
+if (os.cpu_count() or 1) < 2:
+    skip("needs two CPUs (server on 0, client on 1)")
+with tempfile.TemporaryDirectory(prefix="rs-curve-") as tmp:
+    TESTS[sys.argv[1]](tmp)
+print("test_curve %s: all checks passed" % sys.argv[1])

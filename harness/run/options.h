@@ -129,6 +129,8 @@ void run_custom_models(struct run_opts *o);
 void run_custom_config(const struct run_opts *o, struct json_t *cfg);
 /* The --server called name, NULL if none. */
 const struct custom_server *run_custom_server(const struct run_opts *o, const char *name);
+/* Frees the template texts run_custom_parse read (at the end of cmd_run). */
+void run_custom_free(struct run_opts *o);
 /* The --peer-config template for tool, NULL if none. */
 const struct custom_peer *run_peer_template(const struct run_opts *o, const char *tool);
 

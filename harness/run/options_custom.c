@@ -39,7 +39,7 @@ static char *read_template(const char *opt, const char *name, const char *path)
 	buf[n] = '\0';
 	if (strlen(buf) != n)
 		usage_error("--%s %s: template %s holds a NUL byte", opt, name, path);
-	return buf;
+	return realloc(buf, n + 1) ?: buf; /* give back the rest of the 1 MiB */
 }
 
 /*
@@ -76,7 +76,14 @@ static const char *template_text(const char *opt, const char *name, const char *
 {
 	if (!*value)
 		usage_error("--%s %s: empty template", opt, name);
-	return strchr(value, '\n') ? value : read_template(opt, name, value);
+	if (strchr(value, '\n')) {
+		char *text = strdup(value); /* owned either way: run_custom_free frees it */
+
+		if (!text)
+			usage_error("--%s %s: out of memory", opt, name);
+		return text;
+	}
+	return read_template(opt, name, value);
 }
 
 static void add_server(struct run_opts *o, const char *arg)
@@ -209,4 +216,16 @@ const struct custom_peer *run_peer_template(const struct run_opts *o, const char
 		if (!strcmp(o->peer_tmpls[i].tool, tool))
 			return &o->peer_tmpls[i];
 	return NULL;
+}
+
+void run_custom_free(struct run_opts *o)
+{
+	for (int i = 0; i < o->nservers; i++) {
+		free((char *)o->servers[i].config_tmpl);
+		o->servers[i].config_tmpl = NULL;
+	}
+	for (int i = 0; i < o->npeer_tmpls; i++) {
+		free(o->peer_tmpls[i].text);
+		o->peer_tmpls[i].text = NULL;
+	}
 }

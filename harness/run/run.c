@@ -299,6 +299,7 @@ out:
 	probes_fini();
 	remote_cleanup(o.remote);
 	peer_tmp_remove(o.tmpdir);
+	run_custom_free(&o);
 	for (int i = 0; x.cells && i < x.ncells; i++)
 		json_decref(x.cells[i].json);
 	free(x.cells);

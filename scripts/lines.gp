@@ -1,12 +1,15 @@
-# A figure vs connections, one line per model (throughput, probe overhead).
+# A figure vs connections, one line per model (throughput, probe overhead), or vs
+# message size (the x values in conns, the axis named by xlabel).
 # Data: one block per model (two blank lines apart): connections value lo hi.
-# Variables: n blocks, names (quoted words), colours, conns, refline (optional y).
+# Variables: n blocks, names (quoted words), colours, conns, refline (optional y),
+# xlabel (optional, default "connections (log scale)").
+if (!exists("xlabel")) xlabel = "connections (log scale)"
 load scripts."/common.gp"
 if (nodata) {
 	load scripts."/nodata.gp"
 } else {
 	set logscale x 10
-	set xlabel "connections (log scale)"
+	set xlabel xlabel
 	set xtics ()
 	do for [i = 1:words(conns)] { set xtics add (word(conns, i) int(word(conns, i))) }
 	set xrange [int(word(conns, 1)) / 1.6 : int(word(conns, words(conns))) * 1.6]

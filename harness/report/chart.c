@@ -61,7 +61,7 @@ static void note(struct ctx *c, const char *fmt, ...)
 /* The cell for (model, conns) when it ran; otherwise NULL, with a note saying why. */
 static json_t *usable(struct ctx *c, const char *model, long long conns)
 {
-	json_t *cell = rpt_find_cell(c->doc, c->g->workload, c->g->size, model, conns);
+	json_t *cell = rpt_find_cell(c->doc, c->g->workload, c->g->size, c->g->rate, model, conns);
 	char cl[48];
 	const char *reason;
 
@@ -103,14 +103,7 @@ static void num(FILE *f, bool ok, double v)
 		fprintf(f, " NaN");
 }
 
-/* One block per model: conns, then (value lo hi) per figure; a blank line breaks a line. */
-/* The models with data in a chart, in order: gnuplot's n, names and colours. */
-struct legend {
-	int blocks;
-	char names[1024], colours[256];
-};
-
-static void legend_add(struct legend *lg, const char *model)
+void rpt_legend_add(struct rpt_legend *lg, const char *model)
 {
 	lg->blocks++;
 	text_cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
@@ -119,18 +112,19 @@ static void legend_add(struct legend *lg, const char *model)
 		 rpt_model_colour(model));
 }
 
-static void legend_vars(struct ctx *c, const struct legend *lg)
+void rpt_legend_vars(struct rpt_chart *ch, const struct rpt_legend *lg)
 {
-	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; names=", lg->blocks);
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->names);
-	text_cat(c->ch->vars, sizeof(c->ch->vars), "; colours=");
-	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), lg->colours);
-	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");
+	text_cat(ch->vars, sizeof(ch->vars), "n=%d; names=", lg->blocks);
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), lg->names);
+	text_cat(ch->vars, sizeof(ch->vars), "; colours=");
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), lg->colours);
+	text_cat(ch->vars, sizeof(ch->vars), "; ");
 }
 
+/* One block per model: conns, then (value lo hi) per figure; a blank line breaks a line. */
 static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool probes)
 {
-	struct legend lg = {.blocks = 0};
+	struct rpt_legend lg = {.blocks = 0};
 
 	for (int m = 0; m < c->g->nmodels; m++) {
 		const char *model = c->g->models[m];
@@ -169,10 +163,10 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			pts++;
 		}
 		if (pts)
-			legend_add(&lg, model);
+			rpt_legend_add(&lg, model);
 		c->points += pts;
 	}
-	legend_vars(c, &lg);
+	rpt_legend_vars(c->ch, &lg);
 }
 
 /* The top names of the group's by-name map at path, by summed per-request medians. */
@@ -188,8 +182,7 @@ static int top_names(struct ctx *c, const char *path, const char **top, int cap)
 		const char *name;
 		json_t *v;
 
-		if (strcmp(doc_str(cell, "workload"), c->g->workload) ||
-		    doc_cell_size(cell) != c->g->size || !doc_cell_ok(cell))
+		if (!rpt_in_group(c->g, cell) || !doc_cell_ok(cell))
 			continue;
 		json_object_foreach(by, name, v)
 		{
@@ -369,7 +362,7 @@ static void write_cpu_time(struct ctx *c)
 /* Clustered bars, one block per model: x value lo hi. */
 static void write_bars(struct ctx *c, const char *fig, bool probes)
 {
-	struct legend lg = {.blocks = 0};
+	struct rpt_legend lg = {.blocks = 0};
 
 	for (int m = 0; m < c->g->nmodels; m++) {
 		const char *model = c->g->models[m];
@@ -396,10 +389,10 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 			pts++;
 		}
 		if (pts)
-			legend_add(&lg, model);
+			rpt_legend_add(&lg, model);
 		c->points += pts;
 	}
-	legend_vars(c, &lg);
+	rpt_legend_vars(c->ch, &lg);
 }
 
 static const struct {
@@ -484,12 +477,53 @@ static int chart_one(struct ctx *c)
 	return 0;
 }
 
+int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *ch,
+		    int (*fill)(FILE *f, struct rpt_chart *ch, void *arg), void *arg)
+{
+	struct fs_out out;
+	FILE *f;
+	int points;
+
+	snprintf(ch->data, sizeof(ch->data), "%s/%s.dat", datadir ? datadir : ".", ch->name);
+	f = datadir ? fs_out_open(&out, ch->data) : fopen("/dev/null", "w");
+	if (!f)
+		return -1;
+	fprintf(f, "# ringside chart data: %s, from %s\n", ch->name, doc->path);
+	points = fill(f, ch, arg);
+	if (points < 0) {
+		if (datadir)
+			fs_out_abort(&out);
+		else
+			fclose(f);
+		return -1;
+	}
+	if (!datadir)
+		fclose(f);
+	else if (fs_out_commit(&out) < 0)
+		return -1;
+	ch->nodata = points == 0;
+	if (ch->nodata && !ch->note[0])
+		snprintf(ch->note, sizeof(ch->note), "no data");
+	return 0;
+}
+
+static int group_fill(FILE *f, struct rpt_chart *ch, void *arg)
+{
+	struct ctx *c = arg;
+
+	c->f = f;
+	if (chart_one(c) < 0)
+		return -1;
+	if (c->more)
+		text_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c->more);
+	return c->points;
+}
+
 static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, const char *datadir,
 		       struct rpt_chart *ch, enum rpt_chart_kind kind)
 {
 	struct ctx c = {.doc = doc, .g = g, .ch = ch};
-	struct fs_out out;
-	char host[512], conns[512] = "", what[96] = "";
+	char host[512], conns[512] = "", what[160] = "";
 	const char *unit = strcmp(g->workload, "proxy") ? "-byte messages" : "-byte bodies";
 
 	memset(ch, 0, sizeof(*ch));
@@ -498,34 +532,17 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, con
 	ch->script = kinds[kind].script;
 	ch->headline = kinds[kind].headline;
 	snprintf(ch->name, sizeof(ch->name), "%s-%s", g->name, kinds[kind].stem);
-	snprintf(ch->data, sizeof(ch->data), "%s/%s.dat", datadir ? datadir : ".", ch->name);
 	rpt_host_line(doc, host, sizeof(host));
 	if (g->size >= 0)
-		snprintf(what, sizeof(what), " (%s, %lld%s)", g->workload, g->size, unit);
+		snprintf(what, sizeof(what), " (%s, %lld%s", g->workload, g->size, unit);
 	else
-		snprintf(what, sizeof(what), " (%s)", g->workload);
+		snprintf(what, sizeof(what), " (%s", g->workload);
+	if (g->rate > 0)
+		text_cat(what, sizeof(what), ", open loop at %.0f req/s", g->rate);
+	text_cat(what, sizeof(what), ")");
 	snprintf(ch->title, sizeof(ch->title), "%s%s\n%s", kinds[kind].headline, what, host);
-
-	c.f = datadir ? fs_out_open(&out, ch->data) : fopen("/dev/null", "w");
-	if (!c.f)
+	if (rpt_chart_write(doc, datadir, ch, group_fill, &c) < 0)
 		return -1;
-	fprintf(c.f, "# ringside chart data: %s, from %s\n", ch->name, doc->path);
-	if (chart_one(&c) < 0) {
-		if (datadir)
-			fs_out_abort(&out);
-		else
-			fclose(c.f);
-		return -1;
-	}
-	if (!datadir)
-		fclose(c.f);
-	else if (fs_out_commit(&out) < 0)
-		return -1;
-	if (c.more)
-		text_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c.more);
-	ch->nodata = c.points == 0;
-	if (ch->nodata && !ch->note[0])
-		snprintf(ch->note, sizeof(ch->note), "no data");
 	for (int k = 0; k < g->nconns; k++)
 		text_cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
 	text_cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
@@ -555,5 +572,6 @@ int rpt_chart_all(const struct rpt_doc *doc, const char *datadir, struct rpt_cha
 			n++;
 		}
 	}
-	return n;
+	ng = rpt_curve_charts(doc, datadir, out + n, cap - n);
+	return ng < 0 ? -1 : n + ng;
 }

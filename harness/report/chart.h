@@ -1,7 +1,8 @@
 /*
  * The chart set behind `ringside plot` and `ringside export --data`: for each
  * (workload, size) group, which charts exist, the plain data file each one
- * reads, and the gnuplot variables (-e) its script in scripts/ expects.
+ * reads, and the gnuplot variables (-e) its script in scripts/ expects; then
+ * the rate-sweep and size-axis charts of curves.c.
  */
 #ifndef RS_REPORT_CHART_H
 #define RS_REPORT_CHART_H
@@ -20,10 +21,17 @@ enum rpt_chart_kind {
 	RPT_CH_CPU_TIME, /* where the CPU of a request goes (docs/results.md) */
 	RPT_CH_RQ_P99,
 	RPT_CH_IOWQ,
-	RPT_CH_KINDS,
+	RPT_CH_KINDS, /* the kinds above are drawn for every group; those below by curves.c */
+	RPT_CH_CURVE_P99 = RPT_CH_KINDS,
+	RPT_CH_CURVE_P50,
+	RPT_CH_CURVE_CPU,
+	RPT_CH_BY_SIZE,
 };
 
-#define RPT_MAX_CHARTS (RPT_MAX_GROUPS * RPT_CH_KINDS)
+#define RPT_MAX_CURVE_SETS  8 /* (workload, connections, size) sets of curves */
+#define RPT_MAX_SIZE_CHARTS 8 /* throughput-by-size charts */
+#define RPT_MAX_CHARTS                                                                             \
+	(RPT_MAX_GROUPS * RPT_CH_KINDS + RPT_MAX_CURVE_SETS * 3 + RPT_MAX_SIZE_CHARTS)
 
 struct rpt_chart {
 	enum rpt_chart_kind kind;
@@ -53,5 +61,27 @@ int rpt_plot(const struct rpt_doc *doc, struct rpt_chart *out, int cap);
 
 /* Appends s to buf as a gnuplot double-quoted string literal. */
 void rpt_gp_quote(char *buf, size_t len, const char *s);
+
+/* The models with data in a chart, in order: gnuplot's n, names and colours. */
+struct rpt_legend {
+	int blocks;
+	char names[1024], colours[256];
+};
+
+void rpt_legend_add(struct rpt_legend *lg, const char *model);
+/* Appends "n=..; names=..; colours=..; " to ch->vars. */
+void rpt_legend_vars(struct rpt_chart *ch, const struct rpt_legend *lg);
+
+/*
+ * Writes ch's data file into datadir (NULL: into nothing, for the list alone):
+ * a header line, then fill(f, ch, arg), which returns the points it wrote or
+ * -1. Sets ch->data and ch->nodata ("no data" as the note when it is empty).
+ */
+int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *ch,
+		    int (*fill)(FILE *f, struct rpt_chart *ch, void *arg), void *arg);
+
+/* curves.c: the rate-sweep and size-axis charts, appended after the groups' own. */
+int rpt_curve_charts(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *out,
+		     int cap);
 
 #endif

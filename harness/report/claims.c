@@ -96,7 +96,7 @@ static const struct rpt_group *group_with(const struct rpt_group *g, int ng, con
 static json_t *ok_cell(const struct rpt_doc *d, const struct rpt_group *g, const char *model,
 		       long long conns)
 {
-	json_t *c = rpt_find_cell(d, g->workload, g->size, model, conns);
+	json_t *c = rpt_find_cell(d, g->workload, g->size, g->rate, model, conns);
 
 	return c && doc_cell_ok(c) ? c : NULL;
 }

@@ -192,7 +192,7 @@ static void id_text(json_t *id, char *buf, size_t len)
 
 static json_t *find_match(const struct rpt_doc *d, json_t *cell)
 {
-	return rpt_find_cell(d, doc_str(cell, "workload"), doc_cell_size(cell),
+	return rpt_find_cell(d, doc_str(cell, "workload"), doc_cell_size(cell), rpt_cell_rate(cell),
 			     doc_str(cell, "model"),
 			     json_integer_value(json_object_get(cell, "connections")));
 }

@@ -135,7 +135,38 @@ static void add_conns(struct rpt_group *g, long long c)
 	g->nconns++;
 }
 
-static int model_rank(const char *model);
+double rpt_cell_rate(const json_t *cell)
+{
+	json_t *r = json_object_get(cell, "rate");
+
+	return json_is_number(r) && json_number_value(r) > 0 ? json_number_value(r) : -1;
+}
+
+bool rpt_cell_swept(const json_t *cell)
+{
+	return json_is_integer(json_object_get(cell, "sweep_step"));
+}
+
+static bool same_slice(const json_t *c, const char *workload, long long size, double rate)
+{
+	return !strcmp(doc_str(c, "workload"), workload) && doc_cell_size(c) == size &&
+	       rpt_cell_rate(c) == rate && !rpt_cell_swept(c);
+}
+
+bool rpt_in_group(const struct rpt_group *g, const json_t *cell)
+{
+	return same_slice(cell, g->workload, g->size, g->rate);
+}
+
+json_t *rpt_group_view(const struct rpt_doc *doc, const struct rpt_group *g)
+{
+	json_t *cells = json_array();
+
+	for (size_t i = 0; i < json_array_size(doc->cells); i++)
+		if (rpt_in_group(g, json_array_get(doc->cells, i)))
+			json_array_append(cells, json_array_get(doc->cells, i));
+	return json_pack("{s:o}", "cells", cells);
+}
 
 int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 {
@@ -146,10 +177,13 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 		json_t *cell = json_array_get(doc->cells, i);
 		const char *wl = doc_str(cell, "workload");
 		long long size = doc_cell_size(cell);
+		double rate = rpt_cell_rate(cell);
 		int k;
 
+		if (rpt_cell_swept(cell))
+			continue;
 		for (k = 0; k < n; k++)
-			if (!strcmp(g[k].workload, wl) && g[k].size == size)
+			if (!strcmp(g[k].workload, wl) && g[k].size == size && g[k].rate == rate)
 				break;
 		if (k == n) {
 			if (n == cap)
@@ -157,6 +191,7 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 			memset(&g[n], 0, sizeof(g[n]));
 			g[n].workload = wl;
 			g[n].size = size;
+			g[n].rate = rate;
 			for (size_t m = 0; m < json_array_size(models); m++) {
 				const char *name = json_string_value(json_array_get(models, m));
 
@@ -164,8 +199,7 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 				for (size_t j = 0; name && j < json_array_size(doc->cells); j++) {
 					json_t *c = json_array_get(doc->cells, j);
 
-					if (!strcmp(doc_str(c, "workload"), wl) &&
-					    doc_cell_size(c) == size &&
+					if (rpt_in_group(&g[n], c) &&
 					    !strcmp(doc_str(c, "model"), name)) {
 						add_model(&g[n], name);
 						break;
@@ -178,12 +212,13 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 		add_conns(&g[k], json_integer_value(json_object_get(cell, "connections")));
 	}
 	for (int k = 0; k < n; k++) {
-		bool multi = false;
+		bool multi = false, rated = false;
+		size_t at;
 
 		/* canonical order (blocking, epoll, io_uring, SQPOLL, nginx, haproxy), stable */
 		for (int i = 1; i < g[k].nmodels; i++)
-			for (int j = i;
-			     j > 0 && model_rank(g[k].models[j]) < model_rank(g[k].models[j - 1]);
+			for (int j = i; j > 0 && rpt_model_rank(g[k].models[j]) <
+						     rpt_model_rank(g[k].models[j - 1]);
 			     j--) {
 				const char *t = g[k].models[j];
 
@@ -191,13 +226,20 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 				g[k].models[j - 1] = t;
 			}
 
-		for (int j = 0; j < n; j++)
-			multi |= j != k && !strcmp(g[j].workload, g[k].workload);
+		for (int j = 0; j < n; j++) {
+			if (j == k || strcmp(g[j].workload, g[k].workload))
+				continue;
+			multi |= g[j].size != g[k].size;
+			rated |= g[j].rate != g[k].rate;
+		}
 		if (multi)
 			snprintf(g[k].name, sizeof(g[k].name), "%.40s-%lldB", g[k].workload,
 				 g[k].size);
 		else
 			snprintf(g[k].name, sizeof(g[k].name), "%.40s", g[k].workload);
+		at = strlen(g[k].name);
+		if (rated && g[k].rate > 0)
+			snprintf(g[k].name + at, sizeof(g[k].name) - at, "-r%.0f", g[k].rate);
 		for (char *p = g[k].name; *p; p++)
 			if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
 			    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
@@ -206,14 +248,13 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 	return n;
 }
 
-json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size,
+json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size, double rate,
 		      const char *model, long long conns)
 {
 	for (size_t i = 0; i < json_array_size(doc->cells); i++) {
 		json_t *c = json_array_get(doc->cells, i);
 
-		if (!strcmp(doc_str(c, "workload"), workload) && doc_cell_size(c) == size &&
-		    !strcmp(doc_str(c, "model"), model) &&
+		if (same_slice(c, workload, size, rate) && !strcmp(doc_str(c, "model"), model) &&
 		    json_integer_value(json_object_get(c, "connections")) == conns)
 			return c;
 	}
@@ -228,7 +269,7 @@ static const struct {
     {"nginx", "nginx"},	      {"haproxy", "haproxy"},
 };
 
-static int model_rank(const char *model)
+int rpt_model_rank(const char *model)
 {
 	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
 		if (!strcmp(model, model_labels[i].name))

@@ -26,13 +26,17 @@ struct rpt_doc {
 };
 
 /*
- * One (workload, message size) slice of a run: the unit a chart shows.
+ * One (workload, message size, offered rate) slice of a run: the unit a chart
+ * shows. Closed-loop cells (rate null) and fixed --rate cells never share a
+ * group, so no chart, table or verdict compares the two. Sweep points (cells
+ * with a sweep_step) are in no group: curves.c shows them, by curve.
  * Models keep config.models order, then any others in cell order.
  */
 struct rpt_group {
 	const char *workload;
 	long long size; /* payload_bytes (echo) or body_bytes (proxy); -1 unknown */
-	char name[64];	/* file-name stem: "echo", or "echo-64B" when sizes differ */
+	double rate;	/* the cells' offered rate (--rate); -1: closed loop */
+	char name[64];	/* file-name stem: "echo", "echo-64B" when sizes differ, "-r5000" */
 	const char *models[RPT_MAX_MODELS];
 	int nmodels;
 	long long conns[RPT_MAX_CONNS]; /* ascending */
@@ -44,11 +48,21 @@ int rpt_doc_load(const char *arg, struct rpt_doc *doc);
 void rpt_doc_free(struct rpt_doc *doc);
 /* Fills up to cap groups; returns how many. */
 int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap);
-json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size,
+/* rate: the cell's offered rate (rpt_cell_rate), -1 for closed loop. */
+json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size, double rate,
 		      const char *model, long long conns);
+/* A cell's offered rate, -1 in closed loop; whether it is a point of a rate sweep. */
+double rpt_cell_rate(const json_t *cell);
+bool rpt_cell_swept(const json_t *cell);
+/* The cell belongs to g: same workload, size and rate, and not a sweep point. */
+bool rpt_in_group(const struct rpt_group *g, const json_t *cell);
+/* A new document {"cells": [g's cells]} for verdict_best, which reads every cell. */
+json_t *rpt_group_view(const struct rpt_doc *doc, const struct rpt_group *g);
 /* Display label of a model name ("uring" -> "io_uring"); stable colour index 1..8. */
 const char *rpt_model_label(const char *model);
 int rpt_model_colour(const char *model);
+/* Canonical order: blocking, epoll, io_uring, SQPOLL, nginx, haproxy, then others (100). */
+int rpt_model_rank(const char *model);
 /* "1 connection" / "100 connections" */
 void rpt_conns_label(long long conns, char *buf, size_t len);
 /* "echo suite, kernel 6.18.0, AMD EPYC 7B13 (2 CPUs)" */

@@ -11,8 +11,10 @@
 #include "cmd.h"
 #include "fsio.h"
 #include "log.h"
+#include "text.h"
 #include "chart.h"
 #include "claims.h"
+#include "curves.h"
 #include "verdict.h"
 
 struct emit {
@@ -215,19 +217,21 @@ static void peer_text(json_t *conf, char *buf, size_t len)
 
 static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
 {
+	json_t *view = rpt_group_view(doc, g); /* only g's cells: no rate cell meets a closed one */
 	struct verdict v;
 	char line[1024];
 
 	heading(e, 4, "Best by requests/s");
 	fputs(e->html ? "<ul class=\"verdicts\">\n" : "", e->f);
 	for (int k = 0; k < g->nconns; k++) {
-		verdict_best(doc->root, g->workload, g->size, g->conns[k], &v);
+		verdict_best(view, g->workload, g->size, g->conns[k], &v);
 		verdict_format(&v, line, sizeof(line));
 		fputs(e->html ? "<li>" : "- ", e->f);
 		text(e, line);
 		fputs(e->html ? "</li>\n" : "\n", e->f);
 	}
 	fputs(e->html ? "</ul>\n" : "\n", e->f);
+	json_decref(view);
 }
 
 static void peers(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
@@ -238,8 +242,8 @@ static void peers(struct emit *e, const struct rpt_doc *doc, const struct rpt_gr
 
 	for (int m = 0; m < g->nmodels; m++) {
 		for (int k = 0; k < g->nconns; k++) {
-			json_t *cell =
-			    rpt_find_cell(doc, g->workload, g->size, g->models[m], g->conns[k]);
+			json_t *cell = rpt_find_cell(doc, g->workload, g->size, g->rate,
+						     g->models[m], g->conns[k]);
 			json_t *conf = json_object_get(cell, "peer_config");
 			const char *row[3] = {rpt_model_label(g->models[m]), conns, set};
 
@@ -314,12 +318,16 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 	for (int i = 0; i < ng; i++) {
 		snprintf(title, sizeof(title), "Summary: %s, %lld-byte %s", g[i].workload,
 			 g[i].size, strcmp(g[i].workload, "proxy") ? "messages" : "bodies");
+		if (g[i].rate > 0)
+			text_cat(title, sizeof(title), ", open loop at %.0f req/s offered",
+				 g[i].rate);
 		heading(e, 3, title);
 		table_begin(e, head, SUMMARY_COLS);
 		for (int m = 0; m < g[i].nmodels; m++) {
 			for (int k = 0; k < g[i].nconns; k++) {
-				json_t *cell = rpt_find_cell(doc, g[i].workload, g[i].size,
-							     g[i].models[m], g[i].conns[k]);
+				json_t *cell =
+				    rpt_find_cell(doc, g[i].workload, g[i].size, g[i].rate,
+						  g[i].models[m], g[i].conns[k]);
 
 				if (cell)
 					summary_row(e, cell, g[i].models[m], g[i].conns[k]);
@@ -334,6 +342,47 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 		"allow one (6 or more), else their min–max. bound: what limited the cell (server, "
 		"client, both or neither, at 90% CPU). A model is best only when its requests/s CI "
 		"is clear of the runner-up's and neither cell is client-bound (docs/claims.md).");
+}
+
+/* One table per set of curves (model, knee, capacity at the SLO, ended by), then the points. */
+static void curves_section(struct emit *e, const struct rpt_doc *doc)
+{
+	struct rpt_curve_set sets[RPT_MAX_CURVE_SETS];
+	int ns = rpt_curve_sets(doc, sets, RPT_MAX_CURVE_SETS);
+	char c[RPT_CURVE_COLS][RPT_CURVE_CELL], title[256];
+	const char *row[RPT_CURVE_COLS];
+	json_t *cell;
+
+	for (int j = 0; j < RPT_CURVE_COLS; j++)
+		row[j] = c[j];
+	for (int i = 0; i < ns; i++) {
+		rpt_curve_set_title(&sets[i], title, sizeof(title));
+		heading(e, 3, title);
+		table_begin(e, rpt_curve_head, RPT_CURVE_COLS);
+		for (int m = 0; m < sets[i].n; m++) {
+			rpt_curve_row(sets[i].curves[m], c);
+			table_row(e, row, RPT_CURVE_COLS, false);
+		}
+		table_end(e);
+		heading(e, 4, "Points");
+		table_begin(e, rpt_curve_point_head, RPT_CURVE_COLS);
+		for (int m = 0; m < sets[i].n; m++) {
+			for (size_t k = 0; (cell = rpt_curve_point(doc, sets[i].curves[m], k));
+			     k++) {
+				rpt_curve_point_row(sets[i].curves[m], cell, c);
+				table_row(e, row, RPT_CURVE_COLS, false);
+			}
+		}
+		table_end(e);
+	}
+	if (ns)
+		para(e,
+		     "A rate sweep offers rising open-loop rates (docs/curves.md). The knee is the "
+		     "busiest point still served (achieved ≥ 95% of offered) with p99 within 2× "
+		     "the curve's floor; capacity at SLO is the highest achieved rate whose p99 "
+		     "stayed within the SLO. Points where the client lagged measure the load "
+		     "generator and count for neither. Sweep points are left out of the summary "
+		     "tables and verdicts above, which compare closed-loop cells only.");
 }
 
 static void claims_section(struct emit *e, const struct rpt_doc *doc)
@@ -482,6 +531,7 @@ static int write_one(struct emit *e, const struct rpt_doc *doc, struct rpt_chart
 	claims_section(e, doc);
 	heading(e, 2, "Results");
 	summary_tables(e, doc);
+	curves_section(e, doc);
 	if (charts_section(e, doc, ch, n) < 0)
 		return -1;
 	heading(e, 2, "Environment");

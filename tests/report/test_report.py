@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Tests for ringside plot/export/report/compare against the fixtures.
 
-Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, report_render,
-                             bad_input)
+Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, curves,
+                             report_render, bad_input)
 Exit 0 pass, 1 fail, 77 skip (reason printed first). Env: RS_BUILD, RS_SOURCE.
 """
 import csv, html, json, os, shutil, struct, subprocess, sys, tempfile, zlib
@@ -473,6 +473,105 @@ def case_claim_switch(tmp):
         check(got == want, "share %s: claim 7 %s, want %s" % (share, got, want))
         if share:
             check("null syscall 120 ns (300 ns probed)" in html.unescape(page), "null-syscall cost not quoted")
+
+
+def data_blocks(path):
+    """A chart data file's blocks (split at two blank lines), each a list of rows."""
+    with open(path) as f:
+        text = "".join(l for l in f if not l.startswith("#"))
+    return [[l.split() for l in b.splitlines() if l.strip()] for b in text.split("\n\n\n")]
+
+
+def case_curves(tmp):
+    """Rate sweeps: the curve charts, the report's curve table, and closed-loop charts,
+    tables and verdicts that never meet a rate cell (fixtures/sweep.json)."""
+    doc = load("sweep")
+    curves = {c["model"]: c for c in doc["curves"]}
+    closed = [c for c in doc["cells"] if c["rate"] is None]
+    charts = shutil.which("gnuplot") is not None
+    d = rundir(tmp, "sweep")
+    new = ["echo-curve-p99", "echo-curve-p50", "echo-curve-cpu", "echo-throughput-by-size-100c"]
+    if charts:
+        r = run("plot", d)
+        check(r.returncode == 0, "plot sweep: exit %d: %s" % (r.returncode, r.stderr))
+        for name in new + ["echo-64B-throughput", "echo-1024B-latency"]:
+            png = os.path.join(d, "charts", name + ".png")
+            info = png_info(png) if os.path.exists(png) else None
+            check(info is not None and info[:2] == (1200, 750) and info[2], "sweep: %s.png missing or blank" % name)
+            try:
+                check(ET.parse(os.path.join(d, "charts", name + ".svg")).getroot().tag.endswith("svg"),
+                      "sweep: %s.svg is not SVG" % name)
+            except (OSError, ET.ParseError) as e:
+                check(False, "sweep: %s.svg: %s" % (name, e))
+        svg = open(os.path.join(d, "charts", "echo-curve-p99.svg")).read()
+        check("SLO p99 1000 µs" in svg, "p99 curve: no SLO line label")
+        check(svg.count("knee ") >= 3, "p99 curve: knees not labelled")
+        check("the client ended the io_uring+SQPOLL sweep" in svg, "p99 curve: client-ended sweep not noted")
+    else:
+        print("note: gnuplot is not installed: data files checked, not the images")
+        r = run("export", d, "--data")
+        check(r.returncode == 0, "export --data sweep: exit %d: %s" % (r.returncode, r.stderr))
+    data = os.path.join(d, "charts", "data")
+    # p99 vs achieved: a block per model (achieved p99 offered) in rising offered rate,
+    # then the knees (achieved p99 label), then the client-bound points
+    for name, fig in (("echo-curve-p99", "p99"), ("echo-curve-p50", "p50")):
+        blocks = data_blocks(os.path.join(data, name + ".dat"))
+        check(len(blocks) == 5, "%s: %d blocks, want 3 models + knees + client" % (name, len(blocks)))
+        for model, rows in zip(("epoll", "uring", "uring-sqpoll"), blocks):
+            pts = [doc["cells"][i] for i in curves[model]["points"]]
+            want = [(p["summary"]["requests_per_sec"]["median"], p["summary"]["latency_us"][fig]["median"], p["rate"])
+                    for p in pts]
+            check([tuple(float(x) for x in r) for r in rows] == want, "%s %s: rows %s, want %s" % (name, model, rows, want))
+        if len(blocks) == 5:
+            knees = [(float(r[0]), float(r[1])) for r in blocks[3]]
+            want = [(c["knee"]["achieved"], c["knee"]["p99_us"] if fig == "p99" else
+                     doc["cells"][c["knee"]["cell"]]["summary"]["latency_us"]["p50"]["median"])
+                    for c in doc["curves"]]
+            check(knees == want, "%s: knees %s, want %s" % (name, knees, want))
+            check(len(blocks[4]) == 1 and float(blocks[4][0][0]) == 150000, "%s: client points %s" % (name, blocks[4]))
+    blocks = data_blocks(os.path.join(data, "echo-curve-cpu.dat"))
+    check(len(blocks) == 4 and [float(r[1]) for r in blocks[0]] == [12.0, 10.5, 9.6, 9.0, 8.7, 8.6]
+          and [float(r[0]) for r in blocks[0]] == [20000, 40000, 60000, 80000, 100000, 110000],
+          "cpu curve: epoll block %s" % blocks[:1])
+    blocks = data_blocks(os.path.join(data, "echo-throughput-by-size-100c.dat"))
+    want = [[(s, [c for c in closed if c["model"] == m and c["payload_bytes"] == s][0]
+              ["summary"]["requests_per_sec"]["median"]) for s in (64, 1024)] for m in ("epoll", "uring")]
+    check([[(int(r[0]), float(r[1])) for r in b] for b in blocks] == want, "size chart: %s, want %s" % (blocks, want))
+    # closed-loop charts hold the closed-loop cells only
+    for size in (64, 1024):
+        rows = [r for b in data_blocks(os.path.join(data, "echo-%dB-throughput.dat" % size)) for r in b]
+        want = sorted(c["summary"]["requests_per_sec"]["median"] for c in closed if c["payload_bytes"] == size)
+        check(sorted(float(r[1]) for r in rows) == want, "echo-%dB-throughput: rows %s, want %s" % (size, rows, want))
+
+    r = run("report", d, *([] if charts else ["--no-charts"]))
+    check(r.returncode == 0, "report sweep: exit %d %s" % (r.returncode, r.stderr))
+    md = open(os.path.join(d, "report.md"), encoding="utf-8").read()
+    page = html.unescape(open(os.path.join(d, "report.html"), encoding="utf-8").read())
+    check("Curves: echo, 100 connections, 64-byte messages (rate sweep, SLO p99 1000 µs)" in page,
+          "no curve table heading")
+    table = md.split("### Curves: ")[-1].split("#### Points")[0]
+    rows = {l.split("|")[1].strip(): [c.strip() for c in l.split("|")[2:-1]] for l in table.splitlines()
+            if l.startswith("| ") and not l.startswith("| model |")}
+    points = md.split("#### Points")[-1].split("\n\n")[1]
+    check(points.count("\n| ") == 1 + sum(len(c["points"]) for c in doc["curves"]) and
+          "| 160000 | 150000 |" in points and "yes: measures the client" in points, "points table:\n" + points)
+    for model, label in (("epoll", "epoll"), ("uring", "io\\_uring"), ("uring-sqpoll", "io\\_uring+SQPOLL")):
+        c, row = curves[model], rows.get(label, [])
+        want = ["%d" % len(c["points"]), "%.1f" % c["p99_floor_us"], "%.0f" % c["knee"]["offered"],
+                "%.0f" % c["knee"]["achieved"], "%.1f" % c["knee"]["p99_us"], "%.0f" % c["capacity_at_slo"]]
+        check(row[:6] == want, "curve row %s: %s, want %s" % (model, row, want))
+        check(row[6:7] and row[6].startswith(c["ended_by"] + ": "), "curve row %s: ended by %s" % (model, row[6:]))
+    check("the client ended this sweep" in rows.get("io\\_uring+SQPOLL", [""])[-1], "client-ended sweep not spelled out")
+    # verdicts and summary tables: closed-loop cells only (a sweep point would make it "cannot tell")
+    lines = [l.split("</li>")[0] for l in page.split("<li>")[1:] if l.startswith("echo ")]
+    check(len(lines) == 2 and all(" connections: uring wins: uring " in l and "sqpoll" not in l for l in lines),
+          "verdicts %s" % lines)
+    summary = [l for l in md.splitlines() if l.startswith("| ") and l.count("|") == 14
+               and not l.startswith("| model |")]
+    check(len(summary) == len(closed), "summary rows %d, closed-loop cells %d" % (len(summary), len(closed)))
+    if charts:
+        for name in new:
+            check("(charts/%s.png)" % name in md, "report.md lacks %s.png" % name)
 
 
 def case_report_render(tmp):

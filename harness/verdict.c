@@ -131,9 +131,10 @@ int verdict_best(const json_t *doc, const char *workload, long long size, long l
 	for (size_t i = 0; i < json_array_size(cells); i++) {
 		const json_t *c = json_array_get(cells, i);
 
+		/* Open-loop cells (a rate, a sweep point) serve what they are sent: no race. */
 		if (strcmp(doc_str(c, "workload"), workload) || doc_cell_size(c) != size ||
 		    json_integer_value(json_object_get(c, "connections")) != conns ||
-		    !doc_cell_ok(c) || !side(c, &s))
+		    json_is_number(json_object_get(c, "rate")) || !doc_cell_ok(c) || !side(c, &s))
 			continue;
 		v->candidates++;
 		if (!v->best.cell || s.median > v->best.median) {

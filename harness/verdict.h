@@ -48,7 +48,8 @@ struct verdict {
 };
 
 /*
- * The verdict for the best model by requests/s among doc's ok cells with this
+ * The verdict for the best model by requests/s among doc's ok closed-loop cells
+ * (no "rate": an open-loop cell's throughput is what it was offered) with this
  * workload, size (payload_bytes or body_bytes; -1 matches cells without one)
  * and connection count. 0 when two or more cells were compared, -1 (kind
  * VERDICT_NONE, rule saying why) otherwise.

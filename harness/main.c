@@ -1,6 +1,10 @@
 /*
- * ringside: the command-line entry point. Dispatches to a subcommand; see
- * cmd.h. Everything a subcommand needs is in its own file.
+ * ringside: the command-line entry point. Dispatches to a subcommand (cmd.h).
+ * harness/ holds two halves over a shared floor: run/ measures (options, suites,
+ * rounds, cells, process control, probes glue, the results writer) and report/
+ * only reads results.json (plot, export, report, claims, compare, charts); doc.c,
+ * stats.c and verdict.c are what both use. doctor.c, trace.c and calibrate.c are
+ * subcommands of their own. Below harness/ sit bpf/ (the probes) and lib/.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,8 @@
 /*
+ * run/: measuring. options.c parses, workloads.c holds the workload and model
+ * lists, cell*.c run one cell (spawn, follow, JSON, noise), proc.c and peers.c
+ * control processes, probes.c glues the BPF probes, remote*.c runs load
+ * generators elsewhere, sweep.c the rate sweeps, results*.c write the document.
  * `ringside run` and `ringside list`: the loop over cells and SIGINT/SIGTERM
  * handling (the current cell's children are stopped and results.json says
  * "interrupted"). Options and suites are options.c; one cell is cell.c; the
@@ -215,9 +219,8 @@ int cmd_run(int argc, char **argv)
 	x = (struct run_ctx){.o = &o, .plan = &plan, .path = path};
 	x.ncells = o.sweep_rate ? 0 : o.nmodels * o.nconns * o.nsizes;
 	x.cells = calloc(x.ncells + 1, sizeof(*x.cells));
-	size_opts = sweep_size_opts(&o);
 	command = command_line(argc, argv);
-	if (!x.cells || !command || !size_opts) {
+	if (!x.cells || !command) {
 		LOG_ERR("out of memory");
 		goto out;
 	}
@@ -242,6 +245,12 @@ int cmd_run(int argc, char **argv)
 			o.tmpdir[0] = '\0';
 			goto out;
 		}
+	}
+	/* Each size's copy of the options, once they hold the result and temporary dirs. */
+	size_opts = sweep_size_opts(&o);
+	if (!size_opts) {
+		LOG_ERR("out of memory");
+		goto out;
 	}
 	/* A --server's forks, orphaned when it stops, are ours to reap (proc_stop). */
 	proc_subreaper();

@@ -241,11 +241,19 @@ static struct point read_point(const json_t *cell, double offered, json_int_t in
 	return p;
 }
 
-/* The knee's test (docs/results.md): a served point whose p99 is near the low-load floor. */
-static bool near_floor(const struct point *p, double floor)
+/*
+ * The knee's test (docs/results.md): a point the server still served (achieved at
+ * least 95% of offered, the client on schedule) with p99 within the SLO, or, for a
+ * sweep without an SLO, within SWEEP_KNEE_X times the low-load floor. The knee is
+ * the busiest such point: above it latency leaves the SLO or the server falls
+ * behind. (A rule on the floor alone read noise as the knee: on a 2-core VM p99 at
+ * low load jumps 2-3x from point to point.)
+ */
+static bool knee_ok(const struct run_opts *o, const struct point *p, double floor)
 {
-	return p->ok && !p->client && p->achieved >= SWEEP_SAT_FRAC * p->offered &&
-	       p->p99 <= SWEEP_KNEE_X * floor;
+	double limit = o->slo_p99_us > 0 ? o->slo_p99_us : SWEEP_KNEE_X * floor;
+
+	return p->ok && !p->client && p->achieved >= SWEEP_SAT_FRAC * p->offered && p->p99 <= limit;
 }
 
 static double p99_floor(const struct point *pts, int n)
@@ -276,7 +284,7 @@ static void finish_curve(const struct run_opts *o, json_t *curve, struct point *
 	qsort(pts, n, sizeof(*pts), cmp_offered);
 	for (int i = 0; i < n; i++) {
 		json_array_append_new(idx, json_integer(pts[i].index));
-		if (isfinite(floor) && near_floor(&pts[i], floor))
+		if (isfinite(floor) && knee_ok(o, &pts[i], floor))
 			knee = &pts[i];
 		if (o->slo_p99_us > 0 && pts[i].ok && !pts[i].client &&
 		    pts[i].p99 <= o->slo_p99_us && pts[i].achieved > cap)
@@ -294,7 +302,7 @@ static void finish_curve(const struct run_opts *o, json_t *curve, struct point *
 	json_object_set_new(curve, "ended_by", json_string(ended_by));
 }
 
-/* Between the highest point near the floor and the lowest above it: more points. */
+/* Between the highest point that passes the knee's test and the lowest above it that fails it. */
 static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 		  unsigned long conns, struct point *pts, int n)
 {
@@ -303,10 +311,10 @@ static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 	if (!isfinite(floor))
 		return n;
 	for (int i = 0; i < n; i++)
-		if (near_floor(&pts[i], floor) && pts[i].offered > good)
+		if (knee_ok(so, &pts[i], floor) && pts[i].offered > good)
 			good = pts[i].offered;
 	for (int i = 0; i < n; i++)
-		if (!near_floor(&pts[i], floor) && !pts[i].client && pts[i].offered > good &&
+		if (!knee_ok(so, &pts[i], floor) && !pts[i].client && pts[i].offered > good &&
 		    pts[i].offered < bad)
 			bad = pts[i].offered;
 	for (int r = 0; r < SWEEP_REFINE && good > 0 && isfinite(bad) && !run_interrupted; r++) {
@@ -321,7 +329,7 @@ static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 		json_decref(cell);
 		if (pts[n].client || !pts[n].ok)
 			return n + 1;
-		if (near_floor(&pts[n], floor))
+		if (knee_ok(so, &pts[n], floor))
 			good = rate;
 		else
 			bad = rate;

@@ -21,7 +21,7 @@
 #define SWEEP_SAT_FRAC	 0.95 /* achieved below this share of offered: saturated */
 #define SWEEP_SLO_RUNS	 2    /* consecutive points over the SLO that end a curve */
 #define SWEEP_LAG_FRAC	 0.10 /* client lag p99 over this share of the send interval */
-#define SWEEP_KNEE_X	 2.0  /* the knee: p99 within this many times the floor */
+#define SWEEP_KNEE_X	 2.0  /* without an SLO, the knee: p99 within this many times the floor */
 
 /*
  * Checks and completes the sweep options once run_parse_opts has the rest

@@ -289,7 +289,7 @@ static void curve_notes(struct fill *fl, struct rpt_chart *ch, const json_t *cur
 		     *doc_str(curve, "probe.reason") ? ": " : "", doc_str(curve, "probe.reason"));
 	if (fl->kind != RPT_CH_CURVE_CPU && !json_is_object(json_object_get(curve, "knee")) &&
 	    json_array_size(json_object_get(curve, "points")))
-		note(fl, ch, "%s: no knee (no point served near the p99 floor)", model);
+		note(fl, ch, "%s: no knee (no point served within the SLO)", model);
 }
 
 /*

@@ -146,11 +146,18 @@ static void fmt_marks(const json_t *cell, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " ci-wide");
 }
 
+/*
+ * The cell's load generator set the pace: its bound (from the unprobed runs' median
+ * utilisations, 0.9) is client or both; files without a bound: any run's bottleneck.
+ */
 static bool client_bottleneck(const json_t *cell)
 {
 	const json_t *runs = json_object_get(cell, "runs"), *run;
+	const char *bound = doc_str(cell, "bound");
 	size_t i;
 
+	if (*bound)
+		return !strcmp(bound, "client") || !strcmp(bound, "both");
 	json_array_foreach(runs, i, run)
 	{
 		if (json_is_true(json_object_get(json_object_get(run, "client"), "bottleneck")))
@@ -291,8 +298,10 @@ void table_print(FILE *f, const json_t *doc)
 			"~: under 6 unprobed runs, so the interval is only [min, max], not a 95%% "
 			"CI\n");
 	if (any_bottleneck)
-		fprintf(f, "warning: the load generator used over 90%% of its CPU in some runs "
-			   "(client-bound!): those figures measure the client, not the server\n");
+		fprintf(f,
+			"warning: in the cells marked client-bound! the load generator's CPU was "
+			"over 90%% busy (bound client or both): their figures measure the client "
+			"as much as the server\n");
 	if (any_errors)
 		fprintf(f, "warning: some runs counted errors; see results.json\n");
 	table_load_origin(f, doc);

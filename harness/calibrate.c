@@ -158,22 +158,6 @@ static void cal_parse(struct cal_opts *o, int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 }
 
-static void on_signal(int sig)
-{
-	run_interrupted = sig;
-}
-
-static void cal_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: polls return */
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* ---- rounds ---- */
 
 static json_t *num(double v, bool ok)
@@ -543,7 +527,7 @@ int cmd_calibrate(int argc, char **argv)
 	full[0] = "ringside"; /* the recorded command is the whole command line */
 	memcpy(full + 1, argv, sizeof(*argv) * (size_t)argc);
 	full[argc + 1] = NULL;
-	cal_signals();
+	run_install_signals();
 	pin_self(&k.o.client_cpus); /* keep ringside itself off the server's CPUs */
 	results_utc_now(started, sizeof(started), false);
 	k.rounds = json_array();

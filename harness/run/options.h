@@ -139,5 +139,10 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv);
 
 /* Set from the SIGINT/SIGTERM handler: the signal number, 0 while running. */
 extern volatile sig_atomic_t run_interrupted;
+/*
+ * SIGINT, SIGTERM and SIGHUP set run_interrupted (no SA_RESTART, so polls return
+ * and the caller stops its children); SIGPIPE is ignored. run.c; calibrate uses it too.
+ */
+void run_install_signals(void);
 
 #endif

@@ -38,7 +38,7 @@ static void on_signal(int sig)
 	run_interrupted = sig;
 }
 
-static void install_signals(void)
+void run_install_signals(void)
 {
 	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: polls return */
 
@@ -229,7 +229,7 @@ int cmd_run(int argc, char **argv)
 		snprintf(base, sizeof(base), "%s", o.out);
 	else
 		snprintf(base, sizeof(base), "results/%s-%s", stamp, o.suite);
-	install_signals();
+	run_install_signals();
 	if (results_make_dir(base, dir, sizeof(dir)))
 		goto out;
 	snprintf(path, sizeof(path), "%s/results.json", dir);

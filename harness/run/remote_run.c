@@ -90,6 +90,13 @@ static int spawn_one(struct remote_run *r, struct remote_child *k, const struct 
 		w[n++] = "--rate";
 		w[n++] = rate;
 	}
+	/* As a local load generator gets them (cell_spawn.c). */
+	if (o->churn)
+		w[n++] = "--new-connection-per-request";
+	if (o->host_header) {
+		w[n++] = "--host-header";
+		w[n++] = o->host_header;
+	}
 	w[n++] = "--phase-fd";
 	w[n++] = "1";
 	w[n++] = "--exit-on-stdin-eof";

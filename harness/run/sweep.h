@@ -15,13 +15,14 @@
 
 #define SWEEP_START_FRAC 0.10 /* first auto point: this share of the probe's req/s */
 #define SWEEP_STEP	 1.25 /* each auto point offers this much more than the last */
-#define SWEEP_MAX_STEPS	 12   /* auto points before refinement */
-#define SWEEP_REFINE	 2    /* geometric bisections between the knee and the stop */
-#define SWEEP_PROBE_S	 0.5  /* the closed-loop probe's measured window */
-#define SWEEP_SAT_FRAC	 0.95 /* achieved below this share of offered: saturated */
-#define SWEEP_SLO_RUNS	 2    /* consecutive points over the SLO that end a curve */
-#define SWEEP_LAG_FRAC	 0.10 /* client lag p99 over this share of the send interval */
-#define SWEEP_KNEE_X	 2.0  /* without an SLO, the knee: p99 within this many times the floor */
+#define SWEEP_MAX_STEPS                                                                            \
+	14 /* auto points before refinement: up to 1.8x the probe, which can read low */
+#define SWEEP_REFINE   2    /* geometric bisections between the knee and the stop */
+#define SWEEP_PROBE_S  0.5  /* the closed-loop probe's measured window */
+#define SWEEP_SAT_FRAC 0.95 /* achieved below this share of offered: saturated */
+#define SWEEP_SLO_RUNS 2    /* consecutive points over the SLO that end a curve */
+#define SWEEP_LAG_FRAC 0.10 /* client lag p99 over this share of the send interval */
+#define SWEEP_KNEE_X   2.0  /* without an SLO, the knee: p99 within this many times the floor */
 
 /*
  * Checks and completes the sweep options once run_parse_opts has the rest

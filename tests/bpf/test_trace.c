@@ -249,7 +249,11 @@ int main(int argc, char **argv)
 		       (long long)get_int(j, "io_uring.sqes"));
 		CHECKF(get_int(j, "io_uring.cqes") == 1000, "CQEs %lld != 1000",
 		       (long long)get_int(j, "io_uring.cqes"));
-		CHECKF(get_int(j, "io_uring.enter_calls") <= 125, "enter calls %lld > 125",
+		/*
+		 * At most one io_uring_enter per batch, and one more where the enter's wait
+		 * ended before the SQ thread had posted the batch (trace_target waits again).
+		 */
+		CHECKF(get_int(j, "io_uring.enter_calls") <= 250, "enter calls %lld > 250",
 		       (long long)get_int(j, "io_uring.enter_calls"));
 	} else if (!strcmp(mode, "fork")) {
 		j = trace(ringside, (char *[]){(char *)target, "fork", "54321", NULL}, &status);

@@ -154,8 +154,25 @@ static int uring(unsigned long k, unsigned long b, bool sqpoll)
 		 * (with SQPOLL it only waits, or wakes the thread).
 		 */
 		ret = io_uring_submit_and_wait(&ring, b);
-		if (ret != (int)b)
+		/* SQPOLL: the SQEs are in the ring already; an interrupted wait is waited again. */
+		if (sqpoll && (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY))
+			ret = (int)b;
+		if (ret != (int)b) {
+			fprintf(stderr, "trace_target: submit_and_wait: %d, want %lu\n", ret, b);
 			return 1;
+		}
+		/*
+		 * On an SQPOLL ring io_uring_enter returns the count it was asked to submit
+		 * even when its wait ended before every CQE was posted (the SQ thread may
+		 * not have run yet): wait for the rest, once more at most in practice.
+		 */
+		while (io_uring_cq_ready(&ring) < b) {
+			ret = io_uring_wait_cqe_nr(&ring, &cqe, (unsigned)b);
+			if (ret < 0 && ret != -EINTR && ret != -EAGAIN) {
+				fprintf(stderr, "trace_target: wait_cqe_nr: %s\n", strerror(-ret));
+				return 1;
+			}
+		}
 		io_uring_for_each_cqe(&ring, head, cqe)
 		{
 			if (cqe->res < 0)

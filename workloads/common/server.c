@@ -33,6 +33,7 @@ enum {
 	OPT_BACKLOG,
 	OPT_WORK_US,
 	OPT_HELP,
+	OPT_VERSION,
 };
 
 static const struct option common_longopts[] = {
@@ -49,6 +50,7 @@ static const struct option common_longopts[] = {
     {"backlog", required_argument, NULL, OPT_BACKLOG},
     {"work-us", required_argument, NULL, OPT_WORK_US},
     {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
 };
 
 static const char common_usage[] =
@@ -68,7 +70,8 @@ static const char common_usage[] =
     "  --backlog N          listen backlog (default 4096)\n"
     "  --work-us N          simulated application work: a calibrated CPU spin of N us\n"
     "                       per request (echo: per message read; default 0)\n"
-    "  --help               this text\n";
+    "  --help               this text\n"
+    "  --version            print the version and exit\n";
 
 static void on_stop_signal(int sig)
 {
@@ -257,6 +260,9 @@ void server_parse_opts(int argc, char **argv, struct server_opts *o, const struc
 			break;
 		case OPT_HELP:
 			print_help(p);
+			exit(RS_EXIT_OK);
+		case OPT_VERSION:
+			printf("%s %s\n", rs_prog, RINGSIDE_VERSION);
 			exit(RS_EXIT_OK);
 		case ':':
 			usage_error("option '%s' needs a value", argv[optind - 1]);

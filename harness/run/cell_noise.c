@@ -11,10 +11,43 @@
 
 #include "cell_run.h"
 #include "net.h"
+#include "peers.h"
 
 #define NOISY_STEAL_PCT	  2.0
 #define NOISY_FOREIGN_PCT 5.0
 #define BOUND_UTILISATION 0.9
+
+/*
+ * What our own processes on the client side have spent so far: the load
+ * generator, the origin with whatever it forked (nginx's workers), and ringside
+ * itself (pinned there by run.c). False when the load generator is not ours to
+ * read (remote) or a process could not be read.
+ */
+static bool side_ticks(const struct run_state *st, uint64_t *ticks)
+{
+	pid_t kids[RS_MAX_WORKERS];
+	uint64_t t;
+	int n;
+
+	*ticks = 0;
+	if (st->o->remote || st->load.pid <= 0 || proc_cpu_ticks(st->load.pid, &t))
+		return false;
+	*ticks += t;
+	if (proc_cpu_ticks(getpid(), &t))
+		return false;
+	*ticks += t;
+	if (st->origin.pid > 0) {
+		if (proc_cpu_ticks(st->origin.pid, &t))
+			return false;
+		*ticks += t;
+		n = peer_descendants(st->origin.pid, kids, RS_MAX_WORKERS);
+		for (int i = 0; i < n; i++) {
+			if (!proc_cpu_ticks(kids[i], &t))
+				*ticks += t;
+		}
+	}
+	return true;
+}
 
 void cell_noise_sample(struct run_state *st, bool start)
 {
@@ -23,10 +56,12 @@ void cell_noise_sample(struct run_state *st, bool start)
 	if (start) {
 		st->snap_ns0 = now_ns();
 		proc_cpustat_read(&st->cpu0);
+		st->side_ok0 = side_ticks(st, &st->side_ticks0);
 		return;
 	}
 	st->snap_ns1 = now_ns();
 	proc_cpustat_read(&st->cpu1);
+	st->side_ok1 = side_ticks(st, &st->side_ticks1);
 	st->loadavg_1m = -1;
 	f = fopen("/proc/loadavg", "re");
 	if (f) {
@@ -75,6 +110,41 @@ static json_t *peer_json(const struct peer_conf *pc)
 							       : json_null());
 }
 
+/*
+ * Foreign CPU on the client side: the busy ticks of the client CPUs (and the
+ * origin's, for proxy cells) less what our processes there spent (side_ticks,
+ * as % of window x those CPUs.
+ * A client that lags its schedule or reads as busy may be sharing its core with
+ * someone else; this says so. NAN when it cannot be told apart: a remote load
+ * generator, or a layout where the server (or its SQPOLL thread) shares those CPUs.
+ */
+static void client_foreign_pct(const struct run_state *st, const cpu_set_t *sset, double window_us,
+			       double *pct, double *tick_pct)
+{
+	const struct run_opts *o = st->o;
+	double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK), own_us, busy_us, cap_us;
+	struct proc_cputicks d;
+	cpu_set_t cset, both;
+	int n;
+
+	*pct = NAN;
+	*tick_pct = 0;
+	cset = o->client_cpus;
+	if (st->origin.pid > 0)
+		CPU_OR(&cset, &cset, &o->origin_cpus);
+	CPU_AND(&both, &cset, sset);
+	n = CPU_COUNT(&cset);
+	if (!st->side_ok0 || !st->side_ok1 || !n || CPU_COUNT(&both) || window_us <= 0)
+		return;
+	proc_cpustat_delta(&st->cpu0, &st->cpu1, &cset, &d);
+	own_us = (double)(st->side_ticks1 - st->side_ticks0) * us_per_tick;
+	busy_us = (double)proc_cputicks_busy(&d) * us_per_tick;
+	cap_us = window_us * n;
+	*pct = busy_us > own_us ? 100.0 * (busy_us - own_us) / cap_us : 0;
+	/* As for the server CPUs, plus a tick of rounding per process read (three). */
+	*tick_pct = 100.0 * us_per_tick * (2.0 * n + 3) / cap_us;
+}
+
 void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, double req,
 		     json_t *run, json_t *server)
 {
@@ -84,6 +154,7 @@ void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, dou
 	struct proc_cputicks srv, all;
 	cpu_set_t sset, aset;
 	double own_us, busy_us, cap_us, steal = NAN, foreign = NAN, util = -1, tick_pct = 0;
+	double cforeign, ctick_pct;
 	int nsrv;
 
 	json_object_set_new(run, "peer_config", peer_json(&st->peer));
@@ -119,13 +190,16 @@ void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, dou
 		 */
 		tick_pct = 100.0 * 2 * us_per_tick * nsrv / cap_us;
 	}
+	client_foreign_pct(st, &sset, window_us, &cforeign, &ctick_pct);
 	json_object_set_new(
 	    run, "noise",
-	    json_pack("{s:o,s:o,s:o,s:b}", "steal_pct", num_or_null(steal, !isnan(steal)),
-		      "foreign_cpu_pct", num_or_null(foreign, !isnan(foreign)), "loadavg_1m",
-		      num_or_null(st->loadavg_1m, st->loadavg_1m >= 0), "noisy",
+	    json_pack("{s:o,s:o,s:o,s:o,s:b}", "steal_pct", num_or_null(steal, !isnan(steal)),
+		      "foreign_cpu_pct", num_or_null(foreign, !isnan(foreign)),
+		      "client_foreign_cpu_pct", num_or_null(cforeign, !isnan(cforeign)),
+		      "loadavg_1m", num_or_null(st->loadavg_1m, st->loadavg_1m >= 0), "noisy",
 		      (!isnan(steal) && steal > NOISY_STEAL_PCT) ||
-			  (!isnan(foreign) && foreign - tick_pct > NOISY_FOREIGN_PCT)));
+			  (!isnan(foreign) && foreign - tick_pct > NOISY_FOREIGN_PCT) ||
+			  (!isnan(cforeign) && cforeign - ctick_pct > NOISY_FOREIGN_PCT)));
 	json_object_set_new(run, "server_cpu_utilisation", num_or_null(util, util >= 0));
 	json_object_set_new(run, "bound", bound_json(util, client_utilisation(st->load_json)));
 	json_object_set_new(server, "cpu_us_per_request_core", num_or_null(busy_us / req, req > 0));

@@ -30,10 +30,13 @@ struct run_state {
 	struct proc_cpustat cpu0, cpu1; /* /proc/stat at the same two moments */
 	uint64_t snap_ns0, snap_ns1;	/* when they were taken */
 	double loadavg_1m;		/* /proc/loadavg at "stop", < 0 if unreadable */
-	struct peer_conf peer;		/* the server's config when it is a peer */
-	char *custom_command;		/* a --server model: its expanded command */
-	char *custom_config;		/* its expanded --server-config, NULL if none */
-	char custom_config_file[96];	/* that config's copy, "peers/NAME-cN.conf", or "" */
+	/* Ours on the client side (load generator, origin and its forks, ringside), ticks. */
+	uint64_t side_ticks0, side_ticks1;
+	bool side_ok0, side_ok1;
+	struct peer_conf peer;	     /* the server's config when it is a peer */
+	char *custom_command;	     /* a --server model: its expanded command */
+	char *custom_config;	     /* its expanded --server-config, NULL if none */
+	char custom_config_file[96]; /* that config's copy, "peers/NAME-cN.conf", or "" */
 	long rss_ready, rss_peak;
 	json_t *load_json;
 	json_t *clients; /* remote runs: each host's figures (remote_run_merge) */

@@ -421,6 +421,18 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 	return s->n ? 0 : -1;
 }
 
+int proc_cpu_ticks(pid_t pid, uint64_t *ticks)
+{
+	char path[64], buf[4096];
+	uint64_t ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &ut, &st))
+		return -1;
+	*ticks = ut + st;
+	return 0;
+}
+
 void proc_snap_free(struct proc_snap *s)
 {
 	free(s->t);

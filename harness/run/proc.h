@@ -101,6 +101,8 @@ struct proc_usage {
 
 int proc_snapshot(pid_t pid, struct proc_snap *s);
 void proc_snap_free(struct proc_snap *s);
+/* utime + stime of the whole process pid, clock ticks; -1 if it cannot be read. */
+int proc_cpu_ticks(pid_t pid, uint64_t *ticks);
 void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u);
 /*
  * pid and the processes in more (e.g. nginx's workers, or a --server's forks)

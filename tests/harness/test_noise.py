@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Noise per run: with a busy-loop hog pinned to the server CPU the run is marked
-noisy with foreign_cpu_pct > 5; without it the run's noise is reported, not judged
+noisy with foreign_cpu_pct > 5, with one on the client CPU noisy with
+client_foreign_cpu_pct > 5 (and the server side clean of it); without them the run's noise is reported, not judged
 (a shared VM's steal and stray wakeups come and go). Both runs check the saturation fields (server_cpu_utilisation, bound) and the core
 CPU per request are there and sane, and host.irq_time_accounting."""
 import os
@@ -26,7 +27,8 @@ def one_run(tmp, name):
         fail("%s: cell %s: %s" % (name, cell["status"], cell["reason"]))
     r = cell["runs"][0]
     n, u = r["noise"], r["server_cpu_utilisation"]
-    if n is None or n["foreign_cpu_pct"] is None or n["steal_pct"] is None:
+    if (n is None or n["foreign_cpu_pct"] is None or n["steal_pct"] is None or
+            n["client_foreign_cpu_pct"] is None):
         fail("%s: noise not measured: %r" % (name, n))
     if not 0 <= u <= 1.2:
         fail("%s: server_cpu_utilisation %r" % (name, u))
@@ -39,10 +41,16 @@ def one_run(tmp, name):
     core = r["server"]["cpu_us_per_request_core"]
     if core is None or core <= 0:
         fail("%s: cpu_us_per_request_core %r" % (name, core))
-    if n["noisy"] != (n["steal_pct"] > 2 or n["foreign_cpu_pct"] > 5):
-        fail("%s: noisy %r disagrees with its figures %r" % (name, n["noisy"], n))
+    # Over 5 % beyond rounding (a few 10 ms ticks of the 1.5 s window) is noisy for
+    # certain; 5 % or less never is.
+    figures = (n["foreign_cpu_pct"], n["client_foreign_cpu_pct"])
+    if (n["steal_pct"] > 2 or max(figures) > 8) and not n["noisy"]:
+        fail("%s: not noisy, but its figures are %r" % (name, n))
+    if n["steal_pct"] <= 2 and max(figures) <= 5 and n["noisy"]:
+        fail("%s: noisy, but its figures are %r" % (name, n))
     print("%s: noise %r, server utilisation %.3f, bound %s, core us/req %.2f" %
           (name, n, u, r["bound"], core))
+    r["_doc_client_cpu"] = doc["config"]["cpu_layout"]["client"].split(",")[0].split("-")[0]
     return r
 
 
@@ -54,8 +62,21 @@ with tempfile.TemporaryDirectory(prefix="rs-noise-") as tmp:
         stop_hog(hog)
     if not hogged["noise"]["noisy"] or hogged["noise"]["foreign_cpu_pct"] <= 5:
         fail("a hog on the server CPU did not mark the run noisy: %r" % hogged["noise"])
+    client_cpu = int(hogged["_doc_client_cpu"])
+    hog = start_hog(client_cpu)
+    try:
+        chogged = one_run(tmp, "client-hog")
+    finally:
+        stop_hog(hog)
+    cn = chogged["noise"]
+    if not cn["noisy"] or cn["client_foreign_cpu_pct"] <= 5:
+        fail("a hog on the client CPU %d did not mark the run noisy: %r" % (client_cpu, cn))
+    if cn["foreign_cpu_pct"] > 20:
+        fail("a hog on the client CPU read as foreign on the server CPU: %r" % cn)
     # Without the hog the run is reported, not judged: on a shared VM the hypervisor
     # (steal) and whatever else wakes on CPU 0 come and go between two /proc/stat reads.
     plain = one_run(tmp, "plain")
-print("ok: the hog run is noisy (foreign %.1f %%), the plain run foreign %.1f %%" %
-      (hogged["noise"]["foreign_cpu_pct"], plain["noise"]["foreign_cpu_pct"]))
+print("ok: the hog runs are noisy (foreign %.1f %%, client foreign %.1f %%), the plain run "
+      "foreign %.1f %%, client foreign %.1f %%" %
+      (hogged["noise"]["foreign_cpu_pct"], cn["client_foreign_cpu_pct"],
+       plain["noise"]["foreign_cpu_pct"], plain["noise"]["client_foreign_cpu_pct"]))

@@ -63,7 +63,6 @@ static const char usage[] =
     "                             the end of the session closes its stdin\n"
     "  --version                  print \"ringside-load VERSION\" and exit\n"
     "  -h, --help                 this text\n"
-    "  --version                  print \"ringside-load VERSION\" and exit\n"
     "\n"
     "Errors (connect, reset, timeout, mismatch, status) are counted in the JSON, not\n"
     "fatal. Exit 0 after a run, 1 if no connection ever succeeded or setup failed,\n"

@@ -170,9 +170,9 @@ static void text_row(const struct cal *k, int round, const struct cal_arm *a,
 {
 	if (k->o.json)
 		return;
-	printf("%-5d %-21s %-15s %10.0f %12.2f %12.2f %8.2f%s%s\n", round, a->label,
-	       cal_server_names[a->server], r->rps, r->ccpu_us, r->scpu_us, r->util,
-	       r->note[0] ? "  !! " : "", r->note);
+	printf("%-5d %-21s %-15s %10.0f %12.2f %12.2f %8.2f %8.2f %8.2f%s%s\n", round, a->label,
+	       cal_server_names[a->server], r->rps, r->ccpu_us, r->scpu_us, r->util, r->ckernel,
+	       r->sutil, r->note[0] ? "  !! " : "", r->note);
 	fflush(stdout);
 }
 
@@ -201,6 +201,8 @@ static int run_round(struct cal *k, int round)
 			a->rps[a->n] = r.rps;
 			a->ccpu[a->n] = r.ccpu_us;
 			a->scpu[a->n] = r.scpu_us;
+			a->ckern[a->n] = r.ckernel;
+			a->sutil[a->n] = r.sutil;
 			a->n++;
 		} else {
 			k->marked++;
@@ -209,13 +211,15 @@ static int run_round(struct cal *k, int round)
 		}
 		json_array_append_new(
 		    runs,
-		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:b,s:o}", "key", a->key,
-			      "client", a->label, "server", cal_server_names[a->server],
+		    json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:f,s:b,s:o}", "key",
+			      a->key, "client", a->label, "server", cal_server_names[a->server],
 			      "requests_per_sec", num(r.rps, r.requests > 0), "requests",
 			      json_integer((json_int_t)r.requests), "client_cpu_us_per_request",
 			      num(r.ccpu_us, r.requests > 0), "server_cpu_us_per_request",
 			      num(r.scpu_us, r.requests > 0), "client_cpu_utilisation",
-			      num(r.util, r.requests > 0), "errors",
+			      num(r.util, r.requests > 0), "client_kernel_share",
+			      num(r.ckernel, r.requests > 0), "server_cpu_utilisation",
+			      num(r.sutil, r.requests > 0), "errors",
 			      json_integer((json_int_t)r.errors), "wall_s", r.wall_s, "ok", r.ok,
 			      "note", r.note[0] ? json_string(r.note) : json_null()));
 	}
@@ -457,8 +461,8 @@ static void cal_text_head(const struct cal *k)
 	       "server CPUs %s, client CPUs %s (%u client thread%s)\n",
 	       k->o.conns, k->o.duration_s, k->o.rounds, k->o.warmup_s, CAL_BODY, s, c, k->threads,
 	       k->threads == 1 ? "" : "s");
-	printf("%-5s %-21s %-15s %10s %12s %12s %8s\n", "round", "client", "server", "req/s",
-	       "client-us/req", "server-us/req", "cli-cpu");
+	printf("%-5s %-21s %-15s %10s %12s %12s %8s %8s %8s\n", "round", "client", "server",
+	       "req/s", "client-us/req", "server-us/req", "cli-cpu", "cli-kern", "srv-cpu");
 	fflush(stdout);
 }
 
@@ -476,11 +480,13 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 		if (!a->on)
 			continue;
 		json_object_set_new(med, a->key,
-				    json_pack("{s:s,s:s,s:o,s:o,s:o}", "client", a->label, "server",
-					      cal_server_names[a->server], "requests_per_sec",
-					      figure(a->rps, a->n), "client_cpu_us_per_request",
-					      figure(a->ccpu, a->n), "server_cpu_us_per_request",
-					      figure(a->scpu, a->n)));
+				    json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "client", a->label,
+					      "server", cal_server_names[a->server],
+					      "requests_per_sec", figure(a->rps, a->n),
+					      "client_cpu_us_per_request", figure(a->ccpu, a->n),
+					      "server_cpu_us_per_request", figure(a->scpu, a->n),
+					      "client_kernel_share", figure(a->ckern, a->n),
+					      "server_cpu_utilisation", figure(a->sutil, a->n)));
 		if (k->o.json || !a->n)
 			continue;
 		memcpy(tmp, a->rps, sizeof(*tmp) * (size_t)a->n);
@@ -489,10 +495,27 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 		memcpy(tmp, a->ccpu, sizeof(*tmp) * (size_t)a->n);
 		printf(" %8.2f client-us/req", stats_median(tmp, a->n));
 		memcpy(tmp, a->scpu, sizeof(*tmp) * (size_t)a->n);
-		printf(" %8.2f server-us/req\n", stats_median(tmp, a->n));
+		printf(" %8.2f server-us/req", stats_median(tmp, a->n));
+		memcpy(tmp, a->ckern, sizeof(*tmp) * (size_t)a->n);
+		printf("  client CPU %2.0f%% in the kernel", 100 * stats_median(tmp, a->n));
+		memcpy(tmp, a->sutil, sizeof(*tmp) * (size_t)a->n);
+		printf("%s\n",
+		       stats_median(tmp, a->n) >= CAL_SERVER_BOUND ? "  (server-bound)" : "");
 	}
 	for (size_t i = 0; i < sizeof(cal_ratios) / sizeof(cal_ratios[0]); i++)
 		put_ratio(k, &cal_ratios[i], ratios);
+	for (int i = 0; i < CAL_ARMS && !k->o.json; i++) {
+		const struct cal_arm *a = &k->arm[i];
+		double tmp[CAL_MAX_ROUNDS];
+
+		if (!a->on || !a->n || a->client != CAL_LOAD || a->server != CAL_ORIGIN)
+			continue;
+		memcpy(tmp, a->sutil, sizeof(*tmp) * (size_t)a->n);
+		if (stats_median(tmp, a->n) >= CAL_SERVER_BOUND)
+			printf("note: with %s the origin was over %.0f%% busy: the req/s ratio "
+			       "against wrk is capped by the origin, not by the client\n",
+			       a->label, 100 * CAL_SERVER_BOUND);
+	}
 	json_object_set_new(host, "busy_before", num(busy0, true));
 	json_object_set_new(host, "busy_after", num(busy1, true));
 	results_utc_now(finished, sizeof(finished), false);

@@ -18,6 +18,8 @@
 #define CAL_MAX_ROUNDS 100
 #define CAL_BODY       4096 /* bytes of every response, from either origin */
 #define CAL_STOP_MS    3000 /* SIGTERM, this long, then SIGKILL */
+/* A server this busy (median srv-cpu) set the rate: ratios against it are capped. */
+#define CAL_SERVER_BOUND 0.9
 
 enum cal_client { CAL_LOAD, CAL_WRK };
 enum cal_server { CAL_ORIGIN, CAL_NGINX };
@@ -33,6 +35,7 @@ struct cal_arm {
 	bool on;
 	char why[240]; /* why it is off */
 	double rps[CAL_MAX_ROUNDS], ccpu[CAL_MAX_ROUNDS], scpu[CAL_MAX_ROUNDS];
+	double ckern[CAL_MAX_ROUNDS], sutil[CAL_MAX_ROUNDS];
 	int n; /* good runs */
 };
 enum { ARM_UURING, ARM_UEPOLL, ARM_WRK, ARM_NGINX, CAL_ARMS };
@@ -60,9 +63,14 @@ struct cal {
 	int marked;
 };
 
-/* What one run of a client gave; ok only with requests, no errors and a clean exit. */
+/*
+ * What one run of a client gave; ok only with requests, no errors and a clean exit.
+ * ckernel: the client's system time over its CPU time (where a request's CPU
+ * goes); sutil: the server's CPU over wall time x server threads (near 1: the
+ * server, not the client, set the rate, and a ratio against it is capped there).
+ */
 struct cal_run {
-	double rps, requests, wall_s, ccpu_us, scpu_us, util, errors;
+	double rps, requests, wall_s, ccpu_us, scpu_us, util, ckernel, sutil, errors;
 	bool ok;
 	char note[240];
 };

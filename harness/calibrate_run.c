@@ -273,9 +273,16 @@ int cal_run_client(struct cal *k, const struct cal_arm *a, double secs, struct c
 		double cpu = tv_us(&ru1.ru_utime) - tv_us(&ru0.ru_utime) + tv_us(&ru1.ru_stime) -
 			     tv_us(&ru0.ru_stime);
 
+		double sys = tv_us(&ru1.ru_stime) - tv_us(&ru0.ru_stime);
+		int nsrv = CPU_COUNT(&k->o.server_cpus);
+
 		r->ccpu_us = cpu / r->requests;
 		r->scpu_us = (su.user_us + su.system_us) / r->requests;
 		r->util = r->wall_s > 0 ? cpu / 1e6 / (r->wall_s * k->threads) : 0;
+		r->ckernel = cpu > 0 ? sys / cpu : 0;
+		r->sutil = r->wall_s > 0 && nsrv > 0
+			       ? (su.user_us + su.system_us) / 1e6 / (r->wall_s * nsrv)
+			       : 0;
 	}
 	return 0;
 }

@@ -120,6 +120,14 @@ with tempfile.TemporaryDirectory(prefix="rs-calibrate-") as tmp:
             fail("%s: want an ok run with positive requests/s, got %r" % (key, r))
         if not r["client_cpu_us_per_request"] > 0 or not r["server_cpu_us_per_request"] > 0:
             fail("%s: want positive CPU per request, got %r" % (key, r))
+        # The client's kernel share and the server's utilisation are fractions read from
+        # the accounting; an HTTP client on loopback spends most of its CPU in the kernel.
+        if not 0 < r["client_kernel_share"] <= 1 or not 0 < r["server_cpu_utilisation"] <= 1.2:
+            fail("%s: client_kernel_share %r, server_cpu_utilisation %r" % (
+                key, r["client_kernel_share"], r["server_cpu_utilisation"]))
+        for fig in ("client_kernel_share", "server_cpu_utilisation"):
+            if doc["medians"][key][fig]["median"] != r[fig]:
+                fail("%s: the median %s of one round is that round's" % (key, fig))
         m = doc["medians"][key]["requests_per_sec"]
         if m["median"] != r["requests_per_sec"] or m["n"] != 1:
             fail("%s: the median of one round is that round: %r vs %r" % (key, m, r))

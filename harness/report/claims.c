@@ -106,9 +106,25 @@ static bool probes_off(const struct rpt_doc *d)
 	return !strcmp(doc_str(d->root, "probes.mode"), "off");
 }
 
+/* The cell's syscalls per request of any of names (read, recvfrom, ...), summed. */
+static double calls_of(json_t *cell, const char *const *names)
+{
+	double sum = 0, v;
+	char path[64];
+
+	for (; *names; names++) {
+		snprintf(path, sizeof(path), "syscalls_by_name.%s", *names);
+		if (doc_fig(cell, path, &v))
+			sum += v;
+	}
+	return sum;
+}
+
 static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int ng,
 			struct rpt_claim *c)
 {
+	static const char *const reads[] = {"read", "readv", "recvfrom", "recvmsg", NULL};
+	static const char *const writes[] = {"write", "writev", "sendto", "sendmsg", NULL};
 	const struct rpt_group *gr = group_with(g, ng, "echo", "epoll");
 	double div = 1, v, lo = 1e300, hi = -1;
 	int n = 0;
@@ -127,10 +143,10 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 			continue;
 		v /= div;
 		doc_fig(cell, "syscalls_by_name.epoll_wait", &ew);
-		doc_fig(cell, "syscalls_by_name.read", &rd);
-		doc_fig(cell, "syscalls_by_name.write", &wr);
+		rd = calls_of(cell, reads);
+		wr = calls_of(cell, writes);
 		text_cat(c->figure, sizeof(c->figure),
-			 "%s%.2f at %lld conns (epoll_wait %.2f, read %.2f, write %.2f)",
+			 "%s%.2f at %lld conns (epoll_wait %.2f, reads %.2f, writes %.2f)",
 			 n ? "; " : "", v, gr->conns[k], ew / div, rd / div, wr / div);
 		lo = v < lo ? v : lo;
 		hi = v > hi ? v : hi;

@@ -270,10 +270,8 @@ int cal_run_client(struct cal *k, const struct cal_arm *a, double secs, struct c
 	}
 	proc_release(&c);
 	if (r->requests > 0) {
-		double cpu = tv_us(&ru1.ru_utime) - tv_us(&ru0.ru_utime) + tv_us(&ru1.ru_stime) -
-			     tv_us(&ru0.ru_stime);
-
 		double sys = tv_us(&ru1.ru_stime) - tv_us(&ru0.ru_stime);
+		double cpu = tv_us(&ru1.ru_utime) - tv_us(&ru0.ru_utime) + sys;
 		int nsrv = CPU_COUNT(&k->o.server_cpus);
 
 		r->ccpu_us = cpu / r->requests;

@@ -349,6 +349,26 @@ static void irq_time(void)
 			   : "off: softirq is charged to the process it interrupts");
 }
 
+/* Loopback's receive steering and congestion control: who pays a packet's receive path. */
+static void loopback(void)
+{
+	json_t *l = hostinfo_loopback_json();
+	const char *cc = json_string_value(json_object_get(l, "tcp_congestion_control"));
+	const char *rps = json_string_value(json_object_get(l, "rps_cpus"));
+	json_int_t flows = json_integer_value(json_object_get(l, "rps_sock_flow_entries"));
+	bool steered = (rps && strspn(rps, "0,") != strlen(rps)) || flows > 0;
+	char detail[256];
+
+	snprintf(detail, sizeof(detail), "%s; congestion control %s",
+		 !rps	   ? "lo's RPS unknown (no rps_cpus)"
+		 : steered ? "RPS/RFS on: receive processing moves to the reader's CPU (figures "
+			     "differ from plain loopback)"
+			   : "plain (the sender's CPU runs the peer's receive path)",
+		 cc ? cc : "unknown");
+	doctor_row("loopback", steered ? "warn" : "", detail);
+	json_decref(l);
+}
+
 void doctor_noise(const cpu_set_t *server)
 {
 	char list[128];
@@ -362,4 +382,5 @@ void doctor_noise(const cpu_set_t *server)
 	irq_affinity(server);
 	thp();
 	irq_time();
+	loopback();
 }

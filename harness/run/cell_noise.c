@@ -112,11 +112,10 @@ static json_t *peer_json(const struct peer_conf *pc)
 
 /*
  * Foreign CPU on the client side: the busy ticks of the client CPUs (and the
- * origin's, for proxy cells) less what our processes there spent (side_ticks,
- * as % of window x those CPUs.
- * A client that lags its schedule or reads as busy may be sharing its core with
- * someone else; this says so. NAN when it cannot be told apart: a remote load
- * generator, or a layout where the server (or its SQPOLL thread) shares those CPUs.
+ * origin's, for proxy cells) less what our processes there spent (side_ticks),
+ * as % of window x those CPUs. A client that lags its schedule or reads as busy
+ * may be sharing its core with someone else; this says so. NAN when it cannot be told apart: a
+ * remote load generator, or a layout where the server (or its SQPOLL thread) shares those CPUs.
  */
 static void client_foreign_pct(const struct run_state *st, const cpu_set_t *sset, double window_us,
 			       double *pct, double *tick_pct)

@@ -216,6 +216,26 @@ int hostinfo_irq_time_accounting(void)
 	return v;
 }
 
+/* An integer sysctl or sysfs value, null when unreadable. */
+static json_t *int_file(const char *path)
+{
+	char *s = hostinfo_read_line(path);
+	json_t *j = s ? json_integer(strtoll(s, NULL, 10)) : json_null();
+
+	free(s);
+	return j;
+}
+
+json_t *hostinfo_loopback_json(void)
+{
+	return json_pack(
+	    "{s:o,s:o,s:o,s:o}", "tcp_congestion_control",
+	    str_or_null(hostinfo_read_line("/proc/sys/net/ipv4/tcp_congestion_control")),
+	    "rps_cpus", str_or_null(hostinfo_read_line("/sys/class/net/lo/queues/rx-0/rps_cpus")),
+	    "rps_flow_cnt", int_file("/sys/class/net/lo/queues/rx-0/rps_flow_cnt"),
+	    "rps_sock_flow_entries", int_file("/proc/sys/net/core/rps_sock_flow_entries"));
+}
+
 json_t *hostinfo_json(void)
 {
 	json_t *h = json_object(), *v = json_object();
@@ -245,6 +265,7 @@ json_t *hostinfo_json(void)
 	json_object_set_new(h, "mitigations", mitigations());
 	irq = hostinfo_irq_time_accounting();
 	json_object_set_new(h, "irq_time_accounting", irq < 0 ? json_null() : json_boolean(irq));
+	json_object_set_new(h, "loopback", hostinfo_loopback_json());
 	json_object_set_new(v, "ringside", json_string(RINGSIDE_VERSION));
 	json_object_set_new(v, "liburing", uring ? json_string(uring) : json_null());
 	json_object_set_new(v, "jansson", json_string(JANSSON_VERSION));

@@ -6,6 +6,13 @@
 
 #include <jansson.h>
 
+/*
+ * How loopback TCP is processed here: { tcp_congestion_control, rps_cpus,
+ * rps_flow_cnt, rps_sock_flow_entries } of lo's rx-0 (null where unreadable).
+ * With RPS/RFS on lo a packet's receive processing moves to another CPU, so
+ * who pays for it, client or server, differs between hosts that differ here.
+ */
+json_t *hostinfo_loopback_json(void);
 json_t *hostinfo_json(void);
 /* The first line of `cmd` (run through /bin/sh, stderr merged), NULL if it fails. */
 char *hostinfo_cmd_line(const char *cmd);

@@ -4,9 +4,9 @@
              auto sweep lies within 15% of the capacity a 50-connection closed-loop
              run measures on the same server, and p99 is within the SLO below it.
              Skips (77) when that closed-loop run is not server-bound, a run had over
-             10% steal or foreign CPU (server or client side), the client lagged its schedule at a point, or the
-             low-load p99 leaves no room under the SLO: then the machine, not the
-             server, would decide;
+             10% steal or foreign CPU (server or client side), the client lagged its
+             schedule at a point, or the low-load p99 leaves no room under the SLO:
+             then the machine, not the server, would decide;
   client  -- the client's CPU shared with a busy-loop hog: the sweep ends at the
              client (ended_by "client", the last point client_bound_schedule);
   payload -- --payload 64,1024: two cells per model and connection count, every

@@ -12,7 +12,7 @@ from rs_hog import start_hog, stop_hog
 need_binaries()
 cpu = min(os.sched_getaffinity(0))
 LINES = ("governor", "SMT siblings", "steal since boot", "busy processes",
-         "IRQs on server CPUs", "transparent hugepages", "irq time accounting")
+         "IRQs on server CPUs", "transparent hugepages", "irq time accounting", "loopback")
 hog = start_hog(cpu)
 try:
     time.sleep(0.2)

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Noise per run: with a busy-loop hog pinned to the server CPU the run is marked
 noisy with foreign_cpu_pct > 5, with one on the client CPU noisy with
-client_foreign_cpu_pct > 5 (and the server side clean of it); without them the run's noise is reported, not judged
-(a shared VM's steal and stray wakeups come and go). Both runs check the saturation fields (server_cpu_utilisation, bound) and the core
-CPU per request are there and sane, and host.irq_time_accounting."""
+client_foreign_cpu_pct > 5 (and the server side clean of it); without them the run's
+noise is reported, not judged (a shared VM's steal and stray wakeups come and go). Both runs check the saturation fields (server_cpu_utilisation, bound) and the core
+CPU per request are there and sane, and host.irq_time_accounting and host.loopback."""
 import os
 import tempfile
 
@@ -22,6 +22,17 @@ def one_run(tmp, name):
                          "--server-cpus", "0"], out, tmp)
     if doc["host"]["irq_time_accounting"] not in (True, False, None):
         fail("host.irq_time_accounting is %r" % doc["host"]["irq_time_accounting"])
+    # host.loopback is what /proc and sysfs say right now (the run changes none of it).
+    lo = doc["host"]["loopback"]
+    with open("/proc/sys/net/ipv4/tcp_congestion_control") as f:
+        cc = f.read().strip()
+    if lo["tcp_congestion_control"] != cc:
+        fail("host.loopback %r, but tcp_congestion_control is %r" % (lo, cc))
+    rps = "/sys/class/net/lo/queues/rx-0/rps_cpus"
+    if os.path.exists(rps):
+        with open(rps) as f:
+            if lo["rps_cpus"] != f.read().strip():
+                fail("host.loopback.rps_cpus %r differs from %s" % (lo["rps_cpus"], rps))
     cell = doc["cells"][0]
     if cell["status"] != "ok":
         fail("%s: cell %s: %s" % (name, cell["status"], cell["reason"]))
@@ -41,10 +52,10 @@ def one_run(tmp, name):
     core = r["server"]["cpu_us_per_request_core"]
     if core is None or core <= 0:
         fail("%s: cpu_us_per_request_core %r" % (name, core))
-    # Over 5 % beyond rounding (a few 10 ms ticks of the 1.5 s window) is noisy for
-    # certain; 5 % or less never is.
+    # Over 5 % beyond rounding (at most five 10 ms ticks of the 1.5 s window, 3.3 %) is
+    # noisy for certain; 5 % or less never is.
     figures = (n["foreign_cpu_pct"], n["client_foreign_cpu_pct"])
-    if (n["steal_pct"] > 2 or max(figures) > 8) and not n["noisy"]:
+    if (n["steal_pct"] > 2 or max(figures) > 8.5) and not n["noisy"]:
         fail("%s: not noisy, but its figures are %r" % (name, n))
     if n["steal_pct"] <= 2 and max(figures) <= 5 and n["noisy"]:
         fail("%s: noisy, but its figures are %r" % (name, n))

@@ -242,6 +242,15 @@ static json_t *figure(const double *v, int n)
 			 s.ci_exact ? "order-statistic" : "range");
 }
 
+/* The median of v[0..n) (v is left as it is). */
+static double median_of(const double *v, int n)
+{
+	double tmp[CAL_MAX_ROUNDS];
+
+	memcpy(tmp, v, sizeof(*v) * (size_t)n);
+	return stats_median(tmp, n);
+}
+
 static const double *arm_values(const struct cal_arm *a, const char *figure_name)
 {
 	if (!strcmp(figure_name, "requests_per_sec"))
@@ -471,11 +480,11 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 			    double busy1)
 {
 	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
+	bool capped[CAL_ARMS] = {false}; /* the server was CAL_SERVER_BOUND busy */
 	char finished[32];
 
 	for (int i = 0; i < CAL_ARMS; i++) {
 		const struct cal_arm *a = &k->arm[i];
-		double tmp[CAL_MAX_ROUNDS];
 
 		if (!a->on)
 			continue;
@@ -489,29 +498,19 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 					      "server_cpu_utilisation", figure(a->sutil, a->n)));
 		if (k->o.json || !a->n)
 			continue;
-		memcpy(tmp, a->rps, sizeof(*tmp) * (size_t)a->n);
-		printf("median %-21s -> %-15s %10.0f req/s", a->label, cal_server_names[a->server],
-		       stats_median(tmp, a->n));
-		memcpy(tmp, a->ccpu, sizeof(*tmp) * (size_t)a->n);
-		printf(" %8.2f client-us/req", stats_median(tmp, a->n));
-		memcpy(tmp, a->scpu, sizeof(*tmp) * (size_t)a->n);
-		printf(" %8.2f server-us/req", stats_median(tmp, a->n));
-		memcpy(tmp, a->ckern, sizeof(*tmp) * (size_t)a->n);
-		printf("  client CPU %2.0f%% in the kernel", 100 * stats_median(tmp, a->n));
-		memcpy(tmp, a->sutil, sizeof(*tmp) * (size_t)a->n);
-		printf("%s\n",
-		       stats_median(tmp, a->n) >= CAL_SERVER_BOUND ? "  (server-bound)" : "");
+		capped[i] = median_of(a->sutil, a->n) >= CAL_SERVER_BOUND;
+		printf("median %-21s -> %-15s %10.0f req/s %8.2f client-us/req %8.2f server-us/req"
+		       "  client CPU %2.0f%% in the kernel%s\n",
+		       a->label, cal_server_names[a->server], median_of(a->rps, a->n),
+		       median_of(a->ccpu, a->n), median_of(a->scpu, a->n),
+		       100 * median_of(a->ckern, a->n), capped[i] ? "  (server-bound)" : "");
 	}
 	for (size_t i = 0; i < sizeof(cal_ratios) / sizeof(cal_ratios[0]); i++)
 		put_ratio(k, &cal_ratios[i], ratios);
-	for (int i = 0; i < CAL_ARMS && !k->o.json; i++) {
+	for (int i = 0; i < CAL_ARMS; i++) {
 		const struct cal_arm *a = &k->arm[i];
-		double tmp[CAL_MAX_ROUNDS];
 
-		if (!a->on || !a->n || a->client != CAL_LOAD || a->server != CAL_ORIGIN)
-			continue;
-		memcpy(tmp, a->sutil, sizeof(*tmp) * (size_t)a->n);
-		if (stats_median(tmp, a->n) >= CAL_SERVER_BOUND)
+		if (capped[i] && a->client == CAL_LOAD && a->server == CAL_ORIGIN)
 			printf("note: with %s the origin was over %.0f%% busy: the req/s ratio "
 			       "against wrk is capped by the origin, not by the client\n",
 			       a->label, 100 * CAL_SERVER_BOUND);

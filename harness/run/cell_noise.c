@@ -118,10 +118,10 @@ static json_t *peer_json(const struct peer_conf *pc)
  * remote load generator, or a layout where the server (or its SQPOLL thread) shares those CPUs.
  */
 static void client_foreign_pct(const struct run_state *st, const cpu_set_t *sset, double window_us,
-			       double *pct, double *tick_pct)
+			       double us_per_tick, double *pct, double *tick_pct)
 {
 	const struct run_opts *o = st->o;
-	double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK), own_us, busy_us, cap_us;
+	double own_us, busy_us, cap_us;
 	struct proc_cputicks d;
 	cpu_set_t cset, both;
 	int n;
@@ -194,7 +194,7 @@ void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, dou
 		 */
 		tick_pct = 100.0 * 2 * us_per_tick * nsrv / cap_us;
 	}
-	client_foreign_pct(st, &sset, window_us, &cforeign, &ctick_pct);
+	client_foreign_pct(st, &sset, window_us, us_per_tick, &cforeign, &ctick_pct);
 	json_object_set_new(
 	    run, "noise",
 	    json_pack("{s:o,s:o,s:o,s:o,s:b}", "steal_pct", num_or_null(steal, !isnan(steal)),

@@ -40,11 +40,11 @@ RS_BUILD_PACKAGES=(build-essential cmake pkg-config linux-libc-dev liburing-dev 
 	libbpf-dev libelf-dev zlib1g-dev clang llvm bpftool)
 # What a benchmark run needs besides (peers and charts).
 RS_BENCH_PACKAGES=(gnuplot-nox nginx haproxy wrk procps socat)
-# What the tests need besides (schema validation, browser rendering, fuzzing).
+# What the tests need besides (schema validation, chart PNGs, browser rendering, fuzzing).
 # openssh-server and iproute2: tests/multihost starts its own sshd in namespaces
 # (never the system one, whose config it leaves alone). socat: the user's server
 # of tests/harness/test_byos.py (--server), and of docs/tinygate.md's examples.
-RS_TEST_PACKAGES=(python3 python3-jsonschema chromium libclang-rt-14-dev openssh-server
+RS_TEST_PACKAGES=(python3 python3-jsonschema python3-pil chromium libclang-rt-14-dev openssh-server
 	openssh-client iproute2 socat)
 
 # rs_build DIR [CMAKE ARGS...]: configure (once) and build into DIR.

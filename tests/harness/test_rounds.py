@@ -13,10 +13,11 @@ CELLS = [("epoll", 1), ("epoll", 2), ("uring", 1), ("uring", 2)]
 
 
 def measure(tmp, name, *extra):
-    """The run order as [(round, index, (model, connections))], sorted by started_at."""
+    """The run order as [(round, index, (model, connections))], sorted by started_at.
+    Runs are short (0.1 s): only their order is checked here."""
     out = os.path.join(tmp, name)
     p = run(["run", "--models", "epoll,uring", "--connections", "1,2", "--repeat", "3",
-             "--duration", "0.3", "--warmup", "0", "--probes", "off", "--out", out,
+             "--duration", "0.1", "--warmup", "0", "--probes", "off", "--out", out,
              "--quiet"] + list(extra), cwd=tmp)
     if p.returncode != 0:
         print(p.stdout + p.stderr)

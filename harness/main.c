@@ -1,10 +1,12 @@
 /*
  * ringside: the command-line entry point. Dispatches to a subcommand (cmd.h).
- * harness/ holds two halves over a shared floor: run/ measures (options, suites,
- * rounds, cells, process control, probes glue, the results writer) and report/
- * only reads results.json (plot, export, report, claims, compare, charts); doc.c,
- * stats.c and verdict.c are what both use. doctor.c, trace.c and calibrate.c are
- * subcommands of their own. Below harness/ sit bpf/ (the probes) and lib/.
+ * harness/ holds two halves over shared floors: run/ measures (options, suites,
+ * rounds, cells, probes glue, the results writer) and report/ only reads
+ * results.json (plot, export, report, claims, compare, charts). Below both, core/
+ * computes without processes or /proc (document accessors, statistics, verdicts)
+ * and sys/ controls child processes and reads /proc and the host. tools/ holds the
+ * subcommands that are tools of their own (doctor, trace, calibrate). Below
+ * harness/ sit bpf/ (the probes) and lib/.
  */
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include "claims.h"
 #include "models.h"
 #include "text.h"
-#include "verdict.h"
+#include "core/verdict.h"
 
 static const struct {
 	const char *claim, *measured_as, *rule;

@@ -12,8 +12,8 @@
 #include "cmd.h"
 #include "log.h"
 #include "opts.h"
-#include "stats.h"
-#include "verdict.h"
+#include "core/stats.h"
+#include "core/verdict.h"
 #include "data.h"
 
 #define CMP_ALPHA      0.05

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "doc.h"
+#include "core/doc.h"
 
 #define RPT_MAX_MODELS 16
 #define RPT_MAX_CONNS  32

@@ -18,7 +18,7 @@
 #include "chart.h"
 #include "claims.h"
 #include "curves.h"
-#include "verdict.h"
+#include "core/verdict.h"
 
 struct emit {
 	FILE *f;

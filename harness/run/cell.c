@@ -18,7 +18,7 @@
 #include "cell_run.h"
 #include "cell.h"
 #include "peers.h"
-#include "proc.h"
+#include "sys/proc.h"
 #include "remote.h"
 #include "results.h"
 #include "fsio.h"

@@ -7,7 +7,7 @@
 
 #include "cell.h"
 #include "peers.h"
-#include "proc.h"
+#include "sys/proc.h"
 
 #define RS_MAX_WORKERS 64
 

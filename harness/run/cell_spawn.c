@@ -13,7 +13,7 @@
 
 #include "cell_run.h"
 #include "peers.h"
-#include "proc.h"
+#include "sys/proc.h"
 #include "remote.h"
 #include "fsio.h"
 #include "models.h"

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "options.h"
-#include "proc.h"
+#include "sys/proc.h"
 
 /*
  * The sizes a peer's config was given for one cell, and where a copy of the

@@ -8,7 +8,7 @@
 
 #include <limits.h>
 
-#include "proc.h"
+#include "sys/proc.h"
 #include "remote.h"
 
 #define REMOTE_ARGV_MAX 96

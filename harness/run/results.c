@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "doc.h"
-#include "stats.h"
+#include "core/doc.h"
+#include "core/stats.h"
 #include "cell.h"
-#include "hostinfo.h"
+#include "sys/hostinfo.h"
 #include "remote.h"
 #include "results.h"
 #include "results_int.h"

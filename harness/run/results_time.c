@@ -11,7 +11,7 @@
 #include "probes.h"
 #include "results.h"
 #include "results_int.h"
-#include "stats.h"
+#include "core/stats.h"
 
 /*
  * host.null_syscall_ns.unprobed of this run: the cost syscall_overhead_share

@@ -23,7 +23,7 @@
 #include "probes.h"
 #include "remote.h"
 #include "results.h"
-#include "stats.h"
+#include "core/stats.h"
 #include "sweep.h"
 #include "table.h"
 #include "log.h"

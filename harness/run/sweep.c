@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doc.h"
+#include "core/doc.h"
 #include "results.h"
 #include "sweep.h"
 #include "table.h"

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "doc.h"
+#include "core/doc.h"
 #include "table.h"
-#include "verdict.h"
+#include "core/verdict.h"
 #include "log.h"
 
 static bool progress_shown;

@@ -1,5 +1,5 @@
 /*
- * Unit tests of harness/stats.c against hand computations: the order-statistic
+ * Unit tests of harness/core/stats.c against hand computations: the order-statistic
  * CI of a median (ranks from the binomial), the [min, max] fallback below n = 6,
  * modified z-scores, the seeded shuffle, the bootstrap ratio CI and the U test.
  */
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "stats.h"
+#include "core/stats.h"
 
 static bool near(double a, double b, double eps)
 {

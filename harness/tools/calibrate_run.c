@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "calibrate.h"
+#include "tools/calibrate.h"
 #include "fsio.h"
 #include "log.h"
 #include "net.h"

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proc.h"
+#include "sys/proc.h"
 #include "log.h"
 #include "net.h"
 

@@ -14,7 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "hostinfo.h"
+#include "sys/hostinfo.h"
 #include "log.h"
 
 static char *trim(char *s)

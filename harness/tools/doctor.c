@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "doctor.h"
-#include "run/hostinfo.h"
+#include "tools/doctor.h"
+#include "sys/hostinfo.h"
 #include "run/probes.h"
 #include "run/workloads.h"
 #include "log.h"

@@ -3,7 +3,7 @@
  * origin. ringside-load (each engine) against wrk driving ringside-origin, and
  * ringside-origin against nginx driven by wrk, in rotating rounds: requests/s, client
  * and server CPU per request, medians, and bootstrap 95% CIs of the ratios.
- * Children are spawned and stopped by run/proc.c; nginx is configured by run/peers.c.
+ * Children are spawned and stopped by sys/proc.c; nginx is configured by run/peers.c.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calibrate.h"
+#include "tools/calibrate.h"
 #include "cmd.h"
-#include "stats.h"
-#include "run/hostinfo.h"
+#include "core/stats.h"
+#include "sys/hostinfo.h"
 #include "run/results.h"
 #include "fsio.h"
 #include "log.h"

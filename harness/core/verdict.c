@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "verdict.h"
+#include "core/verdict.h"
 
 /* The client is the bottleneck at this median utilisation (as run/ uses for bound). */
 #define VERDICT_CLIENT_UTIL 0.9

@@ -20,7 +20,7 @@
 
 #include <jansson.h>
 
-#include "doc.h"
+#include "core/doc.h"
 
 enum verdict_kind {
 	VERDICT_NONE,	      /* fewer than two models with a requests/s figure */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "doc.h"
+#include "core/doc.h"
 
 json_t *doc_get(const json_t *obj, const char *path)
 {

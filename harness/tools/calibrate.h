@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "run/peers.h"
-#include "run/proc.h"
+#include "sys/proc.h"
 
 #define CAL_MAX_ROUNDS 100
 #define CAL_BODY       4096 /* bytes of every response, from either origin */

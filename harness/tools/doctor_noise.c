@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "tools/doctor.h"
 #include "opts.h"
-#include "run/hostinfo.h"
+#include "sys/hostinfo.h"
 
 void doctor_row(const char *what, const char *status, const char *detail)
 {

@@ -1,12 +1,15 @@
 /*
  * Reading the results document by dotted path: the accessors that run/ (the
- * summaries) and report/ (charts, tables, compare) share. See doc.h.
+ * summaries) and report/ (charts, tables, compare) share, and its atomic write.
+ * See doc.h.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/doc.h"
+#include "fsio.h"
+#include "log.h"
 
 json_t *doc_get(const json_t *obj, const char *path)
 {
@@ -136,4 +139,19 @@ const char *doc_cell_status(const json_t *cell)
 bool doc_cell_ok(const json_t *cell)
 {
 	return !strcmp(doc_cell_status(cell), "ok");
+}
+
+int doc_write(const char *path, const json_t *doc)
+{
+	struct fs_out out;
+	FILE *f = fs_out_open(&out, path);
+
+	if (!f)
+		return -1;
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF) {
+		PLOG_ERR("cannot write %s", out.tmp);
+		fs_out_abort(&out);
+		return -1;
+	}
+	return fs_out_commit(&out);
 }

@@ -1,7 +1,8 @@
 /*
  * The results document (docs/results.md) as both halves of the harness read it:
  * run/ while it summarises cells, report/ when it draws and compares them.
- * Figures are fetched by dotted path ("latency_us.p99"); nothing here writes.
+ * Figures are fetched by dotted path ("latency_us.p99"); doc_write writes the
+ * whole document atomically (lib/fsio.h).
  */
 #ifndef RS_DOC_H
 #define RS_DOC_H
@@ -35,5 +36,8 @@ long long doc_cell_size(const json_t *cell);
 /* "ok" | "failed" | "skipped" | "interrupted", "?" when absent. */
 const char *doc_cell_status(const json_t *cell);
 bool doc_cell_ok(const json_t *cell);
+
+/* Writes doc to path atomically (temp file, fsync, rename); 0, or -1 after logging. */
+int doc_write(const char *path, const json_t *doc);
 
 #endif

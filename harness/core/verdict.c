@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/bound.h"
 #include "core/verdict.h"
-
-/* The client is the bottleneck at this median utilisation (as run/ uses for bound). */
-#define VERDICT_CLIENT_UTIL 0.9
 
 static const char *const rules[] = {
     [VERDICT_NONE] = "fewer than two models measured requests/s here",
@@ -27,13 +25,7 @@ const char *verdict_bound(const json_t *cell)
 
 bool verdict_client_bound(const json_t *cell)
 {
-	const char *b = verdict_bound(cell);
-	double u;
-
-	if (*b)
-		return !strcmp(b, "client") || !strcmp(b, "both");
-	return doc_num(json_object_get(cell, "summary"), "client_cpu_utilisation", &u) &&
-	       u >= VERDICT_CLIENT_UTIL;
+	return bound_cell_client(cell);
 }
 
 bool verdict_noisy(const json_t *cell)

@@ -6,8 +6,8 @@
  * The rule (docs/claims.md, "Verdict rules"): a cell beats another only when
  * its 95% CI of the median requests/s (doc_ci; [min, max] when too few runs
  * for one) lies wholly above the other's, and neither cell is client-bound
- * (cell.bound "client" or "both"; in older files without bound, a median
- * client CPU utilisation of 0.9 or more). A client-bound cell measured its
+ * (bound.h: cell.bound "client" or "both"; in older files without bound, a
+ * median client CPU utilisation of BOUND_UTIL or more). A client-bound cell measured its
  * load generator, so its rate is a floor, not the server's: "cannot tell".
  * Overlapping CIs are a "tie". Noisy cells (steal or foreign CPU) are named
  * but do not change the verdict.
@@ -68,7 +68,7 @@ int verdict_format(const struct verdict *v, char *buf, size_t len);
 /* "wins", "tie (CIs overlap)", "cannot tell (client-bound)", "no verdict". */
 const char *verdict_kind_text(enum verdict_kind k);
 
-/* cell.bound is "client" or "both" (or, without bound, client CPU >= 0.9). */
+/* core/bound.h's rule: cell.bound is "client" or "both" (older files: client CPU). */
 bool verdict_client_bound(const json_t *cell);
 /* cell.noisy is true. */
 bool verdict_noisy(const json_t *cell);

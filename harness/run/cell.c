@@ -20,7 +20,7 @@
 #include "peers.h"
 #include "sys/proc.h"
 #include "remote.h"
-#include "results.h"
+#include "utc.h"
 #include "fsio.h"
 #include "models.h"
 #include "log.h"
@@ -448,7 +448,7 @@ int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct 
 
 		if (progress)
 			progress(arg, cell, p == 1);
-		results_utc_precise(started, sizeof(started));
+		utc_precise(started, sizeof(started));
 		rc = run_once(plan, o, &cell->spec, cell->reps, p == 1, &run, reason,
 			      sizeof(reason));
 		if (rc == RUN_INTERRUPTED)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "cell_run.h"
+#include "core/bound.h"
 
 static json_t *num_or_null(double v, bool ok)
 {
@@ -128,7 +129,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 		client = json_pack("{s:{s:o,s:o},s:o,s:b}", "cpu_us_per_request", "user",
 				   num_or_null(us * 1e6 / req, per && oku), "system",
 				   num_or_null(sy * 1e6 / req, per && oks), "cpu_utilisation",
-				   num_or_null(util, okt), "bottleneck", okt && util > 0.9);
+				   num_or_null(util, okt), "bottleneck", okt && bound_busy(util));
 	} else {
 		client = json_null();
 	}

@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "core/bound.h"
 #include "net.h"
 #include "peers.h"
 
 #define NOISY_STEAL_PCT	  2.0
 #define NOISY_FOREIGN_PCT 5.0
-#define BOUND_UTILISATION 0.9
 
 /*
  * What our own processes on the client side have spent so far: the load
@@ -82,15 +82,6 @@ static double client_utilisation(const json_t *load)
 	const json_t *v = json_object_get(json_object_get(load, "cpu"), "utilisation");
 
 	return json_is_number(v) ? json_number_value(v) : -1;
-}
-
-static json_t *bound_json(double server, double client)
-{
-	bool s = server >= BOUND_UTILISATION, c = client >= BOUND_UTILISATION;
-
-	if (server < 0 || client < 0)
-		return json_null();
-	return json_string(s && c ? "both" : s ? "server" : c ? "client" : "neither");
 }
 
 static json_t *peer_json(const struct peer_conf *pc)

@@ -1,53 +1,27 @@
 /*
- * The results document (docs/results.md, schema ringside/1): its top level,
- * per-cell summaries computed from the runs (medians with their 95% CI from
- * stats.c, nulls kept null), outlier marks, and the atomic write: temp file in the same directory,
- * fsync, rename, fsync of the directory.
+ * The results document's top level as a run starts it (docs/results.md, schema
+ * ringside/1): config, host (with the null-syscall cost measured now, which the
+ * core's summaries read back from the document), probes, status; the result
+ * directory and the recorded command line. Summaries are core/summary.c.
  */
 #include <dirent.h>
-#include <fcntl.h>
-#include <libgen.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "core/doc.h"
-#include "core/stats.h"
 #include "cell.h"
-#include "sys/hostinfo.h"
+#include "probes.h"
 #include "remote.h"
 #include "results.h"
-#include "results_int.h"
-#include "sweep.h"
-#include "fsio.h"
+#include "sys/hostinfo.h"
 #include "log.h"
 #include "opts.h"
-
-void results_utc_now(char *buf, size_t len, bool compact)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void results_utc_precise(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char sec[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ldZ", sec, ts.tv_nsec / 1000);
-}
+#include "utc.h"
 
 char *results_quote_argv(int argc, char *const argv[])
 {
@@ -84,6 +58,50 @@ char *results_quote_argv(int argc, char *const argv[])
 	}
 	*p = '\0';
 	return s;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* host.null_syscall_ns: one null syscall timed now on the first server CPU (bpf/nullsys.h). */
+static json_t *null_syscall_json(const struct run_opts *o)
+{
+	double unprobed = NAN, probed = NAN;
+	int cpu = 0;
+
+	while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &o->server_cpus))
+		cpu++;
+	if (probes_null_syscall(cpu, &unprobed, &probed))
+		PLOG_WARN("cannot time a null syscall on CPU %d", cpu);
+	return json_pack("{s:o,s:o,s:i}", "unprobed", num_or_null(unprobed), "probed",
+			 num_or_null(probed), "cpu", cpu);
+}
+
+/* config.sizes, sweep, rates, slo_p99_us, work_us, churn (docs/results.md). */
+static void sweep_config_json(const struct run_opts *o, json_t *cfg)
+{
+	json_t *sizes = json_array(), *rates;
+
+	for (int i = 0; i < o->nsizes; i++)
+		json_array_append_new(sizes, json_integer((json_int_t)o->sizes[i]));
+	if (!o->sweep_rate) {
+		rates = json_null();
+	} else if (!o->nrates) {
+		rates = json_string("auto");
+	} else {
+		rates = json_array();
+		for (int i = 0; i < o->nrates; i++)
+			json_array_append_new(rates, json_real(o->rates[i]));
+	}
+	json_object_set_new(cfg, "sizes", sizes);
+	json_object_set_new(cfg, "sweep", o->sweep_rate ? json_string("rate") : json_null());
+	json_object_set_new(cfg, "rates", rates);
+	json_object_set_new(cfg, "slo_p99_us",
+			    o->slo_p99_us > 0 ? json_real(o->slo_p99_us) : json_null());
+	json_object_set_new(cfg, "work_us", json_integer((json_int_t)o->work_us));
+	json_object_set_new(cfg, "churn", json_boolean(o->churn));
 }
 
 static json_t *cpus_json(const cpu_set_t *set)
@@ -148,7 +166,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");
 	else
 		probes = json_pack("{s:s,s:s}", "mode", "off", "reason", probes_off);
-	results_utc_now(now, sizeof(now), false);
+	utc_now(now, sizeof(now), false);
 	json_object_set_new(doc, "schema", json_string("ringside/1"));
 	json_object_set_new(doc, "suite", json_string(o->suite));
 	json_object_set_new(doc, "status", json_string("running"));
@@ -156,7 +174,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "finished_at", json_null());
 	json_object_set_new(doc, "command", json_string(command));
 	host = hostinfo_json();
-	json_object_set_new(host, "null_syscall_ns", results_time_host(o));
+	json_object_set_new(host, "null_syscall_ns", null_syscall_json(o));
 	json_object_set_new(doc, "host", host);
 	json_object_set_new(doc, "config", cfg);
 	json_object_set_new(doc, "probes", probes);
@@ -170,400 +188,9 @@ void results_set_status(json_t *doc, const char *status)
 
 	json_object_set_new(doc, "status", json_string(status));
 	if (strcmp(status, "running")) {
-		results_utc_now(now, sizeof(now), false);
+		utc_now(now, sizeof(now), false);
 		json_object_set_new(doc, "finished_at", json_string(now));
 	}
-}
-
-/* ---- summaries ---- */
-
-static const struct fig figs[] = {
-    {"requests_per_sec", {"requests_per_sec"}, SET_HEAD, FIG_OBJ},
-    {"bytes_per_sec", {"bytes_per_sec"}, SET_HEAD, FIG_OBJ},
-    {"latency_us.p50", {"latency_us.p50"}, SET_HEAD, FIG_OBJ},
-    {"latency_us.p90", {"latency_us.p90"}, SET_HEAD, FIG_OBJ},
-    {"latency_us.p99", {"latency_us.p99"}, SET_HEAD, FIG_OBJ},
-    {"latency_us.p999", {"latency_us.p999"}, SET_HEAD, FIG_OBJ},
-    {"latency_us.max", {"latency_us.max"}, SET_HEAD, FIG_OBJ},
-    {"cpu_us_per_request.user", {"server.cpu_us_per_request.user"}, SET_HEAD, FIG_OBJ},
-    {"cpu_us_per_request.system", {"server.cpu_us_per_request.system"}, SET_HEAD, FIG_OBJ},
-    {"cpu_us_per_request.sqpoll", {"server.cpu_us_per_request.sqpoll"}, SET_HEAD, FIG_OBJ},
-    {"cpu_us_per_request.total",
-     {"server.cpu_us_per_request.user", "server.cpu_us_per_request.system",
-      "server.cpu_us_per_request.sqpoll"},
-     SET_HEAD,
-     FIG_OBJ,
-     true},
-    {"cpu_us_per_request_core", {"server.cpu_us_per_request_core"}, SET_HEAD, FIG_OBJ, true, true},
-    {"context_switches_per_request_proc.voluntary",
-     {"server.context_switches_per_request.voluntary"},
-     SET_HEAD,
-     FIG_NUM},
-    {"context_switches_per_request_proc.involuntary",
-     {"server.context_switches_per_request.involuntary"},
-     SET_HEAD,
-     FIG_NUM},
-    {"rss_kib", {"server.rss_kib"}, SET_HEAD, FIG_NUM},
-    {"rss_kib_per_connection", {"server.rss_kib_per_connection"}, SET_HEAD, FIG_NUM},
-    {"client_cpu_utilisation", {"client.cpu_utilisation"}, SET_HEAD, FIG_NUM},
-    {"schedule_lag_us.p50", {"load.schedule_lag_us.p50"}, SET_HEAD, FIG_OBJ},
-    {"schedule_lag_us.p99", {"load.schedule_lag_us.p99"}, SET_HEAD, FIG_OBJ},
-    {"schedule_lag_us.max", {"load.schedule_lag_us.max"}, SET_HEAD, FIG_OBJ},
-    {"syscalls_per_request", {"syscalls.server.per_request"}, SET_PROBED, FIG_OBJ},
-    {"syscalls_by_name", {"syscalls.server.by_name"}, SET_PROBED, FIG_MAP},
-    {"client.syscalls_per_request", {"syscalls.client.per_request"}, SET_PROBED, FIG_NUM},
-    {"client.syscalls_by_name", {"syscalls.client.by_name"}, SET_PROBED, FIG_MAP},
-    {"io_uring.enter_calls_per_request", {"io_uring.enter_calls_per_request"}, SET_PROBED, FIG_NUM},
-    {"io_uring.sqes_per_enter", {"io_uring.sqes_per_enter"}, SET_PROBED, FIG_NUM},
-    {"io_uring.cqes_per_enter", {"io_uring.cqes_per_enter"}, SET_PROBED, FIG_NUM},
-};
-
-/* Context switches: from BPF when probed runs have them ([0]), else from /proc ([1]). */
-static const struct fig ctx_figs[2][3] = {
-    {{"context_switches_per_request.voluntary",
-      {"context_switches_bpf.server.voluntary"},
-      SET_PROBED,
-      FIG_OBJ},
-     {"context_switches_per_request.involuntary",
-      {"context_switches_bpf.server.involuntary"},
-      SET_PROBED,
-      FIG_OBJ},
-     {"context_switches_per_request.total",
-      {"context_switches_bpf.server.voluntary", "context_switches_bpf.server.involuntary"},
-      SET_PROBED,
-      FIG_OBJ,
-      true}},
-    {{"context_switches_per_request.voluntary",
-      {"server.context_switches_per_request.voluntary"},
-      SET_HEAD,
-      FIG_OBJ},
-     {"context_switches_per_request.involuntary",
-      {"server.context_switches_per_request.involuntary"},
-      SET_HEAD,
-      FIG_OBJ},
-     {"context_switches_per_request.total",
-      {"server.context_switches_per_request.voluntary",
-       "server.context_switches_per_request.involuntary"},
-      SET_HEAD,
-      FIG_OBJ,
-      true}},
-};
-
-/* Sets obj.path (creating intermediate objects), stealing v. */
-static void set_path(json_t *obj, const char *path, json_t *v)
-{
-	char key[64];
-
-	for (;;) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-		json_t *next;
-
-		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		if (!dot) {
-			json_object_set_new(obj, key, v ? v : json_null());
-			return;
-		}
-		next = json_object_get(obj, key);
-		if (!json_is_object(next)) {
-			next = json_object();
-			json_object_set_new(obj, key, next);
-		}
-		obj = next;
-		path = dot + 1;
-	}
-}
-
-static json_t *jnum(double v, bool ok)
-{
-	return ok && isfinite(v) ? json_real(v) : json_null();
-}
-
-static bool run_in_set(const json_t *run, enum fig_set set)
-{
-	return !strcmp(doc_str(run, "status"), "ok") &&
-	       json_is_true(json_object_get(run, "probed")) == (set == SET_PROBED);
-}
-
-/* The sum of the numbers at the paths in run; false when one is missing. */
-static bool run_value(const json_t *run, const char *const *from, int nfrom, double *out)
-{
-	double sum = 0, x;
-
-	for (int k = 0; k < nfrom && from[k]; k++) {
-		if (!doc_num(run, from[k], &x))
-			return false;
-		sum += x;
-	}
-	*out = sum;
-	return true;
-}
-
-/* Collects the figure's values over the chosen runs; runs_out (if given) gets the runs. */
-static int collect(const json_t *runs, const char *const *from, int nfrom, enum fig_set set,
-		   double *v, const json_t **runs_out, int cap)
-{
-	const json_t *run;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(runs, i, run)
-	{
-		if (n < cap && run_in_set(run, set) && run_value(run, from, nfrom, &v[n])) {
-			if (runs_out)
-				runs_out[n] = run;
-			n++;
-		}
-	}
-	return n;
-}
-
-static int collect1(const json_t *runs, const char *path, enum fig_set set, double *v, int cap)
-{
-	return collect(runs, &path, 1, set, v, NULL, cap);
-}
-
-/* {"median","min","max","n","ci95","ci95_kind"}: nulls when n = 0. */
-static json_t *fig_json(const struct stats_sum *s)
-{
-	bool ok = s->n > 0;
-
-	return json_pack(
-	    "{s:o,s:o,s:o,s:i,s:o,s:o}", "median", jnum(s->median, ok), "min", jnum(s->min, ok),
-	    "max", jnum(s->max, ok), "n", s->n, "ci95",
-	    ok ? json_pack("[o,o]", jnum(s->ci_lo, true), jnum(s->ci_hi, true)) : json_null(),
-	    "ci95_kind", ok ? json_string(s->ci_exact ? "order-statistic" : "range") : json_null());
-}
-
-static void put_fig(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
-{
-	double v[RUN_VALUES_MAX];
-	struct stats_sum s;
-
-	stats_summarise(v, collect(runs, f->from, 3, f->set, v, NULL, RUN_VALUES_MAX), &s);
-	if (f->optional && !s.n)
-		return;
-	set_path(sum, f->to, f->kind == FIG_OBJ ? fig_json(&s) : jnum(s.median, s.n));
-	if (!f->no_spread)
-		set_path(spread, f->to,
-			 json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
-}
-
-static void put_map(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
-{
-	json_t *names = json_object(), *med = json_object(), *spr = json_object();
-	const json_t *run, *m;
-	const char *name;
-	size_t i;
-	json_t *x;
-
-	json_array_foreach(runs, i, run)
-	{
-		if (json_is_true(json_object_get(run, "probed")) &&
-		    json_is_object(m = doc_get(run, f->from[0])))
-			json_object_foreach((json_t *)m, name, x)
-			    json_object_set(names, name, json_true());
-	}
-	if (!json_object_size(names)) {
-		set_path(sum, f->to, json_null());
-		if (!f->no_spread)
-			set_path(spread, f->to, json_null());
-		json_decref(names);
-		json_decref(med);
-		json_decref(spr);
-		return;
-	}
-	json_object_foreach(names, name, x)
-	{
-		char from[256];
-		double v[RUN_VALUES_MAX];
-		struct stats_sum s;
-
-		snprintf(from, sizeof(from), "%s.%s", f->from[0], name);
-		stats_summarise(v, collect1(runs, from, SET_PROBED, v, RUN_VALUES_MAX), &s);
-		json_object_set_new(med, name, jnum(s.median, s.n));
-		json_object_set_new(
-		    spr, name,
-		    json_pack("{s:o,s:o}", "min", jnum(s.min, s.n), "max", jnum(s.max, s.n)));
-	}
-	set_path(sum, f->to, med);
-	if (f->no_spread)
-		json_decref(spr);
-	else
-		set_path(spread, f->to, spr);
-	json_decref(names);
-}
-
-void results_put(json_t *sum, json_t *spread, const json_t *runs, const struct fig *f)
-{
-	if (f->kind == FIG_MAP)
-		put_map(sum, spread, runs, f);
-	else
-		put_fig(sum, spread, runs, f);
-}
-
-int results_collect(const json_t *runs, const char *const *from, int nfrom, enum fig_set set,
-		    double *v, int cap)
-{
-	return collect(runs, from, nfrom, set, v, NULL, cap);
-}
-
-void results_set_path(json_t *obj, const char *path, json_t *v)
-{
-	set_path(obj, path, v);
-}
-
-/* requests and errors: sums over every run that has them (null if none does). */
-static void put_sums(json_t *sum, const json_t *runs)
-{
-	static const char *const ekeys[] = {"connect",	"reset",  "timeout",
-					    "mismatch", "status", "total"};
-	json_int_t req = 0, err[6] = {0};
-	bool have_req = false, have_err = false;
-	const json_t *run;
-	size_t i;
-
-	json_array_foreach(runs, i, run)
-	{
-		const json_t *r = json_object_get(run, "requests"), *e;
-
-		if (json_is_number(r)) {
-			req += (json_int_t)json_number_value(r);
-			have_req = true;
-		}
-		e = json_object_get(run, "errors");
-		if (json_is_object(e)) {
-			have_err = true;
-			for (int k = 0; k < 6; k++) {
-				const json_t *x = json_object_get(e, ekeys[k]);
-				err[k] += json_is_number(x) ? (json_int_t)json_number_value(x) : 0;
-			}
-		}
-	}
-	json_object_set_new(sum, "requests", have_req ? json_integer(req) : json_null());
-	if (have_err) {
-		json_t *e = json_object();
-
-		for (int k = 0; k < 6; k++)
-			json_object_set_new(e, ekeys[k], json_integer(err[k]));
-		json_object_set_new(sum, "errors", e);
-	} else {
-		json_object_set_new(sum, "errors", json_null());
-	}
-}
-
-json_t *results_summarise(const json_t *cell)
-{
-	const json_t *runs = json_object_get(cell, "runs");
-	json_t *sum = json_object(), *spread = json_object();
-	double v[RUN_VALUES_MAX], rps, rps_probed;
-	int n, np;
-	bool bpf;
-
-	put_sums(sum, runs);
-	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
-		results_put(sum, spread, runs, &figs[i]);
-	bpf = collect1(runs, ctx_figs[0][0].from[0], SET_PROBED, v, RUN_VALUES_MAX) > 0;
-	for (int k = 0; k < 3; k++)
-		put_fig(sum, spread, runs, &ctx_figs[bpf ? 0 : 1][k]);
-	results_time_summarise(sum, spread, runs);
-	n = collect1(runs, "requests_per_sec", SET_HEAD, v, RUN_VALUES_MAX);
-	rps = stats_median(v, n);
-	np = collect1(runs, "requests_per_sec", SET_PROBED, v, RUN_VALUES_MAX);
-	rps_probed = stats_median(v, np);
-	json_object_set_new(sum, "probe_overhead", jnum(rps_probed / rps, n && np && rps > 0));
-	json_object_set_new(sum, "spread", spread);
-	return sum;
-}
-
-double results_ci_halfwidth_pct(const json_t *cell)
-{
-	double v[RUN_VALUES_MAX];
-	struct stats_sum s;
-
-	stats_summarise(v,
-			collect1(json_object_get(cell, "runs"), "requests_per_sec", SET_HEAD, v,
-				 RUN_VALUES_MAX),
-			&s);
-	return stats_ci_halfwidth_pct(&s);
-}
-
-/* Marks each unprobed run whose requests/s has |modified z| > 3.5; returns how many. */
-static int mark_outliers(const json_t *runs)
-{
-	static const char *const from[] = {"requests_per_sec"};
-	double v[RUN_VALUES_MAX], z[RUN_VALUES_MAX];
-	const json_t *who[RUN_VALUES_MAX], *run;
-	int n = collect(runs, from, 1, SET_HEAD, v, who, RUN_VALUES_MAX), count = 0;
-	size_t i;
-
-	json_array_foreach(runs, i, run)
-	    json_object_set_new((json_t *)run, "outlier", json_false());
-	stats_modified_z(v, n, z);
-	for (int k = 0; k < n; k++) {
-		bool out = fabs(z[k]) > STATS_OUTLIER_Z;
-
-		json_object_set_new((json_t *)who[k], "outlier", json_boolean(out));
-		count += out;
-	}
-	return count;
-}
-
-/* What bound the cell: from the medians of the unprobed runs' utilisations. */
-static json_t *cell_bound(const json_t *runs)
-{
-	double v[RUN_VALUES_MAX], server, client;
-	int ns = collect1(runs, "server_cpu_utilisation", SET_HEAD, v, RUN_VALUES_MAX);
-	bool s_bound, c_bound;
-
-	server = stats_median(v, ns);
-	client =
-	    stats_median(v, collect1(runs, "client.cpu_utilisation", SET_HEAD, v, RUN_VALUES_MAX));
-	if (!isfinite(server) || !isfinite(client))
-		return json_null();
-	s_bound = server >= RESULTS_BOUND_UTIL;
-	c_bound = client >= RESULTS_BOUND_UTIL;
-	return json_string(s_bound && c_bound ? "both"
-			   : s_bound	      ? "server"
-			   : c_bound	      ? "client"
-					      : "neither");
-}
-
-void results_update_cell(json_t *cell)
-{
-	const json_t *runs = json_object_get(cell, "runs"), *run;
-	int outliers = mark_outliers(runs), noisy = 0;
-	json_t *sum = results_summarise(cell);
-	size_t i;
-
-	json_array_foreach(runs, i, run)
-	{
-		if (run_in_set(run, SET_HEAD) && json_is_true(doc_get(run, "noise.noisy")))
-			noisy++;
-	}
-	json_object_set_new(sum, "outliers", json_integer(outliers));
-	json_object_set_new(sum, "noisy_runs", json_integer(noisy));
-	json_object_set_new(cell, "noisy", json_boolean(noisy > 0));
-	json_object_set_new(cell, "bound", cell_bound(runs));
-	json_object_set_new(cell, "summary", sum);
-	sweep_mark_cell(cell); /* open loop: the client's lag against its schedule */
-}
-
-/* ---- files ---- */
-
-int results_write(const char *path, const json_t *doc)
-{
-	struct fs_out out;
-	FILE *f = fs_out_open(&out, path);
-
-	if (!f)
-		return -1;
-	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF) {
-		PLOG_ERR("cannot write %s", out.tmp);
-		fs_out_abort(&out);
-		return -1;
-	}
-	return fs_out_commit(&out);
 }
 
 static int mkdir_parents(const char *path)

@@ -2,11 +2,12 @@
  * run/: measuring. options.c parses, workloads.c holds the workload and model
  * lists, cell*.c run one cell (spawn, follow, JSON, noise), proc.c and peers.c
  * control processes, probes.c glues the BPF probes, remote*.c runs load
- * generators elsewhere, sweep.c the rate sweeps, results*.c write the document.
+ * generators elsewhere, sweep.c the rate sweeps, results.c starts the document
+ * (its summaries and stop rules are core/), progress.c shows progress.
  * `ringside run` and `ringside list`: the loop over cells and SIGINT/SIGTERM
  * handling (the current cell's children are stopped and results.json says
  * "interrupted"). Options and suites are options.c; one cell is cell.c; the
- * document is results.c; output is table.c.
+ * summary table is report/table.c.
  */
 #include <limits.h>
 #include <math.h>
@@ -22,14 +23,19 @@
 #include "peers.h"
 #include "probes.h"
 #include "remote.h"
+#include "progress.h"
 #include "results.h"
+#include "core/doc.h"
 #include "core/stats.h"
+#include "core/stop.h"
+#include "core/summary.h"
+#include "report/table.h"
 #include "sweep.h"
-#include "table.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
 #include "opts.h"
+#include "utc.h"
 
 volatile sig_atomic_t run_interrupted;
 
@@ -63,29 +69,27 @@ struct run_ctx {
 	int runs_done;
 };
 
-/* Repetitions a cell may still make: exact for --repeat N, the minimum for auto. */
-static int reps_left(const struct run_opts *o, const struct cell *c)
+/* The --repeat stop rule of o (core/stop.h). */
+static struct stop_rule stop_rule(const struct run_opts *o)
 {
-	int want = o->repeat
-		       ? (int)o->repeat
-		       : (int)(o->max_repeat < RUN_MIN_ROUNDS ? o->max_repeat : RUN_MIN_ROUNDS);
-
-	if (c->done)
-		return 0;
-	return c->reps < want ? want - c->reps : 1;
+	return (struct stop_rule){.repeat = o->repeat,
+				  .max_repeat = o->max_repeat,
+				  .min_rounds = RUN_MIN_ROUNDS,
+				  .target_ci_pct = o->target_ci_pct};
 }
 
 static void on_progress(void *arg, const struct cell *c, bool probed)
 {
 	const struct run_ctx *x = arg;
 	double per_run = x->o->warmup_s + x->o->duration_s + 0.5, left = 0;
+	struct stop_rule r = stop_rule(x->o);
 
 	if (x->runs_done)
 		per_run = (now_ns() - x->t0_ns) / 1e9 / x->runs_done;
 	for (int i = 0; i < x->ncells; i++)
-		left += reps_left(x->o, &x->cells[i]);
+		left += stop_reps_left(&r, x->cells[i].reps, x->cells[i].done);
 	left = left * x->plan->passes - probed;
-	table_progress(x->o, c, x->round, probed, left * per_run, x->o->repeat == 0);
+	progress_show(x->o, c, x->round, probed, left * per_run, x->o->repeat == 0);
 }
 
 /* The cells with runs (or skipped) go into doc.cells, in config order. */
@@ -94,34 +98,23 @@ static void write_doc(struct run_ctx *x)
 	json_t *arr = json_object_get(x->doc, "cells");
 
 	if (x->o->sweep_rate) { /* sweep.c keeps doc.cells itself */
-		x->write_failed += results_write(x->path, x->doc) != 0;
+		x->write_failed += doc_write(x->path, x->doc) != 0;
 		return;
 	}
 	json_array_clear(arr);
 	for (int i = 0; i < x->ncells; i++)
 		if (json_array_size(json_object_get(x->cells[i].json, "runs")) || x->cells[i].done)
 			json_array_append(arr, x->cells[i].json);
-	x->write_failed += results_write(x->path, x->doc) != 0;
+	x->write_failed += doc_write(x->path, x->doc) != 0;
 }
 
 /* Decides, after a repetition, whether the cell goes on; records why it stopped. */
 static void judge_cell(const struct run_opts *o, struct cell *c)
 {
-	const char *why = NULL;
+	struct stop_rule r = stop_rule(o);
+	const char *why =
+	    c->done ? NULL : stop_after(&r, c->reps, summary_ci_halfwidth_pct(c->json));
 
-	if (c->done)
-		return;
-	if (o->repeat) {
-		if ((unsigned long)c->reps >= o->repeat)
-			why = "fixed";
-	} else if (c->reps >= RUN_MIN_ROUNDS || (unsigned long)c->reps >= o->max_repeat) {
-		double hw = results_ci_halfwidth_pct(c->json);
-
-		if (isfinite(hw) && hw <= o->target_ci_pct && c->reps >= RUN_MIN_ROUNDS)
-			why = "ci";
-		else if ((unsigned long)c->reps >= o->max_repeat)
-			why = "max";
-	}
 	if (why) {
 		json_object_set_new(c->json, "repeat_stopped", json_string(why));
 		c->done = true;
@@ -135,12 +128,12 @@ static int step(struct run_ctx *x, struct cell *c)
 	int rc = cell_measure(x->plan, c->o ? c->o : x->o, c, x->round, on_progress, x);
 
 	x->runs_done += json_array_size(json_object_get(c->json, "runs")) - before;
-	results_update_cell(c->json);
+	summary_update_cell(c->json, x->doc);
 	if (rc)
 		return -1;
 	judge_cell(x->o, c);
 	if (c->done)
-		table_cell_line(x->o, &c->spec, c->json);
+		progress_cell_line(x->o, &c->spec, c->json);
 	write_doc(x);
 	return 0;
 }
@@ -224,7 +217,7 @@ int cmd_run(int argc, char **argv)
 		LOG_ERR("out of memory");
 		goto out;
 	}
-	results_utc_now(stamp, sizeof(stamp), true);
+	utc_now(stamp, sizeof(stamp), true);
 	if (o.out)
 		snprintf(base, sizeof(base), "%s", o.out);
 	else
@@ -235,7 +228,7 @@ int cmd_run(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/results.json", dir);
 	o.result_dir = dir;
 	x.doc = doc = results_new(&o, &plan, probes_off, command);
-	if (results_write(path, doc))
+	if (doc_write(path, doc))
 		goto out;
 	/* Peer and --server configs, nginx's body file, logs: removed when the run ends. */
 	if (o.workload->origin_bin || o.nservers) {
@@ -274,16 +267,16 @@ int cmd_run(int argc, char **argv)
 		cell_init(&x.cells[i], &size_opts[i % o.nsizes], &spec);
 		x.cells[i].o = &size_opts[i % o.nsizes];
 		json_object_set_new(x.cells[i].json, "repeat_stopped", json_null());
-		results_update_cell(x.cells[i].json);
+		summary_update_cell(x.cells[i].json, doc);
 		if (x.cells[i].done)
-			table_cell_line(&o, &spec, x.cells[i].json);
+			progress_cell_line(&o, &spec, x.cells[i].json);
 	}
 	x.t0_ns = now_ns();
 	if (o.sweep_rate)
 		x.write_failed += sweep_run(&o, &plan, doc, path);
 	else
 		run_rounds(&x);
-	table_progress_done();
+	progress_done();
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
 		write_doc(&x);

@@ -1,18 +1,19 @@
 /*
- * Rate sweeps and the size axis (sweep.h): their options, each curve's probe
- * and open-loop points, the stop rules, refinement, knee and capacity at the
- * SLO, and the client-lag mark of open-loop cells. Needs nothing beyond what
- * `ringside run` needs; the curves' keys are in docs/results.md, "Curves".
+ * Rate sweeps and the size axis (sweep.h): their options, each curve's probe,
+ * open-loop points and refinement. The rules (stop, knee, refinement bracket,
+ * capacity at the SLO, the client-lag mark) are core/curve.c; the curves' keys
+ * are in docs/results.md, "Curves".
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/curve.h"
 #include "core/doc.h"
-#include "results.h"
+#include "core/summary.h"
+#include "progress.h"
 #include "sweep.h"
-#include "table.h"
 #include "workloads.h"
 #include "log.h"
 #include "models.h"
@@ -90,74 +91,9 @@ struct run_opts *sweep_size_opts(const struct run_opts *o)
 	return v;
 }
 
-void sweep_config_json(const struct run_opts *o, json_t *cfg)
-{
-	json_t *sizes = json_array(), *rates;
-
-	for (int i = 0; i < o->nsizes; i++)
-		json_array_append_new(sizes, json_integer((json_int_t)o->sizes[i]));
-	if (!o->sweep_rate) {
-		rates = json_null();
-	} else if (!o->nrates) {
-		rates = json_string("auto");
-	} else {
-		rates = json_array();
-		for (int i = 0; i < o->nrates; i++)
-			json_array_append_new(rates, json_real(o->rates[i]));
-	}
-	json_object_set_new(cfg, "sizes", sizes);
-	json_object_set_new(cfg, "sweep", o->sweep_rate ? json_string("rate") : json_null());
-	json_object_set_new(cfg, "rates", rates);
-	json_object_set_new(cfg, "slo_p99_us",
-			    o->slo_p99_us > 0 ? json_real(o->slo_p99_us) : json_null());
-	json_object_set_new(cfg, "work_us", json_integer((json_int_t)o->work_us));
-	json_object_set_new(cfg, "churn", json_boolean(o->churn));
-}
-
-/* ---- marking cells ---- */
-
-void sweep_mark_cell(json_t *cell)
-{
-	const json_t *rate = json_object_get(cell, "rate"), *run;
-	bool open = json_is_number(rate);
-	double lag, conns;
-	size_t i;
-
-	json_array_foreach(json_object_get(cell, "runs"), i, run)
-	{
-		json_t *lagj = doc_get(run, "load.schedule_lag_us"), *rps;
-
-		rps = json_object_get(run, "requests_per_sec");
-		json_object_set_new((json_t *)run, "offered_rate",
-				    open ? json_real(json_number_value(rate)) : json_null());
-		json_object_set((json_t *)run, "achieved_rate", rps ? rps : json_null());
-		json_object_set((json_t *)run, "schedule_lag_us",
-				open && lagj ? lagj : json_null());
-	}
-	if (!open || !doc_num(cell, "connections", &conns) ||
-	    !doc_fig(cell, "schedule_lag_us.p99", &lag)) {
-		json_object_set_new(cell, "client_bound_schedule", json_null());
-		return;
-	}
-	/* One connection sends every connections/rate seconds: late by a tenth of it = client. */
-	if (lag > SWEEP_LAG_FRAC * conns / json_number_value(rate) * 1e6) {
-		json_object_set_new(cell, "client_bound_schedule", json_true());
-		json_object_set_new(cell, "bound", json_string("client"));
-	} else {
-		json_object_set_new(cell, "client_bound_schedule", json_false());
-	}
-}
-
 /* ---- curves ---- */
 
-/* A point of a curve as the stop rules and the knee read it. */
-struct point {
-	double offered, achieved, p99;
-	bool ok, client, skipped;
-	json_int_t index; /* in doc.cells */
-};
-
-#define SWEEP_MAX_POINTS (RUN_MAX_RATES + SWEEP_MAX_STEPS + SWEEP_REFINE)
+#define SWEEP_MAX_POINTS (RUN_MAX_RATES + SWEEP_MAX_STEPS + CURVE_REFINE)
 
 struct sweep {
 	const struct run_opts *o;
@@ -174,12 +110,12 @@ static void progress(void *arg, const struct cell *c, bool probed)
 	const struct sweep *w = arg;
 	double left = (w->total > w->done ? w->total - w->done : 1) * w->per_point_s;
 
-	table_progress(w->o, c, c->reps, probed, left, true);
+	progress_show(w->o, c, c->reps, probed, left, true);
 }
 
 static void write_doc(struct sweep *w)
 {
-	w->write_failed += results_write(w->path, w->doc) != 0;
+	w->write_failed += doc_write(w->path, w->doc) != 0;
 }
 
 /*
@@ -208,19 +144,19 @@ static json_t *measure(struct sweep *w, const struct run_opts *so, const char *m
 		po.duration_s = probe_s;
 	cell_init(&c, &po, &spec);
 	json_object_set_new(c.json, "repeat_stopped", json_null());
-	results_update_cell(c.json);
+	summary_update_cell(c.json, w->doc);
 	for (int k = 0; k < reps && !c.done && !rc; k++) {
 		uint64_t t0 = now_ns();
 
 		rc = cell_measure(plan, &po, &c, k, progress, w);
-		results_update_cell(c.json);
+		summary_update_cell(c.json, w->doc);
 		w->per_point_s = 0.7 * w->per_point_s + 0.3 * (now_ns() - t0) / 1e9;
 	}
 	json_object_set_new(c.json, "repeat_stopped", json_string("fixed"));
 	w->done++;
 	if (probe_s <= 0) {
 		json_array_append(w->cells, c.json);
-		table_cell_line(&po, &spec, c.json);
+		progress_cell_line(&po, &spec, c.json);
 		write_doc(w);
 	}
 	if (rc) {
@@ -230,94 +166,15 @@ static json_t *measure(struct sweep *w, const struct run_opts *so, const char *m
 	return c.json;
 }
 
-static struct point read_point(const json_t *cell, double offered, json_int_t index)
-{
-	struct point p = {.offered = offered, .index = index};
-
-	p.ok = doc_cell_ok(cell) && doc_fig(cell, "requests_per_sec", &p.achieved) &&
-	       doc_fig(cell, "latency_us.p99", &p.p99);
-	p.client = json_is_true(json_object_get(cell, "client_bound_schedule"));
-	p.skipped = !strcmp(doc_cell_status(cell), "skipped");
-	return p;
-}
-
-/*
- * The knee's test (docs/results.md): a point the server still served (achieved at
- * least 95% of offered, the client on schedule) with p99 within the SLO, or, for a
- * sweep without an SLO, within SWEEP_KNEE_X times the low-load floor. The knee is
- * the busiest such point: above it latency leaves the SLO or the server falls
- * behind. (A rule on the floor alone read noise as the knee: on a 2-core VM p99 at
- * low load jumps 2-3x from point to point.)
- */
-static bool knee_ok(const struct run_opts *o, const struct point *p, double floor)
-{
-	double limit = o->slo_p99_us > 0 ? o->slo_p99_us : SWEEP_KNEE_X * floor;
-
-	return p->ok && !p->client && p->achieved >= SWEEP_SAT_FRAC * p->offered && p->p99 <= limit;
-}
-
-static double p99_floor(const struct point *pts, int n)
-{
-	double floor = INFINITY;
-
-	for (int i = 0; i < n; i++)
-		if (pts[i].ok && !pts[i].client && pts[i].p99 < floor)
-			floor = pts[i].p99;
-	return floor;
-}
-
-static int cmp_offered(const void *a, const void *b)
-{
-	const struct point *x = a, *y = b;
-
-	return (x->offered > y->offered) - (x->offered < y->offered);
-}
-
-/* The points (sorted), knee, floor and capacity at the SLO into the curve. */
-static void finish_curve(const struct run_opts *o, json_t *curve, struct point *pts, int n,
-			 const char *ended_by)
-{
-	json_t *idx = json_array();
-	double floor = p99_floor(pts, n), cap = -1;
-	const struct point *knee = NULL;
-
-	qsort(pts, n, sizeof(*pts), cmp_offered);
-	for (int i = 0; i < n; i++) {
-		json_array_append_new(idx, json_integer(pts[i].index));
-		if (isfinite(floor) && knee_ok(o, &pts[i], floor))
-			knee = &pts[i];
-		if (o->slo_p99_us > 0 && pts[i].ok && !pts[i].client &&
-		    pts[i].p99 <= o->slo_p99_us && pts[i].achieved > cap)
-			cap = pts[i].achieved;
-	}
-	json_object_set_new(curve, "points", idx);
-	json_object_set_new(curve, "p99_floor_us",
-			    isfinite(floor) ? json_real(floor) : json_null());
-	json_object_set_new(curve, "knee",
-			    knee ? json_pack("{s:f,s:f,s:f,s:I}", "offered", knee->offered,
-					     "achieved", knee->achieved, "p99_us", knee->p99,
-					     "cell", knee->index)
-				 : json_null());
-	json_object_set_new(curve, "capacity_at_slo", cap >= 0 ? json_real(cap) : json_null());
-	json_object_set_new(curve, "ended_by", json_string(ended_by));
-}
-
 /* Between the highest point that passes the knee's test and the lowest above it that fails it. */
 static int refine(struct sweep *w, const struct run_opts *so, const char *model,
-		  unsigned long conns, struct point *pts, int n)
+		  unsigned long conns, struct curve_point *pts, int n)
 {
-	double floor = p99_floor(pts, n), good = 0, bad = INFINITY;
+	double floor = curve_p99_floor(pts, n), good, bad;
 
-	if (!isfinite(floor))
+	if (!curve_bracket(pts, n, so->slo_p99_us, &good, &bad))
 		return n;
-	for (int i = 0; i < n; i++)
-		if (knee_ok(so, &pts[i], floor) && pts[i].offered > good)
-			good = pts[i].offered;
-	for (int i = 0; i < n; i++)
-		if (!knee_ok(so, &pts[i], floor) && !pts[i].client && pts[i].offered > good &&
-		    pts[i].offered < bad)
-			bad = pts[i].offered;
-	for (int r = 0; r < SWEEP_REFINE && good > 0 && isfinite(bad) && !run_interrupted; r++) {
+	for (int r = 0; r < CURVE_REFINE && !run_interrupted; r++) {
 		double rate = sqrt(good * bad);
 		json_int_t index = (json_int_t)json_array_size(w->cells);
 		json_t *cell = measure(w, so, model, conns, rate, 0);
@@ -325,15 +182,10 @@ static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 		if (!cell)
 			break;
 		json_object_set_new(cell, "sweep_step", json_integer(n));
-		pts[n] = read_point(cell, rate, index);
+		pts[n] = curve_point_of(cell, rate, index);
 		json_decref(cell);
-		if (pts[n].client || !pts[n].ok)
-			return n + 1;
-		if (knee_ok(so, &pts[n], floor))
-			good = rate;
-		else
-			bad = rate;
-		n++;
+		if (!curve_refine_update(&pts[n++], floor, so->slo_p99_us, &good, &bad))
+			break;
 	}
 	return n;
 }
@@ -342,17 +194,17 @@ static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 static void run_curve(struct sweep *w, const struct run_opts *so, const char *model,
 		      unsigned long conns, json_t *curve)
 {
-	struct point pts[SWEEP_MAX_POINTS];
+	struct curve_point pts[SWEEP_MAX_POINTS];
 	bool autor = so->nrates == 0;
 	int n = 0, over = 0, steps = autor ? SWEEP_MAX_STEPS : so->nrates;
-	const char *ended = autor ? "steps" : "rates";
+	const char *ended = autor ? "steps" : "rates", *stop;
 	double cap = 0;
 
 	if (autor) {
 		json_t *probe = measure(w, so, model, conns, 0, SWEEP_PROBE_S);
 
 		if (!probe) {
-			finish_curve(so, curve, pts, 0, "interrupted");
+			curve_finish(curve, pts, 0, so->slo_p99_us, "interrupted");
 			return;
 		}
 		doc_fig(probe, "requests_per_sec", &cap);
@@ -363,7 +215,7 @@ static void run_curve(struct sweep *w, const struct run_opts *so, const char *mo
 					      "reason", json_object_get(probe, "reason")));
 		json_decref(probe);
 		if (!(cap > 0)) {
-			finish_curve(so, curve, pts, 0,
+			curve_finish(curve, pts, 0, so->slo_p99_us,
 				     !strcmp(doc_str(curve, "probe.status"), "skipped") ? "skipped"
 											: "failed");
 			return;
@@ -375,36 +227,22 @@ static void run_curve(struct sweep *w, const struct run_opts *so, const char *mo
 		json_t *cell = measure(w, so, model, conns, rate, 0);
 
 		if (!cell) {
-			finish_curve(so, curve, pts, n, "interrupted");
+			curve_finish(curve, pts, n, so->slo_p99_us, "interrupted");
 			return;
 		}
 		json_object_set_new(cell, "sweep_step", json_integer(k));
-		pts[n] = read_point(cell, rate, index);
+		pts[n] = curve_point_of(cell, rate, index);
 		json_decref(cell);
-		if (!pts[n++].ok) {
-			ended = pts[n - 1].skipped ? "skipped" : "failed";
-			break;
-		}
-		if (!autor)
-			continue;
-		/* The client first: a client that lagged also explains a shortfall. */
-		if (pts[n - 1].client) {
-			ended = "client";
-			break;
-		}
-		if (pts[n - 1].achieved < SWEEP_SAT_FRAC * rate) {
-			ended = "saturation";
-			break;
-		}
-		over = so->slo_p99_us > 0 && pts[n - 1].p99 > so->slo_p99_us ? over + 1 : 0;
-		if (over >= SWEEP_SLO_RUNS) {
-			ended = "slo";
+		stop = curve_stop(&pts[n++], so->slo_p99_us, &over);
+		/* --rates LIST: every rate, unless a point failed or was skipped */
+		if (stop && (autor || !pts[n - 1].ok)) {
+			ended = stop;
 			break;
 		}
 	}
 	if (autor && (!strcmp(ended, "saturation") || !strcmp(ended, "slo")))
 		n = refine(w, so, model, conns, pts, n);
-	finish_curve(so, curve, pts, n, run_interrupted ? "interrupted" : ended);
+	curve_finish(curve, pts, n, so->slo_p99_us, run_interrupted ? "interrupted" : ended);
 }
 
 int sweep_run(const struct run_opts *o, const struct cell_plan *plan, json_t *doc, const char *path)
@@ -421,7 +259,7 @@ int sweep_run(const struct run_opts *o, const struct cell_plan *plan, json_t *do
 	    .path = path,
 	    .per_point_s = (o->warmup_s + o->duration_s + 0.5) * plan->passes,
 	};
-	int per_curve = o->nrates ? o->nrates : 1 + SWEEP_MAX_STEPS / 2 + SWEEP_REFINE;
+	int per_curve = o->nrates ? o->nrates : 1 + SWEEP_MAX_STEPS / 2 + CURVE_REFINE;
 
 	if (!so) {
 		LOG_ERR("out of memory");

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "net.h"
 #include "opts.h"
+#include "utc.h"
 
 #define CAL_CI_ITERS	 2000
 #define CAL_CI_SEED	 1
@@ -517,7 +518,7 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 	}
 	json_object_set_new(host, "busy_before", num(busy0, true));
 	json_object_set_new(host, "busy_after", num(busy1, true));
-	results_utc_now(finished, sizeof(finished), false);
+	utc_now(finished, sizeof(finished), false);
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:i}", "schema",
 			 "ringside-calibrate/2", "command", command, "status",
 			 run_interrupted ? "interrupted" : "complete", "started_at", started,
@@ -551,7 +552,7 @@ int cmd_calibrate(int argc, char **argv)
 	full[argc + 1] = NULL;
 	run_install_signals();
 	pin_self(&k.o.client_cpus); /* keep ringside itself off the server's CPUs */
-	results_utc_now(started, sizeof(started), false);
+	utc_now(started, sizeof(started), false);
 	k.rounds = json_array();
 	if (cal_setup(&k) || cal_servers(&k))
 		goto out;
@@ -577,7 +578,7 @@ int cmd_calibrate(int argc, char **argv)
 	if (k.o.json && write_doc(doc, "-"))
 		rc = RS_EXIT_FAIL;
 	if (!k.o.out && !k.o.json) {
-		results_utc_now(stamp, sizeof(stamp), true);
+		utc_now(stamp, sizeof(stamp), true);
 		snprintf(path, sizeof(path), "results/calibrate-%s.json", stamp);
 		if (fs_mkdir_p("results"))
 			rc = RS_EXIT_FAIL;

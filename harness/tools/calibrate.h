@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdbool.h>
 
+#include "core/bound.h"
 #include "run/peers.h"
 #include "sys/proc.h"
 
@@ -19,7 +20,7 @@
 #define CAL_BODY       4096 /* bytes of every response, from either origin */
 #define CAL_STOP_MS    3000 /* SIGTERM, this long, then SIGKILL */
 /* A server this busy (median srv-cpu) set the rate: ratios against it are capped. */
-#define CAL_SERVER_BOUND 0.9
+#define CAL_SERVER_BOUND BOUND_UTIL
 
 enum cal_client { CAL_LOAD, CAL_WRK };
 enum cal_server { CAL_ORIGIN, CAL_NGINX };

@@ -1,59 +1,16 @@
 /*
- * What `ringside run` prints: a progress line on stderr when it is a terminal,
- * otherwise one log line per cell, and the summary table on stdout at the end,
- * all read back from the cells' JSON so the table shows what results.json says.
+ * The summary table `ringside run` prints at the end, and the line it logs per
+ * cell: read from the results document alone (results.json), so the table
+ * shows what the file says. The client-bound mark is core/bound.h's rule.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "core/bound.h"
 #include "core/doc.h"
-#include "table.h"
 #include "core/verdict.h"
-#include "log.h"
-
-static bool progress_shown;
-
-void table_fmt_duration(double s, char *buf, size_t len)
-{
-	long t = s > 0 ? (long)(s + 0.5) : 0;
-
-	if (t >= 3600)
-		snprintf(buf, len, "%ldh%02ldm", t / 3600, t / 60 % 60);
-	else if (t >= 60)
-		snprintf(buf, len, "%ldm%02lds", t / 60, t % 60);
-	else
-		snprintf(buf, len, "%lds", t);
-}
-
-void table_progress(const struct run_opts *o, const struct cell *c, int round, bool probed,
-		    double eta_s, bool eta_min)
-{
-	char eta[32], reps[24];
-
-	if (o->quiet || !isatty(STDERR_FILENO))
-		return;
-	table_fmt_duration(eta_s, eta, sizeof(eta));
-	if (o->repeat)
-		snprintf(reps, sizeof(reps), "%lu", o->repeat);
-	else
-		snprintf(reps, sizeof(reps), "auto, <= %lu", o->max_repeat);
-	fprintf(stderr, "\r\033[Kround %d: cell %d/%d %s c=%lu rep %d (%s)%s, ETA %s%s", round + 1,
-		c->spec.index + 1, c->spec.total, c->spec.model, c->spec.connections, c->reps + 1,
-		reps, probed ? " (probed)" : "", eta_min ? ">= " : "", eta);
-	fflush(stderr);
-	progress_shown = true;
-}
-
-void table_progress_done(void)
-{
-	if (progress_shown) {
-		fprintf(stderr, "\r\033[K");
-		fflush(stderr);
-		progress_shown = false;
-	}
-}
+#include "table.h"
 
 static double num(const json_t *j, const char *path, bool *ok)
 {
@@ -146,52 +103,21 @@ static void fmt_marks(const json_t *cell, char *buf, size_t len)
 		snprintf(buf + strlen(buf), len - strlen(buf), " ci-wide");
 }
 
-/*
- * The cell's load generator set the pace: its bound (from the unprobed runs' median
- * utilisations, 0.9) is client or both; files without a bound: any run's bottleneck.
- */
-static bool client_bottleneck(const json_t *cell)
-{
-	const json_t *runs = json_object_get(cell, "runs"), *run;
-	const char *bound = doc_str(cell, "bound");
-	size_t i;
-
-	if (*bound)
-		return !strcmp(bound, "client") || !strcmp(bound, "both");
-	json_array_foreach(runs, i, run)
-	{
-		if (json_is_true(json_object_get(json_object_get(run, "client"), "bottleneck")))
-			return true;
-	}
-	return false;
-}
-
-void table_cell_line(const struct run_opts *o, const struct cell_spec *c, const json_t *cell)
+void table_cell_text(const json_t *cell, char *buf, size_t len)
 {
 	const json_t *s = json_object_get(cell, "summary");
-	const char *status = json_string_value(json_object_get(cell, "status"));
 	char rps[64], p99[32], marks[64];
 	bool ok3;
 	double errs;
 
-	if (o->quiet)
-		return;
-	table_progress_done();
-	if (strcmp(status, "ok")) {
-		LOG_INFO("cell %d/%d %s %s c=%lu: %s: %s", c->index + 1, c->total,
-			 c->workload->name, c->model, c->connections, status,
-			 json_string_value(json_object_get(cell, "reason")));
-		return;
-	}
 	fmt_tput(cell, rps, sizeof(rps));
 	fig_at(cell, "latency_us.p99", p99, sizeof(p99));
 	fmt_marks(cell, marks, sizeof(marks));
 	errs = num(s, "errors.total", &ok3);
-	LOG_INFO("cell %d/%d %s %s c=%lu: ok after %zu runs (%s), %s req/s, p99 %s us%s%s%s",
-		 c->index + 1, c->total, c->workload->name, c->model, c->connections,
+	snprintf(buf, len, "ok after %zu runs (%s), %s req/s, p99 %s us%s%s%s",
 		 json_array_size(json_object_get(cell, "runs")), doc_str(cell, "repeat_stopped"),
 		 rps, p99, ok3 && errs > 0 ? ", ERRORS" : "",
-		 client_bottleneck(cell) ? ", client-bound" : "", marks);
+		 bound_cell_client(cell) ? ", client-bound" : "", marks);
 }
 
 /* Where the load came from, when not from this machine (config.clients). */
@@ -265,7 +191,7 @@ void table_print(FILE *f, const json_t *doc)
 		const json_t *s = json_object_get(cell, "summary");
 		const char *status = json_string_value(json_object_get(cell, "status"));
 		char tput[96], p50[24], p99[24], cpu[24], ctx[24], sc[24], err[24], marks[64];
-		bool bott = client_bottleneck(cell), a;
+		bool bott = bound_cell_client(cell), a;
 		double errs = num(s, "errors.total", &a);
 
 		fmt_tput(cell, tput, sizeof(tput));

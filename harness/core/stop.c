@@ -1,0 +1,32 @@
+/*
+ * The repetition stop rule (stop.h).
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/stop.h"
+
+const char *stop_after(const struct stop_rule *r, int reps, double hw)
+{
+	unsigned long n = reps > 0 ? (unsigned long)reps : 0;
+
+	if (r->repeat)
+		return n >= r->repeat ? "fixed" : NULL;
+	if (n < r->min_rounds && n < r->max_repeat)
+		return NULL;
+	if (isfinite(hw) && hw <= r->target_ci_pct && n >= r->min_rounds)
+		return "ci";
+	return n >= r->max_repeat ? "max" : NULL;
+}
+
+int stop_reps_left(const struct stop_rule *r, int reps, bool done)
+{
+	unsigned long want = r->repeat			     ? r->repeat
+			     : r->max_repeat < r->min_rounds ? r->max_repeat
+							     : r->min_rounds;
+
+	if (done)
+		return 0;
+	return (unsigned long)reps < want ? (int)(want - (unsigned long)reps) : 1;
+}

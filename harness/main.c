@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "write results as CSV and chart data files"},
     {"report", cmd_report, "write report.html and report.md with a claims check"},
     {"compare", cmd_compare, "compare two results cell by cell"},
+    {"resummarise", cmd_resummarise, "recompute every summary from the runs in a results file"},
 };
 
 static void usage(FILE *f)
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: ringside COMMAND [options]   (ringside COMMAND --help for details)\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nexamples:\n"
 		   "  ringside run --suite smoke\n"
 		   "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"

@@ -1,7 +1,11 @@
 /*
- * Reading the results document by dotted path: the accessors that run/ (the
- * summaries) and report/ (charts, tables, compare) share, and its atomic write.
- * See doc.h.
+ * core/: the harness's computing, with no process and no /proc in reach, tested
+ * on fixtures (tests/core): the results document (doc.c: accessors and the atomic
+ * write), the figure table (figs.c), summaries (summary.c, host figures read from
+ * the document), the bound rule (bound.c), the --repeat stop rule (stop.c), a
+ * sweep curve's rules (curve.c), statistics (stats.c) and verdicts (verdict.c).
+ * This file: reading the document by dotted path, for run/, report/ and tools/,
+ * and writing it atomically. See doc.h.
  */
 #include <math.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "opts.h"
+#include "core/figs.h"
 #include "core/stats.h"
 #include "core/verdict.h"
 #include "data.h"
@@ -22,27 +23,23 @@
 
 enum { M_RPS, M_P99, M_CPU, M_SYSCALLS, M_N };
 
+/* Each metric is a figure of core/figs.h: its summary path, its runs' paths and set. */
 static const struct {
 	const char *key, *label;
-	const char *fig;     /* summary figure (NULL: CPU, a sum of parts) */
-	const char *run;     /* the same figure in one run */
-	bool probed;	     /* counted on probed runs (syscalls), else unprobed */
+	const char *fig;     /* the figure's name in the table */
 	bool gated;	     /* --fail-above applies */
 	bool higher_better;  /* the direction that is an improvement */
 	const char *up, *dn; /* words for a rise and a fall */
 } metrics[M_N] = {
-    [M_RPS] = {"requests_per_sec", "requests/s", "requests_per_sec", "requests_per_sec", false,
-	       true, true, "faster", "slower"},
-    [M_P99] = {"latency_us_p99", "p99 us", "latency_us.p99", "latency_us.p99", false, true, false,
-	       "p99 higher", "p99 lower"},
-    [M_CPU] = {"cpu_us_per_request", "CPU us/req", NULL, NULL, false, true, false,
+    [M_RPS] = {"requests_per_sec", "requests/s", "requests_per_sec", true, true, "faster",
+	       "slower"},
+    [M_P99] = {"latency_us_p99", "p99 us", "latency_us.p99", true, false, "p99 higher",
+	       "p99 lower"},
+    [M_CPU] = {"cpu_us_per_request", "CPU us/req", "cpu_us_per_request.total", true, false,
 	       "CPU/request higher", "CPU/request lower"},
-    [M_SYSCALLS] = {"syscalls_per_request", "syscalls/req", "syscalls_per_request",
-		    "syscalls.server.per_request", true, false, false, "syscalls/request higher",
-		    "syscalls/request lower"},
+    [M_SYSCALLS] = {"syscalls_per_request", "syscalls/req", "syscalls_per_request", false, false,
+		    "syscalls/request higher", "syscalls/request lower"},
 };
-
-static const char *const cpu_parts[] = {"user", "system", "sqpoll"};
 
 struct opts {
 	double min_effect, limit; /* percent; limit < 0: no gate */
@@ -60,52 +57,39 @@ struct change {
 	char text[200];
 };
 
-/* CPU per request from a summary ("cpu_us_per_request.") or a run ("server.cpu_us_per_request.") */
-static bool cpu_sum(const json_t *obj, const char *prefix, bool summary, double *v)
+/*
+ * The metric's median in the cell's summary. A file older than
+ * cpu_us_per_request.total has only its parts: their medians' sum stands in.
+ */
+static bool summary_figure(const json_t *cell, int m, double *v)
 {
-	char p[96];
+	const struct fig *total = fig_find(metrics[m].fig);
 	double x;
 	bool any = false;
 
-	snprintf(p, sizeof(p), "%stotal", prefix);
-	if (summary ? doc_fig(obj, p, v) : doc_num(obj, p, v))
+	if (doc_fig(cell, total->name, v))
 		return true;
+	if (m != M_CPU)
+		return false;
 	*v = 0;
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", prefix, cpu_parts[i]);
-		if (summary ? doc_fig(obj, p, &x) : doc_num(obj, p, &x))
+	for (const struct fig *p = figs; p->name; p++) {
+		if (p != total && !strncmp(p->name, "cpu_us_per_request.", 19) &&
+		    doc_fig(cell, p->name, &x))
 			*v += x, any = true;
 	}
 	return any;
 }
 
-static bool summary_figure(const json_t *cell, int m, double *v)
-{
-	if (!metrics[m].fig)
-		return cpu_sum(cell, "cpu_us_per_request.", true, v);
-	return doc_fig(cell, metrics[m].fig, v);
-}
-
-/* The figure of each ok run of the right probe state; caller frees. */
+/* The figure of each ok run of the figure's set (probed or not); caller frees. */
 static double *run_values(const json_t *cell, int m, int *n)
 {
+	const struct fig *f = fig_find(metrics[m].fig);
 	json_t *runs = json_object_get(cell, "runs");
 	double *v = calloc(json_array_size(runs) + 1, sizeof(*v));
 
 	if (!v)
 		DIE("out of memory");
-	*n = 0;
-	for (size_t i = 0; i < json_array_size(runs); i++) {
-		json_t *r = json_array_get(runs, i);
-		const char *st = doc_str(r, "status");
-
-		if ((*st && strcmp(st, "ok")) ||
-		    json_is_true(json_object_get(r, "probed")) != metrics[m].probed)
-			continue;
-		if (metrics[m].run ? doc_num(r, metrics[m].run, &v[*n])
-				   : cpu_sum(r, "server.cpu_us_per_request.", false, &v[*n]))
-			(*n)++;
-	}
+	*n = fig_collect(runs, f->from, f->set, v, NULL, (int)json_array_size(runs));
 	return v;
 }
 

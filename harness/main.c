@@ -3,9 +3,10 @@
  * harness/ holds two halves over shared floors: run/ measures (options, suites,
  * rounds, cells, probes glue, the results writer) and report/ only reads
  * results.json (plot, export, report, claims, compare, charts). Below both, core/
- * computes without processes or /proc (document accessors, statistics, verdicts)
- * and sys/ controls child processes and reads /proc and the host. tools/ holds the
- * subcommands that are tools of their own (doctor, trace, calibrate). Below
+ * computes without processes or /proc (the document, the figure table, summaries,
+ * bound, stop and curve rules, statistics, verdicts) and sys/ controls child
+ * processes and reads /proc and the host. tools/ holds the subcommands that are
+ * tools of their own (doctor, trace, calibrate, resummarise). Below
  * harness/ sit bpf/ (the probes) and lib/.
  */
 #include <stdio.h>

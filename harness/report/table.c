@@ -226,8 +226,9 @@ void table_print(FILE *f, const json_t *doc)
 	if (any_bottleneck)
 		fprintf(f,
 			"warning: in the cells marked client-bound! the load generator's CPU was "
-			"over 90%% busy (bound client or both): their figures measure the client "
-			"as much as the server\n");
+			"over %.0f%% busy (bound client or both): their figures measure the client "
+			"as much as the server\n",
+			100 * BOUND_UTIL);
 	if (any_errors)
 		fprintf(f, "warning: some runs counted errors; see results.json\n");
 	table_load_origin(f, doc);

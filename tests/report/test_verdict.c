@@ -1,5 +1,5 @@
 /*
- * Unit test of harness/core/verdict.[ch], the API run/table.c and report/ share:
+ * Unit test of harness/core/verdict.[ch], the API report/ (table, claims, compare) shares:
  * the verdict fixture's three connection counts give a winner, a tie and a
  * client-bound "cannot tell"; old-shape files fall back to min-max. No kernel
  * features. Usage: test_verdict FIXTURES_DIR. Exit 0 pass, 1 fail.

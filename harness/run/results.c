@@ -157,6 +157,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "command", json_string(command));
 	host = hostinfo_json();
 	json_object_set_new(host, "null_syscall_ns", results_time_host(o));
+	json_object_set_new(host, "wakeup_cpu_us", results_time_wakeup(o));
 	json_object_set_new(doc, "host", host);
 	json_object_set_new(doc, "config", cfg);
 	json_object_set_new(doc, "probes", probes);

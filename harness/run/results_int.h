@@ -39,6 +39,8 @@ void results_set_path(json_t *obj, const char *path, json_t *v);
 
 /* results_time.c: host.null_syscall_ns, measured now (see docs/results.md). */
 json_t *results_time_host(const struct run_opts *o);
+/* host.wakeup_cpu_us, measured now (bpf/wakeup.h, docs/time.md). */
+json_t *results_time_wakeup(const struct run_opts *o);
 /* The time figures of summary, syscall_overhead_share included. */
 void results_time_summarise(json_t *sum, json_t *spread, const json_t *runs);
 

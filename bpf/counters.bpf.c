@@ -353,7 +353,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	}
 	if (voluntary)
 		COUNT(c->vcsw);
-	else
+	if (voluntary && next->pid == 0)
+		COUNT(c->idle_sleeps);
+	if (!voluntary)
 		COUNT(c->ivcsw);
 	/*
 	 * A followed process leaves the map after its last task's final switch

@@ -72,6 +72,12 @@ struct probe_role_counts {
 	 * busy on that CPU at the switch-in): their blocked time is not counted.
 	 */
 	__u64 time_lost;
+	/*
+	 * Voluntary switches that left the CPU to its idle task (next is pid 0):
+	 * sleeps whose wake must bring an idle CPU back (a halted vCPU, an IPI),
+	 * the rest switched straight to another runnable task (docs/time.md).
+	 */
+	__u64 idle_sleeps;
 };
 
 /*

@@ -490,8 +490,9 @@ static json_t *switch_figures(const struct probe_snapshot *d, int role, double r
 {
 	const struct probe_role_counts *c = probe_role(d, role);
 
-	return json_pack("{s:o, s:o}", "voluntary", ratio(c->vcsw, requests), "involuntary",
-			 ratio(c->ivcsw, requests));
+	return json_pack("{s:o, s:o, s:o}", "voluntary", ratio(c->vcsw, requests), "involuntary",
+			 ratio(c->ivcsw, requests), "voluntary_to_idle",
+			 ratio(c->idle_sleeps, requests));
 }
 
 /*

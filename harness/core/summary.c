@@ -172,29 +172,100 @@ static bool summarise(const json_t *runs, const struct fig *f, struct stats_sum 
 	return s->n > 0 && isfinite(s->median);
 }
 
-/*
- * syscall_overhead_share: median server syscalls per request (probed runs) x
- * null_ns / (median CPU per request, user + system + SQPOLL, of the unprobed
- * runs, in ns). Syscalls and CPU come from different runs, so there is no
- * per-run value: ci95 is the share at the two CIs' far ends (fewest syscalls
- * over most CPU, and the reverse), ci95_kind "ratio": a conservative band, not
- * itself a 95% interval; min and max are null.
- */
-static json_t *overhead_share(const json_t *runs, double ns)
-{
-	struct stats_sum s, c;
-	double share, lo, hi;
+/* The host costs the shares charge (ns, unprobed runs' costs; NaN when unmeasured). */
+struct host_costs {
+	double null_ns;		   /* host.null_syscall_ns.unprobed */
+	double wake_same_ns;	   /* host.wakeup_cpu_us.same_cpu.unprobed */
+	double wake_idle_extra_ns; /* the charged layout's cost over same_cpu (0 when same_cpu) */
+};
 
-	if (!isfinite(ns) || !summarise(runs, fig_find("syscalls_per_request"), &s) ||
+static struct host_costs host_costs(const json_t *doc)
+{
+	struct host_costs h = {summary_null_ns(doc), NAN, NAN};
+	const json_t *charged = doc_get(doc, "host.wakeup_cpu_us.charged");
+	double same, cross;
+
+	if (doc_num(doc, "host.wakeup_cpu_us.same_cpu.unprobed", &same)) {
+		h.wake_same_ns = same * 1e3;
+		if (json_is_string(charged) && !strcmp(json_string_value(charged), "same_cpu"))
+			h.wake_idle_extra_ns = 0;
+		else if (doc_num(doc, "host.wakeup_cpu_us.cross_cpu.unprobed", &cross))
+			h.wake_idle_extra_ns = (cross - same) * 1e3;
+	}
+	return h;
+}
+
+/* The summary of the probed runs' count per request at path; false without one. */
+static bool count_per_request(const json_t *runs, const char *path, struct stats_sum *s)
+{
+	double v[FIG_RUNS_MAX];
+
+	stats_summarise(v, collect1(runs, path, FIG_PROBED, v), s);
+	return s->n > 0 && isfinite(s->median);
+}
+
+/*
+ * A share of a request's CPU that counts per request (probed runs) times host
+ * costs (ns) take: (median count1 x ns1 + median count2 x ns2) / (median CPU
+ * per request, user + system + SQPOLL, of the unprobed runs, in ns); count2
+ * NULL for none. syscall_overhead_share is syscalls x the null syscall;
+ * wakeup_share is voluntary switches x the same-CPU sleep and wake plus the
+ * switches to idle x the charged layout's extra (docs/time.md). Counts and CPU
+ * come from different runs, so there is no per-run value: ci95 is the share at
+ * the CIs' far ends (the counts' low ends over the most CPU, and the reverse; a
+ * negative cost takes the other end), ci95_kind "ratio": a conservative band,
+ * not itself a 95% interval; min and max are null.
+ */
+static json_t *cost_share(const json_t *runs, const char *count1, double ns1, const char *count2,
+			  double ns2)
+{
+	struct stats_sum s1, s2 = {.n = FIG_RUNS_MAX}, c;
+	double share, lo, hi;
+	int n;
+
+	if (!isfinite(ns1) || !count_per_request(runs, count1, &s1) ||
+	    (count2 && (!isfinite(ns2) || !count_per_request(runs, count2, &s2))) ||
 	    !summarise(runs, fig_find("cpu_us_per_request.total"), &c) || c.median <= 0 ||
 	    c.ci_lo <= 0)
 		return json_pack("{s:n,s:n,s:n,s:i,s:n,s:n}", "median", "min", "max", "n", 0,
 				 "ci95", "ci95_kind");
-	share = s.median * ns / (c.median * 1e3);
-	lo = s.ci_lo * ns / (c.ci_hi * 1e3);
-	hi = s.ci_hi * ns / (c.ci_lo * 1e3);
-	return json_pack("{s:f,s:n,s:n,s:i,s:[f,f],s:s}", "median", share, "min", "max", "n",
-			 s.n < c.n ? s.n : c.n, "ci95", lo, hi, "ci95_kind", "ratio");
+	if (!count2)
+		s2.median = s2.ci_lo = s2.ci_hi = ns2 = 0;
+	share = (s1.median * ns1 + s2.median * ns2) / (c.median * 1e3);
+	lo = (fmin(s1.ci_lo * ns1, s1.ci_hi * ns1) + fmin(s2.ci_lo * ns2, s2.ci_hi * ns2)) /
+	     (c.ci_hi * 1e3);
+	hi = (fmax(s1.ci_lo * ns1, s1.ci_hi * ns1) + fmax(s2.ci_lo * ns2, s2.ci_hi * ns2)) /
+	     (c.ci_lo * 1e3);
+	n = s1.n < c.n ? s1.n : c.n;
+	n = n < s2.n ? n : s2.n;
+	return json_pack("{s:f,s:n,s:n,s:i,s:[f,f],s:s}", "median", share, "min", "max", "n", n,
+			 "ci95", lo, hi, "ci95_kind", "ratio");
+}
+
+/*
+ * cpu_model_residual_share: 1 - syscall_overhead_share - wakeup_share, its ci95
+ * the two shares' bands taken at the same ends (a conservative band, like
+ * theirs); null when either share is. Negative when the model charges more
+ * than the CPU measured.
+ */
+static json_t *residual_share(const json_t *sys, const json_t *wake)
+{
+	const json_t *sci = json_object_get(sys, "ci95"), *wci = json_object_get(wake, "ci95");
+	double s = json_number_value(json_object_get(sys, "median")),
+	       w = json_number_value(json_object_get(wake, "median"));
+
+	if (!json_is_number(json_object_get(sys, "median")) ||
+	    !json_is_number(json_object_get(wake, "median")) || !json_is_array(sci) ||
+	    !json_is_array(wci))
+		return json_pack("{s:n,s:n,s:n,s:i,s:n,s:n}", "median", "min", "max", "n", 0,
+				 "ci95", "ci95_kind");
+	return json_pack("{s:f,s:n,s:n,s:O,s:[f,f],s:s}", "median", 1 - s - w, "min", "max", "n",
+			 json_object_get(wake, "n"), "ci95",
+			 1 - json_number_value(json_array_get(sci, 1)) -
+			     json_number_value(json_array_get(wci, 1)),
+			 1 - json_number_value(json_array_get(sci, 0)) -
+			     json_number_value(json_array_get(wci, 0)),
+			 "ci95_kind", "ratio");
 }
 
 /* io_uring.cq_overflows: the sum over the probed runs that counted them (null if none). */
@@ -208,10 +279,10 @@ static json_t *overflows(const json_t *runs)
 	return n ? json_integer((json_int_t)total) : json_null();
 }
 
-static json_t *summary_of(const json_t *cell, double null_ns)
+static json_t *summary_of(const json_t *cell, const struct host_costs *hc)
 {
 	const json_t *runs = json_object_get(cell, "runs");
-	json_t *sum = json_object(), *spread = json_object();
+	json_t *sum = json_object(), *spread = json_object(), *sys, *wake;
 	double v[FIG_RUNS_MAX], rps, rps_probed;
 	int n, np;
 
@@ -223,7 +294,13 @@ static json_t *summary_of(const json_t *cell, double null_ns)
 			put_fig(sum, spread, runs, f);
 	}
 	set_path(sum, "io_uring.cq_overflows", overflows(runs));
-	json_object_set_new(sum, "syscall_overhead_share", overhead_share(runs, null_ns));
+	sys = cost_share(runs, "syscalls.server.per_request", hc->null_ns, NULL, 0);
+	/* Every sleep pays a switch; one that left the CPU idle, its wake's extra. */
+	wake = cost_share(runs, "context_switches_bpf.server.voluntary", hc->wake_same_ns,
+			  "context_switches_bpf.server.voluntary_to_idle", hc->wake_idle_extra_ns);
+	json_object_set_new(sum, "syscall_overhead_share", sys);
+	json_object_set_new(sum, "wakeup_share", wake);
+	json_object_set_new(sum, "cpu_model_residual_share", residual_share(sys, wake));
 	n = collect1(runs, "requests_per_sec", FIG_HEAD, v);
 	rps = stats_median(v, n);
 	np = collect1(runs, "requests_per_sec", FIG_PROBED, v);
@@ -317,7 +394,8 @@ void summary_update_cell(json_t *cell, const json_t *doc)
 {
 	const json_t *runs = json_object_get(cell, "runs"), *run;
 	int outliers = mark_outliers(runs), noisy = 0;
-	json_t *sum = summary_of(cell, summary_null_ns(doc));
+	struct host_costs hc = host_costs(doc);
+	json_t *sum = summary_of(cell, &hc);
 	size_t i;
 
 	json_array_foreach(runs, i, run)

@@ -59,6 +59,17 @@ static const struct {
      "syscalls per request (probed runs) × that cost ÷ its median CPU per request (user + system + "
      "SQPOLL thread, unprobed runs). Agrees when the epoll model's share exceeds 0.25 at one or "
      "more connection counts; disagrees when every epoll cell's share is 0.25 or less."},
+    {"every syscall is a costly switch: the sleep/wake switch (a syscall that blocks)",
+     "the cost of a sleep and wake on this host (same CPU and across CPUs) and the share of CPU "
+     "per request that the server's sleeps and wakes take, per model",
+     "The costs are host.wakeup_cpu_us.same_cpu and .cross_cpu, unprobed (a pipe ping-pong "
+     "between two threads pinned to the first server CPU and to a client CPU, docs/time.md). A "
+     "model's wakeup share is wakeup_share: its median server voluntary context switches per "
+     "request (probed runs) × the same-CPU cost, plus the median of those that left the CPU idle "
+     "× the cross-CPU cost's excess over it, ÷ its median CPU per request (user + system + "
+     "SQPOLL thread, unprobed runs). Agrees when the epoll or the blocking model's share exceeds "
+     "0.25 at one or more connection counts; disagrees when every epoll and blocking cell's "
+     "share is 0.25 or less."},
 };
 
 const char *rpt_verdict_text(enum rpt_verdict v)
@@ -559,6 +570,63 @@ static void claim_switch(const struct rpt_doc *d, const struct rpt_group *g, int
 			best * 100, best_at);
 }
 
+/* The sleep/wake switch: wakeup_share of the epoll and blocking cells ("epoll 0.70 at 1"). */
+static void claim_sleep(const struct rpt_doc *d, const struct rpt_group *g, int ng,
+			struct rpt_claim *c)
+{
+	static const char *const judged[] = {"epoll", "blocking"};
+	const struct rpt_group *gr = group_with(g, ng, "echo", "epoll");
+	const char *best_model = NULL;
+	double same, cross, best = -1, v;
+	long long best_at = 0;
+
+	if (!gr)
+		gr = group_with(g, ng, "echo", "blocking");
+	if (!gr)
+		gr = group_with(g, ng, "proxy", "epoll");
+	if (!gr)
+		gr = group_with(g, ng, "proxy", "blocking");
+	if (!doc_num(d->root, "host.wakeup_cpu_us.same_cpu.unprobed", &same))
+		return verdict(c, RPT_CANNOT_TELL, "no sleep-and-wake cost in this file");
+	text_cat(c->figure, sizeof(c->figure), "sleep and wake %.1f µs on one CPU", same);
+	if (doc_num(d->root, "host.wakeup_cpu_us.cross_cpu.unprobed", &cross))
+		text_cat(c->figure, sizeof(c->figure), ", %.1f µs across CPUs", cross);
+	for (int m = 0; gr && m < gr->nmodels; m++) {
+		const char *model = gr->models[m];
+		bool first = true;
+
+		for (int k = 0; k < gr->nconns; k++) {
+			json_t *cell = ok_cell(d, gr, model, gr->conns[k]);
+
+			if (!cell || !doc_fig(cell, "wakeup_share", &v))
+				continue;
+			text_cat(c->figure, sizeof(c->figure), "%s%s %.3f at %lld",
+				 first ? "; " : ", ", first ? rpt_model_label(model) : "", v,
+				 gr->conns[k]);
+			first = false;
+			for (size_t j = 0; j < sizeof(judged) / sizeof(judged[0]); j++)
+				if (!strcmp(model, judged[j]) && v > best)
+					best = v, best_at = gr->conns[k], best_model = model;
+		}
+	}
+	if (!gr)
+		return verdict(c, RPT_CANNOT_TELL, "no epoll or blocking cell in this run");
+	if (!best_model)
+		return verdict(c, RPT_CANNOT_TELL, "%s",
+			       probes_off(d) ? "probes were off"
+					     : "no epoll or blocking cell with the share");
+	if (best > 0.25)
+		verdict(c, RPT_AGREES,
+			"sleeping and waking take %.0f%% of %s's CPU per request at %lld "
+			"connections, above 25%%",
+			best * 100, rpt_model_label(best_model), best_at);
+	else
+		verdict(c, RPT_DISAGREES,
+			"sleeping and waking take at most %.0f%% of a request's CPU (%s at %lld "
+			"connections), not above 25%%",
+			best * 100, rpt_model_label(best_model), best_at);
+}
+
 void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 {
 	struct rpt_group g[RPT_MAX_GROUPS];
@@ -577,6 +645,7 @@ void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 	claim_growth(doc, g, ng, &out[4]);
 	claim_tinygate(doc, g, ng, &out[5]);
 	claim_switch(doc, g, ng, &out[6]);
+	claim_sleep(doc, g, ng, &out[7]);
 	for (int i = 0; i < RPT_CLAIMS; i++)
 		if (!out[i].figure[0])
 			snprintf(out[i].figure, sizeof(out[i].figure), "—");

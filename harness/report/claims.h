@@ -8,7 +8,7 @@
 
 #include "data.h"
 
-#define RPT_CLAIMS 7
+#define RPT_CLAIMS 8
 
 enum rpt_verdict { RPT_AGREES, RPT_DISAGREES, RPT_CANNOT_TELL };
 

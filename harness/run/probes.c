@@ -11,6 +11,7 @@
 #include "probes.h"
 #include "log.h"
 #include "nullsys.h"
+#include "wakeup.h"
 #include "probe.h"
 
 static struct probe *probe;
@@ -145,6 +146,24 @@ int probes_null_syscall(int cpu, double *unprobed, double *probed)
 	}
 	if (nullsys_measure(cpu, probed))
 		*probed = NAN;
+	probe_detach(probe);
+	return 0;
+}
+
+int probes_wakeup(int cpu_a, int cpu_b, struct wakeup_cost *unprobed, struct wakeup_cost *probed)
+{
+	probed->us = NAN;
+	if (wakeup_measure(cpu_a, cpu_b, unprobed))
+		return -1;
+	if (!probe || probe_attached(probe))
+		return 0;
+	probe_clear_targets(probe);
+	if (probe_attach(probe)) {
+		LOG_WARN("cannot attach the probes to time a sleep and wake: %s", strerror(errno));
+		return 0;
+	}
+	if (wakeup_measure(cpu_a, cpu_b, probed))
+		probed->us = NAN;
 	probe_detach(probe);
 	return 0;
 }

@@ -24,5 +24,11 @@ int probes_check(char *why, size_t len);
  * the probes are off or cannot attach). 0, or -1 with errno when cpu is refused.
  */
 int probes_null_syscall(int cpu, double *unprobed, double *probed);
+/*
+ * The same for a sleep and wake between cpu_a and cpu_b (bpf/wakeup.h): *probed's
+ * us is NaN while the probes are off or cannot attach. 0, or -1 with errno.
+ */
+struct wakeup_cost;
+int probes_wakeup(int cpu_a, int cpu_b, struct wakeup_cost *unprobed, struct wakeup_cost *probed);
 
 #endif

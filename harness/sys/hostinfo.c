@@ -5,6 +5,7 @@
  * (CONFIG_IRQ_TIME_ACCOUNTING), and versions of the libraries and peer tools.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <jansson.h>
 #include <liburing.h>
@@ -236,6 +237,68 @@ json_t *hostinfo_loopback_json(void)
 	    "rps_sock_flow_entries", int_file("/proc/sys/net/core/rps_sock_flow_entries"));
 }
 
+json_t *hostinfo_cpuidle_json(void)
+{
+	json_t *states = json_array();
+	char path[128];
+
+	for (int i = 0; i < 16; i++) {
+		char *name;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cpuidle/state%d/name",
+			 i);
+		name = hostinfo_read_line(path);
+		if (!name)
+			break;
+		json_array_append_new(states, json_string(name));
+		free(name);
+	}
+	return json_pack(
+	    "{s:o,s:o,s:o,s:o}", "driver",
+	    str_or_null(hostinfo_read_line("/sys/devices/system/cpu/cpuidle/current_driver")),
+	    "governor",
+	    str_or_null(hostinfo_read_line("/sys/devices/system/cpu/cpuidle/current_governor_ro")),
+	    "states", states, "guest_halt_poll_ns",
+	    int_file("/sys/module/haltpoll/parameters/guest_halt_poll_ns"));
+}
+
+char *hostinfo_hypervisor(void)
+{
+	char line[4096], *vendor = NULL;
+	bool flag = false, known = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		known = true;
+		flag = strstr(line, " hypervisor") != NULL;
+		break;
+	}
+	if (f)
+		fclose(f);
+	vendor = hostinfo_read_line("/sys/hypervisor/type");
+	if (vendor)
+		return vendor;
+#if defined(__x86_64__) || defined(__i386__)
+	if (flag) {
+		unsigned int r[4];
+		char id[13] = "";
+
+		__asm__ volatile("cpuid"
+				 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+				 : "a"(0x40000000), "c"(0));
+		memcpy(id, &r[1], 4);
+		memcpy(id + 4, &r[2], 4);
+		memcpy(id + 8, &r[3], 4);
+		return strdup(id[0] ? id : "unknown hypervisor");
+	}
+#endif
+	if (flag)
+		return strdup("unknown hypervisor");
+	return known ? strdup("") : NULL;
+}
+
 json_t *hostinfo_json(void)
 {
 	json_t *h = json_object(), *v = json_object();
@@ -263,6 +326,10 @@ json_t *hostinfo_json(void)
 			    str_or_null(hostinfo_read_line(
 				"/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")));
 	json_object_set_new(h, "mitigations", mitigations());
+	json_object_set_new(h, "cpuidle", hostinfo_cpuidle_json());
+	s = hostinfo_hypervisor();
+	json_object_set_new(h, "hypervisor", s ? json_string(s) : json_null());
+	free(s);
 	irq = hostinfo_irq_time_accounting();
 	json_object_set_new(h, "irq_time_accounting", irq < 0 ? json_null() : json_boolean(irq));
 	json_object_set_new(h, "loopback", hostinfo_loopback_json());

@@ -25,6 +25,18 @@ const char *hostinfo_liburing_version(void);
  * to no process, so only the per-core CPU figures include network processing.
  */
 int hostinfo_irq_time_accounting(void);
+/*
+ * What sets the cost of a sleep and wake (docs/time.md): { driver, governor,
+ * states: [names of cpu0's idle states], guest_halt_poll_ns (haltpoll's; null
+ * without it) }, each null where unreadable.
+ */
+json_t *hostinfo_cpuidle_json(void);
+/*
+ * The hypervisor this runs under: its name (/sys/hypervisor/type, else CPUID's
+ * vendor, e.g. "KVMKVMKVM"), "" on bare metal, NULL when it cannot tell.
+ * Caller frees.
+ */
+char *hostinfo_hypervisor(void);
 /* The value of a one-line file, trimmed; NULL if unreadable. Caller frees. */
 char *hostinfo_read_line(const char *path);
 

@@ -6,6 +6,7 @@
  * what a run would skip. Always exits 0.
  */
 #include <liburing.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "run/workloads.h"
 #include "log.h"
 #include "opts.h"
+#include "nullsys.h"
+#include "wakeup.h"
 
 #define NOFILE_NEEDED (2 * 10000)
 
@@ -138,6 +141,72 @@ static bool has_cap(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
+/*
+ * The two switches a syscall can cost (docs/time.md): entering the kernel (a
+ * null syscall) and, when it blocks, a sleep and wake, on the first server CPU
+ * and across to a CPU outside the server set; what moves the second (the idle
+ * driver and governor, a hypervisor). Unprobed, as host.null_syscall_ns.
+ */
+static void doctor_costs(const cpu_set_t *server)
+{
+	struct wakeup_cost same, cross;
+	char detail[256], *hv;
+	json_t *idle = hostinfo_cpuidle_json(), *st;
+	int a = 0, b = -1;
+	double ns;
+	size_t i;
+
+	while (a < CPU_SETSIZE - 1 && !CPU_ISSET(a, server))
+		a++;
+	for (int c = 0; c < sysconf(_SC_NPROCESSORS_ONLN) && c < CPU_SETSIZE && b < 0; c++)
+		if (!CPU_ISSET(c, server))
+			b = c;
+	printf("\nwhere a request's time goes (CPU %d", a);
+	if (b >= 0)
+		printf(", and CPU %d as the client's", b);
+	printf(")\n");
+	if (nullsys_measure(a, &ns))
+		ns = NAN;
+	snprintf(detail, sizeof(detail), "%.0f ns (getppid)", ns);
+	doctor_row("null syscall", isfinite(ns) ? "ok" : "FAIL", detail);
+	if (wakeup_measure(a, a, &same))
+		same.us = NAN;
+	if (b < 0 || wakeup_measure(a, b, &cross))
+		cross.us = NAN;
+	snprintf(detail, sizeof(detail), "%.1f us on one CPU; %.1f us across CPUs", same.us,
+		 cross.us);
+	doctor_row("sleep and wake", isfinite(same.us) ? "ok" : "FAIL", detail);
+	if (isfinite(ns) && isfinite(cross.us))
+		printf(
+		    "  a syscall costs %.2f us here; a sleep and wake across CPUs %.0f us, %.0fx\n",
+		    ns / 1e3, cross.us, cross.us * 1e3 / ns);
+	else if (isfinite(ns) && isfinite(same.us))
+		printf("  a syscall costs %.2f us here; a sleep and wake %.1f us, %.0fx\n",
+		       ns / 1e3, same.us, same.us * 1e3 / ns);
+	snprintf(detail, sizeof(detail), "driver %s, governor %s, states",
+		 json_string_value(json_object_get(idle, "driver"))
+		     ? json_string_value(json_object_get(idle, "driver"))
+		     : "none",
+		 json_string_value(json_object_get(idle, "governor"))
+		     ? json_string_value(json_object_get(idle, "governor"))
+		     : "none");
+	json_array_foreach(json_object_get(idle, "states"), i, st)
+	{
+		size_t n = strlen(detail);
+
+		snprintf(detail + n, sizeof(detail) - n, "%s %s", i ? "," : "",
+			 json_string_value(st));
+	}
+	doctor_row("cpuidle", "", detail);
+	json_decref(idle);
+	hv = hostinfo_hypervisor();
+	doctor_row("virtualised", "", !hv ? "cannot tell" : hv[0] ? "yes" : "no (bare metal)");
+	if (hv && hv[0])
+		printf("  on a VM an idle vCPU halts and a wake is an IPI through the hypervisor: "
+		       "docs/time.md\n");
+	free(hv);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const char *const tools[] = {"nginx", "haproxy", "wrk", "gnuplot"};
@@ -177,6 +246,7 @@ int cmd_doctor(int argc, char **argv)
 	doctor_row("memory", "", detail);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		would_skip(&d, "nothing, but with %s CPU the server and client share it", "one");
+	doctor_costs(&server);
 
 	printf("\nio_uring\n");
 	s = hostinfo_read_line("/proc/sys/kernel/io_uring_disabled");

@@ -6,6 +6,8 @@
  * for the process and every process it forks. Needs root and kernel BTF (bpf/probe.h).
  */
 #include <fcntl.h>
+#include <math.h>
+#include <sched.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +25,9 @@
 #include "fsio.h"
 #include "log.h"
 #include "opts.h"
+#include "nullsys.h"
 #include "probe.h"
+#include "wakeup.h"
 
 struct trace_opts {
 	bool json;
@@ -48,7 +52,104 @@ struct trace_result {
 	long nvcsw, nivcsw;	      /* rusage minus those: comparable with BPF */
 	double elapsed_s;
 	struct probe_snapshot d; /* counts over the command's life */
+	/* This host's costs, timed before the command ran (NaN: not measured). */
+	double null_ns, wake_same_us, wake_cross_us;
 };
+
+/*
+ * The costs the model charges: a null syscall and a sleep and wake on this CPU,
+ * and across to another CPU (docs/time.md), timed with the probes attached and
+ * no targets, since the command runs probed: the programs on sys_enter/exit and
+ * the scheduler's tracepoints add to each (about 2x here). Before any target.
+ */
+static void trace_costs(struct probe *p, struct trace_result *r)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int a = sched_getcpu();
+	struct wakeup_cost w;
+
+	r->null_ns = r->wake_same_us = r->wake_cross_us = NAN;
+	if (a < 0 || probe_attach(p))
+		return;
+	if (nullsys_measure(a, &r->null_ns))
+		r->null_ns = NAN;
+	if (wakeup_measure(a, a, &w) == 0)
+		r->wake_same_us = w.us;
+	for (int b = 0; b < n && b < CPU_SETSIZE; b++)
+		if (b != a && wakeup_measure(a, b, &w) == 0) {
+			r->wake_cross_us = w.us;
+			break;
+		}
+	probe_detach(p);
+}
+
+/*
+ * The wakeups' estimated CPU: every sleep (voluntary switch) at the same-CPU
+ * cost, one that left the CPU idle at the cross-CPU one (its wake brought an
+ * idle CPU back). NaN without the costs.
+ */
+static double wakeups_cpu_us(const struct trace_result *r)
+{
+	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
+	double extra = isfinite(r->wake_cross_us) ? r->wake_cross_us - r->wake_same_us : 0;
+
+	return c->vcsw * r->wake_same_us + c->idle_sleeps * extra;
+}
+
+static double rusage_cpu_us(const struct trace_result *r)
+{
+	return (r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1e6 + r->ru.ru_utime.tv_usec +
+	       r->ru.ru_stime.tv_usec;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* "wakeups" and "cpu_model" of the JSON report. */
+static void model_json(json_t *j, const struct trace_result *r)
+{
+	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
+	double sys_us = probe_syscall_total(&r->d, PROBE_ROLE_SERVER) * r->null_ns / 1e3,
+	       wake_us = wakeups_cpu_us(r), cpu = r->attached ? NAN : rusage_cpu_us(r);
+
+	json_object_set_new(j, "wakeups",
+			    json_pack("{s:I,s:I,s:o,s:{s:o,s:o}}", "voluntary_switches",
+				      (json_int_t)c->vcsw, "to_idle", (json_int_t)c->idle_sleeps,
+				      "cpu_us", num_or_null(wake_us), "cost_us", "same_cpu",
+				      num_or_null(r->wake_same_us), "cross_cpu",
+				      num_or_null(r->wake_cross_us)));
+	json_object_set_new(j, "cpu_model",
+			    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "null_syscall_ns",
+				      num_or_null(r->null_ns), "syscalls_us", num_or_null(sys_us),
+				      "wakeups_us", num_or_null(wake_us), "modelled_us",
+				      num_or_null(sys_us + wake_us), "rusage_cpu_us",
+				      num_or_null(cpu), "modelled_share",
+				      num_or_null(cpu > 0 ? (sys_us + wake_us) / cpu : NAN)));
+}
+
+static void model_table(FILE *f, const struct trace_result *r)
+{
+	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
+	__u64 calls = probe_syscall_total(&r->d, PROBE_ROLE_SERVER);
+	double sys_us = calls * r->null_ns / 1e3, wake_us = wakeups_cpu_us(r);
+
+	fprintf(f,
+		"wakeups: %llu sleeps (voluntary switches), %llu of them left the CPU idle: "
+		"about %.1f us of CPU\n"
+		"  (a sleep and wake costs %.2f us on one CPU, %.2f us across CPUs here)\n",
+		(unsigned long long)c->vcsw, (unsigned long long)c->idle_sleeps, wake_us,
+		r->wake_same_us, r->wake_cross_us);
+	fprintf(f,
+		"cost model: %llu syscalls x %.0f ns = %.1f us entry/exit, + %.1f us sleeps "
+		"and wakes = %.1f us",
+		(unsigned long long)calls, r->null_ns, sys_us, wake_us, sys_us + wake_us);
+	if (!r->attached && rusage_cpu_us(r) > 0)
+		fprintf(f, " of %.1f us CPU (rusage): %.0f%%", rusage_cpu_us(r),
+			100 * (sys_us + wake_us) / rusage_cpu_us(r));
+	fprintf(f, "\n\n");
+}
 
 static void usage(FILE *f)
 {
@@ -392,7 +493,7 @@ static json_t *time_by_name(const struct probe_snapshot *d, const struct sc_row 
 	return m;
 }
 
-static json_t *result_json(char **argv, const struct trace_result *r)
+static json_t *result_json_counts(char **argv, const struct trace_result *r)
 {
 	const struct probe_role_counts *c = probe_role(&r->d, PROBE_ROLE_SERVER);
 	__u64 enters = probe_syscall_count(&r->d, PROBE_ROLE_SERVER, PROBE_NR_IO_URING_ENTER);
@@ -436,6 +537,15 @@ static json_t *result_json(char **argv, const struct trace_result *r)
 	    (json_int_t)c->guessed, "rusage", rusage, "io_uring", "sqes", (json_int_t)c->sqes,
 	    "cqes", (json_int_t)c->cqes, "enter_calls", (json_int_t)enters, "sqes_per_enter",
 	    per_enter(c->sqes, enters), "cqes_per_enter", per_enter(c->cqes, enters));
+}
+
+static json_t *result_json(char **argv, const struct trace_result *r)
+{
+	json_t *j = result_json_counts(argv, r);
+
+	if (j)
+		model_json(j, r);
+	return j;
 }
 
 static void print_table(FILE *f, char **argv, const struct trace_result *r)
@@ -484,6 +594,7 @@ static void print_table(FILE *f, char **argv, const struct trace_result *r)
 			"exec)\n",
 			r->nvcsw, r->nivcsw);
 	fprintf(f, "\n");
+	model_table(f, r);
 	fprintf(f, "io_uring: %llu SQEs, %llu CQEs, %llu io_uring_enter calls, ",
 		(unsigned long long)c->sqes, (unsigned long long)c->cqes,
 		(unsigned long long)enters);
@@ -565,6 +676,7 @@ int cmd_trace(int argc, char **argv)
 		goto close_probe;
 	}
 	fflush(stdout);
+	trace_costs(p, r);
 	if (o.attach ? trace_attach(p, o.attach, o.duration_s, r) == 0
 		     : trace_run(p, path, argv + optind, r) == 0) {
 		if (o.json) {

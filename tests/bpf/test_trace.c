@@ -3,10 +3,12 @@
  * against what trace_target is known to do: exact syscall counts, io_uring
  * SQEs/CQEs per enter, followed forks, and BPF context switches against
  * wait4's rusage; time per syscall (sleep, getppid-time); and -p attaching to a
- * running process (attach). Needs root and BPF: skips (77) with the reason otherwise.
- * usage: test_trace RINGSIDE TRACE_TARGET exact|switches|uring|sqpoll|fork|sleep|
- *        getppid-time|attach
+ * running process (attach); the wakeups of a known ping-pong, exactly, and the
+ * CPU the cost model gives them (wakeups). Needs root and BPF: skips (77) with the reason
+ * otherwise. usage: test_trace RINGSIDE TRACE_TARGET exact|switches|uring|sqpoll|fork|sleep|
+ *        getppid-time|attach|wakeups
  */
+#include <math.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -126,6 +128,71 @@ static json_t *check_getppid_time(const char *ringside, const char *target, int 
 	       (long long)get_int(j, "syscalls.by_name.getppid"));
 	CHECKF(per_call <= probed * 1.25, "%.1f ns per call > 1.25 x %.1f ns", per_call, probed);
 	CHECKF(per_call >= probed * 0.1, "%.1f ns per call < 0.1 x %.1f ns", per_call, probed);
+	return j;
+}
+
+/*
+ * The known program: two processes on one CPU at SCHED_FIFO ping-pong K times,
+ * so they sleep exactly 2K - 1 times and exit twice (trace_target's
+ * pingpong-procs): 2K + 1 voluntary switches, none to an idle CPU. The test
+ * pins itself there first, so nothing migrates (a migration is a sleep too).
+ * The cost model's fields are there and add up; across two CPUs the modelled
+ * share of the measured CPU is printed, a figure, not a timed check.
+ */
+static json_t *check_wakeups(const char *ringside, const char *target, int *status)
+{
+	const long k = 2000;
+	char ks[16], cs[16], other[16];
+	int cpu = sched_getcpu(), b = -1;
+	cpu_set_t one, all;
+	json_t *j, *x;
+
+	CHECK(sched_getaffinity(0, sizeof(all), &all) == 0);
+	for (int c = 0; c < CPU_SETSIZE && b < 0; c++)
+		if (c != cpu && CPU_ISSET(c, &all))
+			b = c;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	snprintf(ks, sizeof(ks), "%ld", k);
+	snprintf(cs, sizeof(cs), "%d", cpu);
+	j = trace(ringside, (char *[]){(char *)target, "pingpong-procs", ks, cs, cs, NULL}, status);
+	CHECKF(j, "no JSON");
+	printf("pingpong-procs %ld on CPU %d: %lld sleeps, %lld to idle; modelled %.1f us of %.1f "
+	       "us CPU\n",
+	       k, cpu, (long long)get_int(j, "wakeups.voluntary_switches"),
+	       (long long)get_int(j, "wakeups.to_idle"), get_real(j, "cpu_model.modelled_us"),
+	       get_real(j, "cpu_model.rusage_cpu_us"));
+	CHECKF(get_int(j, "wakeups.voluntary_switches") == 2 * k + 1, "wakeups %lld != %ld",
+	       (long long)get_int(j, "wakeups.voluntary_switches"), 2 * k + 1);
+	CHECKF(get_int(j, "wakeups.voluntary_switches") ==
+		   get_int(j, "context_switches.bpf.voluntary"),
+	       "wakeups are not the voluntary switches");
+	CHECKF(get_int(j, "wakeups.to_idle") == 0, "%lld sleeps to idle on a busy CPU",
+	       (long long)get_int(j, "wakeups.to_idle"));
+	CHECKF(get_real(j, "wakeups.cost_us.same_cpu") > 0, "no same-CPU cost");
+	CHECKF(get_real(j, "cpu_model.null_syscall_ns") > 0, "no null-syscall cost");
+	CHECKF(get_real(j, "cpu_model.rusage_cpu_us") > 0, "no rusage CPU");
+	CHECKF(fabs(get_real(j, "cpu_model.modelled_us") - get_real(j, "cpu_model.syscalls_us") -
+		    get_real(j, "wakeups.cpu_us")) < 1e-3,
+	       "modelled != syscalls + wakeups");
+	CHECKF(fabs(get_real(j, "wakeups.cpu_us") -
+		    (2 * k + 1) * get_real(j, "wakeups.cost_us.same_cpu")) < 1e-3,
+	       "wakeups' CPU is not their count x the same-CPU cost");
+	if (b < 0 || check_failures)
+		return j;
+	json_decref(j);
+	snprintf(other, sizeof(other), "%d", b);
+	j = trace(ringside, (char *[]){(char *)target, "pingpong-procs", ks, cs, other, NULL},
+		  status);
+	CHECKF(j, "no JSON");
+	x = json_object_get(j, "cpu_model");
+	printf("pingpong-procs %ld, CPUs %d and %d: %lld sleeps (%lld to idle), modelled %.1f us "
+	       "of %.1f us CPU (%.0f%%)\n",
+	       k, cpu, b, (long long)get_int(j, "wakeups.voluntary_switches"),
+	       (long long)get_int(j, "wakeups.to_idle"), get_real(x, "modelled_us"),
+	       get_real(x, "rusage_cpu_us"), 100 * get_real(x, "modelled_share"));
+	CHECKF(get_real(j, "wakeups.cost_us.cross_cpu") > 0, "no cross-CPU cost");
 	return j;
 }
 
@@ -268,6 +335,8 @@ int main(int argc, char **argv)
 		j = check_getppid_time(ringside, target, &status);
 	} else if (!strcmp(mode, "attach")) {
 		j = check_attach(ringside, target, &status);
+	} else if (!strcmp(mode, "wakeups")) {
+		j = check_wakeups(ringside, target, &status);
 	} else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;

@@ -13,6 +13,11 @@
  *   uring-async-nop K  K io_uring NOPs, each flagged IOSQE_ASYNC (one punt each)
  *   pingpong K     two threads pinned to one CPU wake each other K times through
  *                  pipes while a third thread spins on that CPU
+ *   pingpong-procs K A B  a parent pinned to CPU A and its child pinned to CPU B
+ *                  make K round trips of a byte through two pipes; with A == B
+ *                  both run SCHED_FIFO (root), so each side sleeps exactly once
+ *                  per round trip but the child's first: 2K - 1 sleeps, and two
+ *                  exits (docs/time.md)
  *   spin [getsid]  getppid (and getsid) in a loop until killed, for `trace -p`
  * Exits 0 when it did exactly that, 1 otherwise, 77 if io_uring is refused.
  */
@@ -325,6 +330,58 @@ static int pingpong(unsigned long k)
 	return failed || pong.failed;
 }
 
+/*
+ * Pins the caller to cpu (a sleep, for the migration, unless it runs there
+ * already); with fifo, SCHED_FIFO 1 as well. 0 or -1.
+ */
+static int pin_to(unsigned long cpu, bool fifo)
+{
+	struct sched_param sp = {.sched_priority = 1};
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return -1;
+	return fifo ? sched_setscheduler(0, SCHED_FIFO, &sp) : 0;
+}
+
+/*
+ * On one CPU at SCHED_FIFO a woken side never preempts the side that woke it:
+ * the parent's write leaves the child runnable, the parent sleeps in its read,
+ * the child reads without sleeping, writes (waking the parent), and sleeps in
+ * its next read. The parent sleeps K times, the child K - 1 (its first byte is
+ * there before it first runs); the child exits before the parent runs again, so
+ * the parent's wait4 finds it dead without sleeping.
+ */
+static int pingpong_procs(unsigned long k, unsigned long a, unsigned long b)
+{
+	int ab[2], ba[2], status;
+	bool fifo = a == b;
+	char c = 'x';
+	pid_t pid;
+
+	if (pipe(ab) || pipe(ba) || pin_to(a, fifo))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		if (pin_to(b, false))
+			_exit(1);
+		for (unsigned long i = 0; i < k; i++)
+			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	for (unsigned long i = 0; i < k; i++)
+		if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
+			return 1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	return 0;
+}
+
 static _Noreturn void spin(bool getsid_too)
 {
 	for (;;) {
@@ -370,9 +427,10 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "spin"))
 		spin(argc > 2 && !strcmp(argv[2], "getsid"));
 	if (argc < 3) {
-		fprintf(stderr,
-			"usage: trace_target getppid|block|uring|sqpoll|fork|nanosleep|"
-			"uring-async|uring-poll|uring-async-nop|pingpong N [M] | spin [getsid]\n");
+		fprintf(stderr, "usage: trace_target getppid|block|uring|sqpoll|fork|nanosleep|"
+				"uring-async|uring-poll|uring-async-nop|pingpong N [M] | "
+				"pingpong-procs K A B | "
+				"spin [getsid]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "getppid")) {
@@ -398,6 +456,8 @@ int main(int argc, char **argv)
 		return uring_async_nop(arg(argc, argv, 2));
 	if (!strcmp(argv[1], "pingpong"))
 		return pingpong(arg(argc, argv, 2));
+	if (!strcmp(argv[1], "pingpong-procs"))
+		return pingpong_procs(arg(argc, argv, 2), arg(argc, argv, 3), arg(argc, argv, 4));
 	fprintf(stderr, "trace_target: unknown mode %s\n", argv[1]);
 	return 2;
 }

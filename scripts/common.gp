@@ -15,7 +15,7 @@ if (!exists("formats")) formats = "png svg"
 set encoding utf8
 term_png = sprintf("set terminal pngcairo size %d,%d noenhanced font 'sans,11' background rgb 'white'", width, height)
 term_svg = sprintf("set terminal svg size %d,%d dynamic noenhanced font 'sans,11' background rgb 'white'", width, height)
-term_pdf = sprintf("set terminal pdfcairo size %.4fin,%.4fin noenhanced font 'sans,11' background rgb 'white'", width / 72.0, height / 72.0)
+term_pdf = sprintf("set terminal pdfcairo size %.5fin,%.5fin noenhanced font 'sans,11' background rgb 'white'", (width + 0.01) / 72.0, (height + 0.01) / 72.0)
 fmt = word(formats, 1)
 eval(value("term_".fmt))
 set output value("out_".fmt)

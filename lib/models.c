@@ -8,22 +8,25 @@
 #include "models.h"
 
 const struct model_info models_table[] = {
-    {"blocking", "one thread per connection, blocking reads and writes", MODEL_ECHO | MODEL_PROXY},
+    {"blocking", "one thread per connection, blocking reads and writes", MODEL_ECHO | MODEL_PROXY,
+     "blocking", "#444444"},
     {"epoll", "one epoll loop per server CPU, non-blocking sockets",
-     MODEL_ECHO | MODEL_PROXY | MODEL_ORIGIN},
-    {"uring", "io_uring with multishot accept/recv and provided buffers", MODEL_ECHO | MODEL_PROXY},
+     MODEL_ECHO | MODEL_PROXY | MODEL_ORIGIN, "epoll", "#1f77b4"},
+    {"uring", "io_uring with multishot accept/recv and provided buffers", MODEL_ECHO | MODEL_PROXY,
+     "io_uring", "#2ca02c"},
     {"uring-sqpoll", "io_uring with a kernel SQPOLL thread (submission without syscalls)",
-     MODEL_ECHO | MODEL_PROXY | MODEL_SQPOLL},
+     MODEL_ECHO | MODEL_PROXY | MODEL_SQPOLL, "io_uring+SQPOLL", "#d62728"},
     {"uring-sqpoll-busy",
      "SQPOLL, and the loop busy-polls the completion queue (no syscalls; spins a CPU)",
-     MODEL_ECHO | MODEL_SQPOLL | MODEL_CQ_BUSY_POLL | MODEL_OPT_IN},
+     MODEL_ECHO | MODEL_SQPOLL | MODEL_CQ_BUSY_POLL | MODEL_OPT_IN, "io_uring+SQPOLL+busy CQ",
+     "#e377c2"},
     {"nginx",
      "nginx (Debian package): one worker per server CPU, upstream keepalive sized to the "
      "connections",
-     MODEL_PROXY | MODEL_PEER},
+     MODEL_PROXY | MODEL_PEER, "nginx", "#9467bd"},
     {"haproxy", "haproxy (Debian package): one thread per server CPU, http-reuse always",
-     MODEL_PROXY | MODEL_PEER},
-    {NULL, NULL, 0},
+     MODEL_PROXY | MODEL_PEER, "haproxy", "#ff7f0e"},
+    {NULL, NULL, 0, NULL, NULL},
 };
 
 const struct model_info *models_find(const char *name)
@@ -32,6 +35,13 @@ const struct model_info *models_find(const char *name)
 		if (!strcmp(m->name, name))
 			return m;
 	return NULL;
+}
+
+int models_rank(const char *name)
+{
+	const struct model_info *m = models_find(name);
+
+	return m ? (int)(m - models_table) : -1;
 }
 
 const struct model_info *models_find_with(const char *name, unsigned all)

@@ -22,17 +22,24 @@ enum model_flag {
 
 struct model_info {
 	const char *name;
-	const char *help; /* one line */
-	unsigned flags;	  /* enum model_flag */
+	const char *help;   /* one line */
+	unsigned flags;	    /* enum model_flag */
+	const char *label;  /* in charts and reports: "io_uring+SQPOLL"; NULL: the name */
+	const char *colour; /* its line and bar colour in charts, "#rrggbb" */
 };
 
-/* The table, ending with a {NULL} entry. */
+/*
+ * The table, ending with a {NULL} entry. Its order is the order in which the
+ * reports and charts show models (models_rank), the simplest first.
+ */
 extern const struct model_info models_table[];
 
 /* The entry called name; NULL if there is none. */
 const struct model_info *models_find(const char *name);
 /* The entry called name if it has every flag in all; NULL otherwise. */
 const struct model_info *models_find_with(const char *name, unsigned all);
+/* The entry's place in the table (0 first); -1 for a name not in it. */
+int models_rank(const char *name);
 /*
  * Joins the names of the entries that have every flag in all and none in none,
  * separated by sep, into buf (truncated to len); returns how many matched.

@@ -1,7 +1,7 @@
 # A figure vs connections, one line per model (throughput, probe overhead), or vs
 # message size (the x values in conns, the axis named by xlabel).
 # Data: one block per model (two blank lines apart): connections value lo hi.
-# Variables: n blocks, names (quoted words), colours, conns, refline (optional y),
+# Variables: n blocks, names (quoted words), colours, styles, conns, refline (optional y),
 # xlabel (optional, default "connections (log scale)").
 if (!exists("xlabel")) xlabel = "connections (log scale)"
 load scripts."/common.gp"
@@ -18,8 +18,8 @@ if (nodata) {
 		set arrow 1 from graph 0, first refline to graph 1, first refline nohead dt 2 lc rgb "#888888"
 	}
 	plot for [i = 0:n-1] data index i using 1:3:(0):($4 - $3) with vectors heads size screen 0.005,90 lw 1.5 \
-		lc rgb C[int(word(colours, i+1))] notitle, \
-	     for [i = 0:n-1] data index i using 1:2 with linespoints lw 2 pt 7 ps 1.2 \
-		lc rgb C[int(word(colours, i+1))] title word(names, i+1)
+		lc rgb mc(i+1) notitle, \
+	     for [i = 0:n-1] data index i using 1:2 with linespoints lw 2 dt mdt(i+1) pt mpt(i+1) ps 1.2 \
+		lc rgb mc(i+1) title word(names, i+1)
 }
 load scripts."/finish.gp"

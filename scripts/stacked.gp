@@ -10,7 +10,6 @@ load scripts."/common.gp"
 if (nodata) {
 	load scripts."/nodata.gp"
 } else {
-	set style fill solid 0.85 border lc rgb "#333333"
 	set boxwidth 0.8
 	set xrange [-1 : words(conns) * (nm + 1) - 1]
 	set yrange [0:*]
@@ -25,6 +24,7 @@ if (nodata) {
 	marks = markcol > 0 ? sprintf(", data using 1:%d:(0.4) with xerrorbars pt 9 ps 1.6 lw 3 lc rgb \"black\" title marktitle", markcol) : ""
 	whiskers = nw > 0 ? ", for [w = 1:nw] data using 1:(column(n + 3*w + 1)):(0):(column(n + 3*w + 2) - column(n + 3*w + 1)) with vectors heads size screen 0.005,90 lw 1.5 lc rgb \"black\" notitle" : ""
 	# built as a string: macros inside a block expand before these are set
-	eval "plot for [k = n:1:-1] data using 1:(column(2 + k)):xtic(2) with boxes lc rgb S[k] title word(segs, k)" . whiskers . marks
+	eval "plot for [k = n:1:-1] data using 1:(column(2 + k)):xtic(2) with boxes " . \
+		fill("SP[k]", "S[k]") . " title word(segs, k)" . whiskers . marks
 }
 load scripts."/finish.gp"

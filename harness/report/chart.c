@@ -1,7 +1,9 @@
 /*
  * Chart data files for gnuplot (the .gp scripts in scripts/), one per chart, plain
- * whitespace-separated columns. Null figures and cells that did not run are
- * left out and named in the chart's note, never written as zero.
+ * whitespace-separated columns: what every chart shares (chart.h), and the makers
+ * of the charts drawn per (workload, size) group that plot.c's registry names.
+ * Null figures and cells that did not run are left out and named in the
+ * chart's note, never written as zero.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -19,7 +21,9 @@
 struct ctx {
 	const struct rpt_doc *doc;
 	const struct rpt_group *g;
+	const struct rpt_chart_kind *k;
 	struct rpt_chart *ch;
+	void (*write)(struct ctx *c); /* the maker's own part */
 	FILE *f;
 	int nnotes, more;
 	bool probes_off, noted_probes;
@@ -103,13 +107,22 @@ static void num(FILE *f, bool ok, double v)
 		fprintf(f, " NaN");
 }
 
-void rpt_legend_add(struct rpt_legend *lg, const char *model)
+/* A y value the chart draws: written, and kept in ymax. */
+static void yval(struct ctx *c, bool ok, double v)
 {
+	num(c->f, ok, v);
+	if (ok && fabs(v) > c->ch->ymax)
+		c->ch->ymax = fabs(v);
+}
+
+void rpt_legend_add(struct rpt_legend *lg, const struct rpt_doc *doc, const char *model)
+{
+	const char *sep = lg->blocks ? " " : "";
+
 	lg->blocks++;
-	text_cat(lg->names, sizeof(lg->names), "%s'%s'", lg->blocks > 1 ? " " : "",
-		 rpt_model_label(model));
-	text_cat(lg->colours, sizeof(lg->colours), "%s%d", lg->blocks > 1 ? " " : "",
-		 rpt_model_colour(model));
+	text_cat(lg->names, sizeof(lg->names), "%s'%s'", sep, rpt_model_label(model));
+	text_cat(lg->colours, sizeof(lg->colours), "%s%s", sep, rpt_model_colour(doc, model));
+	text_cat(lg->styles, sizeof(lg->styles), "%s%d", sep, rpt_model_style(doc, model));
 }
 
 void rpt_legend_vars(struct rpt_chart *ch, const struct rpt_legend *lg)
@@ -118,6 +131,8 @@ void rpt_legend_vars(struct rpt_chart *ch, const struct rpt_legend *lg)
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), lg->names);
 	text_cat(ch->vars, sizeof(ch->vars), "; colours=");
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), lg->colours);
+	text_cat(ch->vars, sizeof(ch->vars), "; styles=");
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), lg->styles);
 	text_cat(ch->vars, sizeof(ch->vars), "; ");
 }
 
@@ -155,7 +170,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			for (int i = 0; i < nfigs; i++) {
 				bool r = have[i] && doc_range(cell, figs[i], &lo[i], &hi[i]);
 
-				num(c->f, have[i], v[i]);
+				yval(c, have[i], v[i]);
 				num(c->f, r, lo[i]);
 				num(c->f, r, hi[i]);
 			}
@@ -163,7 +178,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			pts++;
 		}
 		if (pts)
-			rpt_legend_add(&lg, model);
+			rpt_legend_add(&lg, c->doc, model);
 		c->points += pts;
 	}
 	rpt_legend_vars(c->ch, &lg);
@@ -271,7 +286,7 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 				double base = cum;
 
 				cum += have[s] ? val[s] : 0;
-				fprintf(c->f, " %.9g", cum);
+				yval(c, true, cum);
 				if (!syscalls && have[s] &&
 				    doc_range(cell, segs[s], &wlo[s], &whi[s]) && whi[s] > 0) {
 					wok[s] = true;
@@ -327,17 +342,17 @@ static void write_cpu_time(struct ctx *c)
 			doc_fig(cell, "cpu_us_per_request.sqpoll", &sq);
 			fprintf(c->f, "%d \"%s\"", k * (c->g->nmodels + 1) + m,
 				rpt_model_label(model));
-			fprintf(c->f, " %.9g", cum += user);
+			yval(c, true, cum += user);
 			for (int s = 0; s < ntop; s++) {
 				snprintf(path, sizeof(path),
 					 "syscall_time_us_per_request.by_name.%s", top[s]);
 				part = doc_fig(cell, path, &part) ? part : 0;
 				named += part;
-				fprintf(c->f, " %.9g", cum += part);
+				yval(c, true, cum += part);
 			}
-			fprintf(c->f, " %.9g", cum += in > named ? in - named : 0);
-			fprintf(c->f, " %.9g", cum += sys > in ? sys - in : 0);
-			fprintf(c->f, " %.9g", cum += sq);
+			yval(c, true, cum += in > named ? in - named : 0);
+			yval(c, true, cum += sys > in ? sys - in : 0);
+			yval(c, true, cum += sq);
 			num(c->f, doc_fig(cell, "syscall_overhead_share", &share),
 			    share * (user + sys + sq));
 			fprintf(c->f, "\n");
@@ -382,99 +397,32 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 			r = doc_range(cell, fig, &lo, &hi);
 			if (pts == 0 && lg.blocks > 0)
 				fprintf(c->f, "\n\n");
-			fprintf(c->f, "%d %.9g", k * (c->g->nmodels + 1) + m, v);
+			fprintf(c->f, "%d", k * (c->g->nmodels + 1) + m);
+			yval(c, true, v);
 			num(c->f, r, lo);
 			num(c->f, r, hi);
 			fprintf(c->f, "\n");
 			pts++;
 		}
 		if (pts)
-			rpt_legend_add(&lg, model);
+			rpt_legend_add(&lg, c->doc, model);
 		c->points += pts;
 	}
 	rpt_legend_vars(c->ch, &lg);
 }
 
-static const struct {
-	const char *stem, *script, *headline, *ylabel;
-} kinds[RPT_CH_KINDS] = {
-    [RPT_CH_THROUGHPUT] = {"throughput", "lines.gp", "Throughput vs connections", "requests/s"},
-    [RPT_CH_SYSCALLS] = {"syscalls", "stacked.gp", "Server syscalls per request, by name",
-			 "syscalls per request"},
-    [RPT_CH_CTXSW] = {"context-switches", "stacked.gp", "Server context switches per request",
-		      "context switches per request"},
-    [RPT_CH_LATENCY] = {"latency", "latency.gp", "Latency p50 and p99 vs connections",
-			"latency (µs, log scale)"},
-    [RPT_CH_CPU] = {"cpu", "stacked.gp", "Server CPU time per request", "CPU µs per request"},
-    [RPT_CH_TINYGATE] = {"tinygate", "bars.gp", "TinyGate: proxy throughput by architecture",
-			 "requests/s"},
-    [RPT_CH_TINYGATE_P99] = {"tinygate-p99", "bars.gp",
-			     "TinyGate: proxy p99 latency by architecture", "p99 latency (µs)"},
-    [RPT_CH_OVERHEAD] = {"probe-overhead", "bars.gp",
-			 "Probe overhead: throughput with probes ÷ without",
-			 "probed ÷ unprobed requests/s"},
-    [RPT_CH_CPU_TIME] = {"cpu-time", "stacked.gp", "Where the CPU of a request goes",
-			 "server CPU µs per request"},
-    [RPT_CH_RQ_P99] = {"runqueue-p99", "lines.gp", "Server run-queue delay p99 vs connections",
-		       "run-queue delay p99 (µs)"},
-    [RPT_CH_IOWQ] = {"iowq-punts", "lines.gp", "io-wq punts per request vs connections",
-		     "io-wq punts per request"},
-};
-
-static int chart_one(struct ctx *c)
+void rpt_chart_begin(const struct rpt_doc *doc, const struct rpt_chart_kind *k, const char *stem,
+		     const char *what, struct rpt_chart *ch)
 {
-	static const char *const tput[] = {"requests_per_sec.median"};
-	static const char *const lat[] = {"latency_us.p50", "latency_us.p99"};
-	static const char *const cs[] = {"context_switches_per_request.voluntary",
-					 "context_switches_per_request.involuntary"};
-	static const char *const csl[] = {"voluntary", "involuntary"};
-	static const char *const cpu[] = {"cpu_us_per_request.user", "cpu_us_per_request.system",
-					  "cpu_us_per_request.sqpoll"};
-	static const char *const cpul[] = {"user", "system", "SQPOLL thread"};
-	static const char *const rq[] = {"runqueue_delay_us.p99"};
-	static const char *const iowq[] = {"io_uring.iowq_punts_per_request"};
+	char host[512];
 
-	switch (c->ch->kind) {
-	case RPT_CH_THROUGHPUT:
-		write_lines(c, tput, 1, false);
-		break;
-	case RPT_CH_LATENCY:
-		write_lines(c, lat, 2, false);
-		break;
-	case RPT_CH_OVERHEAD:
-		write_bars(c, "probe_overhead", true);
-		text_cat(c->ch->vars, sizeof(c->ch->vars), "refline=1; ");
-		break;
-	case RPT_CH_SYSCALLS:
-		write_stacked(c, NULL, NULL, 0, true);
-		break;
-	case RPT_CH_CTXSW:
-		if (c->probes_off)
-			note(c, "from /proc (probes off)");
-		write_stacked(c, cs, csl, 2, false);
-		break;
-	case RPT_CH_CPU:
-		write_stacked(c, cpu, cpul, 3, false);
-		break;
-	case RPT_CH_CPU_TIME:
-		write_cpu_time(c);
-		break;
-	case RPT_CH_RQ_P99:
-		write_lines(c, rq, 1, true);
-		break;
-	case RPT_CH_IOWQ:
-		write_lines(c, iowq, 1, true);
-		break;
-	case RPT_CH_TINYGATE:
-		write_bars(c, "requests_per_sec.median", false);
-		break;
-	case RPT_CH_TINYGATE_P99:
-		write_bars(c, "latency_us.p99", false);
-		break;
-	default:
-		return -1;
-	}
-	return 0;
+	memset(ch, 0, sizeof(*ch));
+	ch->kind = k;
+	ch->script = k->script;
+	ch->headline = k->headline;
+	snprintf(ch->name, sizeof(ch->name), "%.40s-%s", stem, k->name);
+	rpt_host_line(doc, host, sizeof(host));
+	snprintf(ch->title, sizeof(ch->title), "%s (%s)\n%s", k->headline, what, host);
 }
 
 int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *ch,
@@ -489,6 +437,7 @@ int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_c
 	if (!f)
 		return -1;
 	fprintf(f, "# ringside chart data: %s, from %s\n", ch->name, doc->path);
+	ch->ymax = 0;
 	points = fill(f, ch, arg);
 	if (points < 0) {
 		if (datadir)
@@ -501,77 +450,122 @@ int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_c
 		fclose(f);
 	else if (fs_out_commit(&out) < 0)
 		return -1;
-	ch->nodata = points == 0;
-	if (ch->nodata && !ch->note[0])
+	ch->nodata = points == 0 || ch->ymax == 0;
+	if (points > 0 && ch->ymax == 0) {
+		char why[sizeof(ch->note)];
+
+		snprintf(why, sizeof(why), "none measured: %s is 0 in every cell drawn",
+			 ch->kind->ylabel);
+		if (ch->note[0])
+			text_cat(why, sizeof(why), "\n%s", ch->note);
+		memcpy(ch->note, why, sizeof(ch->note));
+	} else if (ch->nodata && !ch->note[0]) {
 		snprintf(ch->note, sizeof(ch->note), "no data");
+	}
 	return 0;
+}
+
+static int nfigs(const struct rpt_chart_kind *k)
+{
+	int n = 0;
+
+	while (n < 3 && k->figs[n])
+		n++;
+	return n;
 }
 
 static int group_fill(FILE *f, struct rpt_chart *ch, void *arg)
 {
 	struct ctx *c = arg;
+	const struct rpt_chart_kind *k = c->k;
 
 	c->f = f;
-	if (chart_one(c) < 0)
-		return -1;
+	if (c->probes_off && k->probes_off_note)
+		note(c, "%s", k->probes_off_note);
+	c->write(c);
+	if (k->vars)
+		text_cat(ch->vars, sizeof(ch->vars), "%s", k->vars);
 	if (c->more)
 		text_cat(ch->note, sizeof(ch->note), "\n… and %d more (see the report)", c->more);
 	return c->points;
 }
 
-static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g, const char *datadir,
-		       struct rpt_chart *ch, enum rpt_chart_kind kind)
+/* The chart of kind k for group g (every per-group maker comes here). */
+static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g,
+		       const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch,
+		       void (*write)(struct ctx *c))
 {
-	struct ctx c = {.doc = doc, .g = g, .ch = ch};
-	char host[512], conns[512] = "", what[160] = "";
+	struct ctx c = {.doc = doc, .g = g, .k = k, .ch = ch, .write = write};
+	char conns[512] = "", what[160] = "";
 	const char *unit = strcmp(g->workload, "proxy") ? "-byte messages" : "-byte bodies";
 
-	memset(ch, 0, sizeof(*ch));
+	if (k->workload && strcmp(k->workload, g->workload))
+		return 0;
 	c.probes_off = !strcmp(doc_str(doc->root, "probes.mode"), "off");
-	ch->kind = kind;
-	ch->script = kinds[kind].script;
-	ch->headline = kinds[kind].headline;
-	snprintf(ch->name, sizeof(ch->name), "%s-%s", g->name, kinds[kind].stem);
-	rpt_host_line(doc, host, sizeof(host));
 	if (g->size >= 0)
-		snprintf(what, sizeof(what), " (%s, %lld%s", g->workload, g->size, unit);
+		snprintf(what, sizeof(what), "%s, %lld%s", g->workload, g->size, unit);
 	else
-		snprintf(what, sizeof(what), " (%s", g->workload);
+		snprintf(what, sizeof(what), "%s", g->workload);
 	if (g->rate > 0)
 		text_cat(what, sizeof(what), ", open loop at %.0f req/s", g->rate);
-	text_cat(what, sizeof(what), ")");
-	snprintf(ch->title, sizeof(ch->title), "%s%s\n%s", kinds[kind].headline, what, host);
+	rpt_chart_begin(doc, k, g->name, what, ch);
 	if (rpt_chart_write(doc, datadir, ch, group_fill, &c) < 0)
 		return -1;
-	for (int k = 0; k < g->nconns; k++)
-		text_cat(conns, sizeof(conns), "%s%lld", k ? " " : "", g->conns[k]);
+	for (int i = 0; i < g->nconns; i++)
+		text_cat(conns, sizeof(conns), "%s%lld", i ? " " : "", g->conns[i]);
 	text_cat(ch->vars, sizeof(ch->vars), "nm=%d; ylabel=", g->nmodels);
-	rpt_gp_quote(ch->vars, sizeof(ch->vars), kinds[kind].ylabel);
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), k->ylabel);
 	text_cat(ch->vars, sizeof(ch->vars), "; conns=");
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), conns);
-	return 0;
+	return 1;
 }
 
-int rpt_chart_all(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *out, int cap)
+static void lines(struct ctx *c)
 {
-	struct rpt_group groups[RPT_MAX_GROUPS];
-	int ng = rpt_groups(doc, groups, RPT_MAX_GROUPS), n = 0;
+	write_lines(c, c->k->figs, nfigs(c->k), c->k->probes);
+}
 
-	if (datadir && fs_mkdir_p(datadir) < 0)
-		return -1;
-	for (int i = 0; i < ng; i++) {
-		for (int k = 0; k < RPT_CH_KINDS; k++) {
-			bool proxy = !strcmp(groups[i].workload, "proxy");
+static void bars(struct ctx *c)
+{
+	write_bars(c, c->k->figs[0], c->k->probes);
+}
 
-			if ((k == RPT_CH_TINYGATE || k == RPT_CH_TINYGATE_P99) && !proxy)
-				continue;
-			if (n == cap)
-				return n;
-			if (chart_group(doc, &groups[i], datadir, &out[n], k) < 0)
-				return -1;
-			n++;
-		}
-	}
-	ng = rpt_curve_charts(doc, datadir, out + n, cap - n);
-	return ng < 0 ? -1 : n + ng;
+static void stacked(struct ctx *c)
+{
+	write_stacked(c, c->k->figs, c->k->segs, nfigs(c->k), false);
+}
+
+static void syscalls(struct ctx *c)
+{
+	write_stacked(c, NULL, NULL, 0, true);
+}
+
+int rpt_chart_lines(const struct rpt_doc *doc, const struct rpt_group *g,
+		    const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
+{
+	return chart_group(doc, g, k, datadir, ch, lines);
+}
+
+int rpt_chart_bars(const struct rpt_doc *doc, const struct rpt_group *g,
+		   const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
+{
+	return chart_group(doc, g, k, datadir, ch, bars);
+}
+
+int rpt_chart_stacked(const struct rpt_doc *doc, const struct rpt_group *g,
+		      const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
+{
+	return chart_group(doc, g, k, datadir, ch, stacked);
+}
+
+int rpt_chart_syscalls(const struct rpt_doc *doc, const struct rpt_group *g,
+		       const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
+{
+	return chart_group(doc, g, k, datadir, ch, syscalls);
+}
+
+int rpt_chart_cpu_time(const struct rpt_doc *doc, const struct rpt_group *g,
+		       const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
+{
+	return chart_group(doc, g, k, datadir, ch, write_cpu_time);
 }

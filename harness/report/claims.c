@@ -1,7 +1,8 @@
 /*
  * Claims check: turns a run's cells into a verdict per design claim. Every
- * threshold lives in the rule text shown beside the verdict, so a reader can
- * disagree with the rule rather than guess it.
+ * threshold is defined once (rpt_claim_thresholds), applied from there and
+ * printed from there into the rule text shown beside the verdict, so a reader
+ * can disagree with the rule rather than guess it.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -11,66 +12,132 @@
 #include "text.h"
 #include "core/verdict.h"
 
+const struct rpt_claim_thresholds rpt_claim_thresholds = {
+    .epoll_lo = 1.5,
+    .epoll_hi = 3.5,
+    .enter_share = 0.8,
+    .batch_conns = 10,
+    .batch_sqes = 2,
+    .sqpoll_syscalls = 0.1,
+    .sqpoll_cpu = 0.8,
+    .growth = 0.05,
+    .switch_share = 0.25,
+    .sleep_share = 0.25,
+};
+
+#define T rpt_claim_thresholds
+
 static const struct {
-	const char *claim, *measured_as, *rule;
+	const char *claim, *measured_as;
 } claims[RPT_CLAIMS] = {
     {"epoll needs ~2 syscalls per I/O event (epoll_wait + read/write)",
-     "syscalls per request, by name, for the epoll model",
-     "In echo one request is one message read and written back: an epoll server makes one read "
-     "and one write per request plus its share of epoll_wait, so the claim predicts 2 (epoll_wait "
-     "shared by many ready connections) to 3 (one epoll_wait per request) server syscalls per "
-     "request. A proxied request has two readiness events (client request, origin response), so "
-     "proxy figures are halved first (used only when there are no echo cells). Agrees when every "
-     "epoll cell lies in [1.5, 3.5]."},
+     "syscalls per request, by name, for the epoll model"},
     {"io_uring needs 1 syscall per *batch*",
-     "io_uring_enter calls per request, and SQEs/CQEs per io_uring_enter",
-     "Agrees when, in every uring (non-SQPOLL) cell, io_uring_enter is at least 80% of the "
-     "server's syscalls, and at the highest connection count (which must be 10 or more) each "
-     "io_uring_enter submits at least 2 SQEs (a batch)."},
+     "io_uring_enter calls per request, and SQEs/CQEs per io_uring_enter"},
     {"SQPOLL reaches near-zero syscalls in steady state",
-     "syscalls per request for uring-sqpoll (with and without CQ busy-polling)",
-     "Near zero means fewer than 0.1 server syscalls per request (one per ten requests). Agrees "
-     "when every uring-sqpoll* cell is below 0.1."},
-    {"SQPOLL burns a CPU", "CPU-µs per request including the kernel's iou-sqp thread",
-     "The SQPOLL thread's share of one CPU is its CPU µs per request × requests/s ÷ 10^6. Agrees "
-     "when it is at least 0.8 in every uring-sqpoll* cell."},
+     "syscalls per request for uring-sqpoll (with and without CQ busy-polling)"},
+    {"SQPOLL burns a CPU", "CPU-µs per request including the kernel's iou-sqp thread"},
     {"io_uring's savings grow with connection count",
-     "every figure above across a connection sweep (1 … 10,000)",
-     "Saving = 1 − (uring syscalls per request ÷ epoll syscalls per request) at each connection "
-     "count measured for both. Agrees when the saving at the highest count exceeds the saving at "
-     "the lowest by more than 0.05 (5 percentage points)."},
+     "every figure above across a connection sweep (1 … 10,000)"},
     {"worker < epoll < io_uring, all behind nginx/haproxy (TinyGate)",
-     "proxy throughput and p99 for the four models next to nginx and haproxy",
-     "On proxy cells, at each connection count where all six ran: requests/s must rank "
-     "blocking < epoll < uring, and each of blocking, epoll, uring and uring-sqpoll must be "
-     "below both nginx and haproxy. Each \"below\" is decided by the verdict rule: the two "
-     "cells' 95% CIs of median requests/s do not overlap and neither cell is client-bound; "
-     "overlapping CIs or a client-bound cell leave that pair, and so the claim, cannot tell. "
-     "Agrees when every pair holds at every such count; disagrees when a pair is clearly "
-     "reversed; p99 is shown, not judged. When the run has a model whose name starts with "
-     "\"tinygate\" (TinyGate itself as a --server, docs/tinygate.md), each such model is also "
-     "set against nginx and haproxy by the same rule at every count where it and a peer ran; "
-     "that is reported beside the verdict and does not change it."},
+     "proxy throughput and p99 for the four models next to nginx and haproxy"},
     {"every syscall is a costly switch between user and kernel mode",
      "the null-syscall cost on this host and the share of CPU per request that syscall entry "
-     "and exit take, per model",
-     "The null-syscall cost is host.null_syscall_ns.unprobed (getppid on the first server CPU, "
-     "probes detached). A model's overhead share is syscall_overhead_share: its median server "
-     "syscalls per request (probed runs) × that cost ÷ its median CPU per request (user + system + "
-     "SQPOLL thread, unprobed runs). Agrees when the epoll model's share exceeds 0.25 at one or "
-     "more connection counts; disagrees when every epoll cell's share is 0.25 or less."},
+     "and exit take, per model"},
     {"every syscall is a costly switch: the sleep/wake switch (a syscall that blocks)",
      "the cost of a sleep and wake on this host (same CPU and across CPUs) and the share of CPU "
-     "per request that the server's sleeps and wakes take, per model",
-     "The costs are host.wakeup_cpu_us.same_cpu and .cross_cpu, unprobed (a pipe ping-pong "
-     "between two threads pinned to the first server CPU and to a client CPU, docs/time.md). A "
-     "model's wakeup share is wakeup_share: its median server voluntary context switches per "
-     "request (probed runs) × the same-CPU cost, plus the median of those that left the CPU idle "
-     "× the cross-CPU cost's excess over it, ÷ its median CPU per request (user + system + "
-     "SQPOLL thread, unprobed runs). Agrees when the epoll or the blocking model's share exceeds "
-     "0.25 at one or more connection counts; disagrees when every epoll and blocking cell's "
-     "share is 0.25 or less."},
+     "per request that the server's sleeps and wakes take, per model"},
 };
+
+/* Claim i's rule, its thresholds printed from rpt_claim_thresholds. */
+static void rule_text(int i, char *buf, size_t len)
+{
+	switch (i) {
+	case 0:
+		snprintf(
+		    buf, len,
+		    "In echo one request is one message read and written back: an epoll server "
+		    "makes one read and one write per request plus its share of epoll_wait, so "
+		    "the claim predicts 2 (epoll_wait shared by many ready connections) to 3 (one "
+		    "epoll_wait per request) server syscalls per request. A proxied request has "
+		    "two readiness events (client request, origin response), so proxy figures "
+		    "are halved first (used only when there are no echo cells). Agrees when "
+		    "every epoll cell lies in [%g, %g].",
+		    T.epoll_lo, T.epoll_hi);
+		break;
+	case 1:
+		snprintf(
+		    buf, len,
+		    "Agrees when, in every uring (non-SQPOLL) cell, io_uring_enter is at least "
+		    "%g%% of the server's syscalls, and at the highest connection count (which "
+		    "must be %d or more) each io_uring_enter submits at least %g SQEs (a batch).",
+		    T.enter_share * 100, T.batch_conns, T.batch_sqes);
+		break;
+	case 2:
+		snprintf(buf, len,
+			 "Near zero means fewer than %g server syscalls per request (one per %g "
+			 "requests). Agrees when every uring-sqpoll* cell is below %g.",
+			 T.sqpoll_syscalls, 1 / T.sqpoll_syscalls, T.sqpoll_syscalls);
+		break;
+	case 3:
+		snprintf(buf, len,
+			 "The SQPOLL thread's share of one CPU is its CPU µs per request × "
+			 "requests/s ÷ 10^6. Agrees when it is at least %g in every uring-sqpoll* "
+			 "cell.",
+			 T.sqpoll_cpu);
+		break;
+	case 4:
+		snprintf(
+		    buf, len,
+		    "Saving = 1 − (uring syscalls per request ÷ epoll syscalls per request) at "
+		    "each connection count measured for both. Agrees when the saving at the "
+		    "highest count exceeds the saving at the lowest by more than %g (%g "
+		    "percentage points).",
+		    T.growth, T.growth * 100);
+		break;
+	case 5:
+		snprintf(
+		    buf, len, "%s",
+		    "On proxy cells, at each connection count where all six ran: requests/s must "
+		    "rank blocking < epoll < uring, and each of blocking, epoll, uring and "
+		    "uring-sqpoll must be below both nginx and haproxy. Each \"below\" is decided "
+		    "by the verdict rule: the two cells' 95% CIs of median requests/s do not "
+		    "overlap and neither cell is client-bound; overlapping CIs or a client-bound "
+		    "cell leave that pair, and so the claim, cannot tell. Agrees when every pair "
+		    "holds at every such count; disagrees when a pair is clearly reversed; p99 is "
+		    "shown, not judged. When the run has a model whose name starts with "
+		    "\"tinygate\" (TinyGate itself as a --server, docs/tinygate.md), each such "
+		    "model is also set against nginx and haproxy by the same rule at every count "
+		    "where it and a peer ran; that is reported beside the verdict and does not "
+		    "change it.");
+		break;
+	case 6:
+		snprintf(
+		    buf, len,
+		    "The null-syscall cost is host.null_syscall_ns.unprobed (getppid on the "
+		    "first server CPU, probes detached). A model's overhead share is "
+		    "syscall_overhead_share: its median server syscalls per request (probed "
+		    "runs) × that cost ÷ its median CPU per request (user + system + SQPOLL "
+		    "thread, unprobed runs). Agrees when the epoll model's share exceeds %g at "
+		    "one or more connection counts; disagrees when every epoll cell's share is "
+		    "%g or less.",
+		    T.switch_share, T.switch_share);
+		break;
+	default:
+		snprintf(
+		    buf, len,
+		    "The costs are host.wakeup_cpu_us.same_cpu and .cross_cpu, unprobed (a pipe "
+		    "ping-pong between two threads pinned to the first server CPU and to a client "
+		    "CPU, docs/time.md). A model's wakeup share is wakeup_share: its median server "
+		    "voluntary context switches per request (probed runs) × the same-CPU cost, "
+		    "plus the median of those that left the CPU idle × the cross-CPU cost's excess "
+		    "over it, ÷ its median CPU per request (user + system + SQPOLL thread, "
+		    "unprobed runs). Agrees when the epoll or the blocking model's share exceeds "
+		    "%g at one or more connection counts; disagrees when every epoll and blocking "
+		    "cell's share is %g or less.",
+		    T.sleep_share, T.sleep_share);
+	}
+}
 
 const char *rpt_verdict_text(enum rpt_verdict v)
 {
@@ -169,10 +236,12 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 					     : "no epoll cell with syscall counts");
 	if (div == 2)
 		text_cat(c->figure, sizeof(c->figure), " (proxy, per readiness event)");
-	if (lo >= 1.5 && hi <= 3.5)
-		verdict(c, RPT_AGREES, "all %d epoll cells within [1.5, 3.5]", n);
+	if (lo >= T.epoll_lo && hi <= T.epoll_hi)
+		verdict(c, RPT_AGREES, "all %d epoll cells within [%g, %g]", n, T.epoll_lo,
+			T.epoll_hi);
 	else
-		verdict(c, RPT_DISAGREES, "epoll ranges %.2f to %.2f, outside [1.5, 3.5]", lo, hi);
+		verdict(c, RPT_DISAGREES, "epoll ranges %.2f to %.2f, outside [%g, %g]", lo, hi,
+			T.epoll_lo, T.epoll_hi);
 }
 
 static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int ng,
@@ -209,13 +278,13 @@ static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int 
 		return verdict(c, RPT_CANNOT_TELL, "%s",
 			       probes_off(d) ? "probes were off"
 					     : "no uring cell with io_uring counts");
-	if (worst < 0.8)
+	if (worst < T.enter_share)
 		return verdict(c, RPT_DISAGREES,
 			       "io_uring_enter is only %.0f%% of syscalls in a cell", worst * 100);
-	if (last < 10)
+	if (last < T.batch_conns)
 		return verdict(c, RPT_CANNOT_TELL,
 			       "only %lld connection(s) measured: no batch can form", last);
-	if (last_spe >= 2)
+	if (last_spe >= T.batch_sqes)
 		return verdict(c, RPT_AGREES, "%.1f SQEs per io_uring_enter at %lld connections",
 			       last_spe, last);
 	verdict(c, RPT_DISAGREES, "only %.1f SQEs per io_uring_enter at %lld connections", last_spe,
@@ -253,7 +322,7 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 				text_cat(c->figure, sizeof(c->figure), "%s%s %s %lld conns: %.3f",
 					 n ? "; " : "", g[i].workload, g[i].models[m],
 					 g[i].conns[k], v);
-				bad |= cpu ? v < 0.8 : v >= 0.1;
+				bad |= cpu ? v < T.sqpoll_cpu : v >= T.sqpoll_syscalls;
 				worst = cpu ? (v < worst ? v : worst) : (v > worst ? v : worst);
 				n++;
 			}
@@ -272,10 +341,11 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 				   : (probes_off(d) ? "probes were off" : "no syscall counts"));
 	if (cpu)
 		verdict(c, bad ? RPT_DISAGREES : RPT_AGREES,
-			"lowest SQPOLL thread share %.2f %s 0.8", worst, bad ? "<" : ">=");
+			"lowest SQPOLL thread share %.2f %s %g", worst,
+			bad ? "<" : ">=", T.sqpoll_cpu);
 	else
-		verdict(c, bad ? RPT_DISAGREES : RPT_AGREES, "highest %.3f syscalls/request %s 0.1",
-			worst, bad ? ">=" : "<");
+		verdict(c, bad ? RPT_DISAGREES : RPT_AGREES, "highest %.3f syscalls/request %s %g",
+			worst, bad ? ">=" : "<", T.sqpoll_syscalls);
 }
 
 /* The overhead shares of epoll and uring at count conns, as a sentence; "" without both. */
@@ -331,7 +401,7 @@ static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int
 	if (n < 2)
 		return verdict(c, RPT_CANNOT_TELL, "only one connection count (%lld) has both.%s",
 			       fc, shares);
-	if (last - first > 0.05)
+	if (last - first > T.growth)
 		verdict(c, RPT_AGREES,
 			"saving grows from %.2f at %lld to %.2f at %lld connections.%s", first, fc,
 			last, lc, shares);
@@ -557,17 +627,17 @@ static void claim_switch(const struct rpt_doc *d, const struct rpt_group *g, int
 	if (!n)
 		return verdict(c, RPT_CANNOT_TELL, "%s",
 			       probes_off(d) ? "probes were off" : "no epoll cell with the share");
-	if (best > 0.25)
+	if (best > T.switch_share)
 		verdict(c, RPT_AGREES,
 			"syscall entry/exit is %.0f%% of epoll's CPU per request at %lld "
-			"connections, above 25%%",
-			best * 100, best_at);
+			"connections, above %g%%",
+			best * 100, best_at, T.switch_share * 100);
 	else
 		verdict(c, RPT_DISAGREES,
 			"syscall entry/exit is at most %.0f%% of epoll's CPU per request (at %lld "
-			"connections), not above 25%%: the work inside the syscalls costs more "
+			"connections), not above %g%%: the work inside the syscalls costs more "
 			"than the switch",
-			best * 100, best_at);
+			best * 100, best_at, T.switch_share * 100);
 }
 
 /* The sleep/wake switch: wakeup_share of the epoll and blocking cells ("epoll 0.70 at 1"). */
@@ -615,16 +685,16 @@ static void claim_sleep(const struct rpt_doc *d, const struct rpt_group *g, int 
 		return verdict(c, RPT_CANNOT_TELL, "%s",
 			       probes_off(d) ? "probes were off"
 					     : "no epoll or blocking cell with the share");
-	if (best > 0.25)
+	if (best > T.sleep_share)
 		verdict(c, RPT_AGREES,
 			"sleeping and waking take %.0f%% of %s's CPU per request at %lld "
-			"connections, above 25%%",
-			best * 100, rpt_model_label(best_model), best_at);
+			"connections, above %g%%",
+			best * 100, rpt_model_label(best_model), best_at, T.sleep_share * 100);
 	else
 		verdict(c, RPT_DISAGREES,
 			"sleeping and waking take at most %.0f%% of a request's CPU (%s at %lld "
-			"connections), not above 25%%",
-			best * 100, rpt_model_label(best_model), best_at);
+			"connections), not above %g%%",
+			best * 100, rpt_model_label(best_model), best_at, T.sleep_share * 100);
 }
 
 void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
@@ -636,7 +706,7 @@ void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].claim = claims[i].claim;
 		out[i].measured_as = claims[i].measured_as;
-		out[i].rule = claims[i].rule;
+		rule_text(i, out[i].rule, sizeof(out[i].rule));
 	}
 	claim_epoll(doc, g, ng, &out[0]);
 	claim_batch(doc, g, ng, &out[1]);

@@ -1,15 +1,16 @@
 /*
- * Rate sweeps and the message-size axis (curves.h, chart.h): the report's curve
- * tables, and charts of p99 and p50 against achieved requests/s with each knee
- * ringed and the SLO as a line (scripts/curve.gp), server CPU per request against
- * offered load, and requests/s against payload or body size (lines.gp).
+ * Rate sweeps and the message-size axis (curves.h): the report's curve tables,
+ * and the makers, for plot.c's registry, of charts of p99 and p50 against
+ * achieved requests/s with each knee ringed and the SLO as a line
+ * (scripts/curve.gp), server CPU per request against offered load, and
+ * requests/s against payload or body size (lines.gp). Uses chart.c's shared
+ * parts; calls nothing in plot.c.
  */
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
 #include "text.h"
-#include "chart.h"
 #include "curves.h"
 
 #define MAX_NOTES 5
@@ -204,7 +205,7 @@ void rpt_curve_point_row(const json_t *curve, const json_t *cell,
 struct fill {
 	const struct rpt_doc *doc;
 	const struct rpt_curve_set *set;
-	enum rpt_chart_kind kind;
+	const struct rpt_chart_kind *k;
 	int nnotes;
 	/* the size charts */
 	const char *workload;
@@ -259,19 +260,26 @@ static bool cpu_total(const json_t *cell, double *v)
 	return true;
 }
 
+/*
+ * A curve kind's figs are x and y: a figure, or "rate" (x: the offered rate)
+ * and "cpu_us_per_request" (y: cpu_total). Latency curves are drawn on a log
+ * y axis, with the knees.
+ */
+static bool latency_curve(const struct rpt_chart_kind *k)
+{
+	return strcmp(k->figs[1], "cpu_us_per_request") != 0;
+}
+
 /* x and y of a point on this chart; false when it has none. */
 static bool point_xy(const struct fill *fl, const json_t *cell, double *x, double *y)
 {
-	switch (fl->kind) {
-	case RPT_CH_CURVE_P99:
-		return doc_fig(cell, "requests_per_sec", x) && doc_fig(cell, "latency_us.p99", y) &&
-		       *y > 0;
-	case RPT_CH_CURVE_P50:
-		return doc_fig(cell, "requests_per_sec", x) && doc_fig(cell, "latency_us.p50", y) &&
-		       *y > 0;
-	default:
-		return doc_num(cell, "rate", x) && cpu_total(cell, y);
-	}
+	const char *xf = fl->k->figs[0], *yf = fl->k->figs[1];
+
+	if (!(strcmp(xf, "rate") ? doc_fig(cell, xf, x) : doc_num(cell, "rate", x)))
+		return false;
+	if (!latency_curve(fl->k))
+		return cpu_total(cell, y);
+	return doc_fig(cell, yf, y) && *y > 0;
 }
 
 static void curve_notes(struct fill *fl, struct rpt_chart *ch, const json_t *curve)
@@ -287,7 +295,7 @@ static void curve_notes(struct fill *fl, struct rpt_chart *ch, const json_t *cur
 	else if (!strcmp(ended, "failed") || !strcmp(ended, "skipped"))
 		note(fl, ch, "%s: sweep %s%s%s", model, ended,
 		     *doc_str(curve, "probe.reason") ? ": " : "", doc_str(curve, "probe.reason"));
-	if (fl->kind != RPT_CH_CURVE_CPU && !json_is_object(json_object_get(curve, "knee")) &&
+	if (latency_curve(fl->k) && !json_is_object(json_object_get(curve, "knee")) &&
 	    json_array_size(json_object_get(curve, "points")))
 		note(fl, ch, "%s: no knee (no point served within the SLO)", model);
 }
@@ -334,20 +342,20 @@ static int fill_curve(FILE *f, struct rpt_chart *ch, void *arg)
 			pts++;
 		}
 		if (pts) {
-			rpt_legend_add(&lg, doc_str(curve, "model"));
+			rpt_legend_add(&lg, fl->doc, doc_str(curve, "model"));
 			blocks++;
 		}
 		points += pts;
 	}
-	for (int m = 0; points && fl->kind != RPT_CH_CURVE_CPU && m < set->n; m++) {
+	for (int m = 0; points && latency_curve(fl->k) && m < set->n; m++) {
 		const json_t *knee = json_object_get(set->curves[m], "knee");
 		json_t *cell = json_array_get(fl->doc->cells,
 					      json_integer_value(json_object_get(knee, "cell")));
 
 		if (!json_is_object(knee) || !doc_num(knee, "achieved", &x))
 			continue;
-		if (fl->kind == RPT_CH_CURVE_P99 ? !doc_num(knee, "p99_us", &y)
-						 : !doc_fig(cell, "latency_us.p50", &y))
+		if (!strcmp(fl->k->figs[1], "latency_us.p99") ? !doc_num(knee, "p99_us", &y)
+							      : !doc_fig(cell, fl->k->figs[1], &y))
 			continue;
 		fprintf(f, nk ? "" : "\n\n");
 		rate_text(x, label, sizeof(label));
@@ -369,36 +377,18 @@ static int fill_curve(FILE *f, struct rpt_chart *ch, void *arg)
 		}
 	}
 	rpt_legend_vars(ch, &lg);
+	ch->ymax = ymax;
 	text_cat(ch->vars, sizeof(ch->vars), "nk=%d; nc=%d; logy=%d; ", nk, nc,
-		 fl->kind != RPT_CH_CURVE_CPU);
-	if (fl->kind == RPT_CH_CURVE_P99 && set->slo > 0) {
+		 latency_curve(fl->k));
+	if (!strcmp(fl->k->figs[1], "latency_us.p99") && set->slo > 0) {
 		text_cat(ch->vars, sizeof(ch->vars), "slo=%.9g; ", set->slo);
 		ymin = fmin(ymin, set->slo);
 		ymax = fmax(ymax, set->slo);
 	}
-	if (points && fl->kind != RPT_CH_CURVE_CPU)
+	if (points && latency_curve(fl->k))
 		text_cat(ch->vars, sizeof(ch->vars), "ymin=%.9g; ymax=%.9g; ", ymin / 1.5,
 			 ymax * 1.5);
 	return points;
-}
-
-static const struct {
-	const char *stem, *headline, *xlabel, *ylabel;
-} curve_kinds[] = {
-    {"curve-p99", "p99 latency vs achieved throughput (rate sweep)", "achieved requests/s",
-     "p99 latency (µs, log scale)"},
-    {"curve-p50", "p50 latency vs achieved throughput (rate sweep)", "achieved requests/s",
-     "p50 latency (µs, log scale)"},
-    {"curve-cpu", "Server CPU per request vs offered load (rate sweep)", "offered requests/s",
-     "server CPU µs per request"},
-};
-
-static void title(const struct rpt_doc *doc, struct rpt_chart *ch, const char *what)
-{
-	char host[512];
-
-	rpt_host_line(doc, host, sizeof(host));
-	snprintf(ch->title, sizeof(ch->title), "%s (%s)\n%s", ch->headline, what, host);
 }
 
 static const char *unit(const char *workload)
@@ -406,29 +396,24 @@ static const char *unit(const char *workload)
 	return strcmp(workload, "proxy") ? "-byte messages" : "-byte bodies";
 }
 
-static int curve_chart(const struct rpt_doc *doc, const char *datadir,
-		       const struct rpt_curve_set *set, struct rpt_chart *ch, int k)
+int rpt_chart_curve(const struct rpt_doc *doc, const struct rpt_curve_set *set,
+		    const struct rpt_chart_kind *k, const char *datadir, struct rpt_chart *ch)
 {
-	struct fill fl = {.doc = doc, .set = set, .kind = RPT_CH_CURVE_P99 + k};
+	struct fill fl = {.doc = doc, .set = set, .k = k};
 	char what[160];
 
-	memset(ch, 0, sizeof(*ch));
-	ch->kind = fl.kind;
-	ch->script = "curve.gp";
-	ch->headline = curve_kinds[k].headline;
-	snprintf(ch->name, sizeof(ch->name), "%s-%s", set->name, curve_kinds[k].stem);
 	snprintf(what, sizeof(what), "%s, %lld connection%s", set->workload, set->conns,
 		 set->conns == 1 ? "" : "s");
 	if (set->size >= 0)
 		text_cat(what, sizeof(what), ", %lld%s", set->size, unit(set->workload));
-	title(doc, ch, what);
+	rpt_chart_begin(doc, k, set->name, what, ch);
 	if (rpt_chart_write(doc, datadir, ch, fill_curve, &fl) < 0)
 		return -1;
 	text_cat(ch->vars, sizeof(ch->vars), "ylabel=");
-	rpt_gp_quote(ch->vars, sizeof(ch->vars), curve_kinds[k].ylabel);
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), k->ylabel);
 	text_cat(ch->vars, sizeof(ch->vars), "; xlabel=");
-	rpt_gp_quote(ch->vars, sizeof(ch->vars), curve_kinds[k].xlabel);
-	return 0;
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), k->xlabel);
+	return 1;
 }
 
 /* The curve of model in the set (workload, conns, size); NULL when none. */
@@ -478,6 +463,7 @@ static int fill_sizes(FILE *f, struct rpt_chart *ch, void *arg)
 			if (pts == 0 && lg.blocks > 0)
 				fprintf(f, "\n\n");
 			fprintf(f, "%lld %.9g", fl->sizes[i], v);
+			ch->ymax = fabs(v) > ch->ymax ? fabs(v) : ch->ymax;
 			if (r)
 				fprintf(f, " %.9g %.9g\n", lo, hi);
 			else
@@ -485,7 +471,7 @@ static int fill_sizes(FILE *f, struct rpt_chart *ch, void *arg)
 			pts++;
 		}
 		if (pts)
-			rpt_legend_add(&lg, fl->models[m]);
+			rpt_legend_add(&lg, fl->doc, fl->models[m]);
 		else
 			note(fl, ch, "no data: %s", rpt_model_label(fl->models[m]));
 		points += pts;
@@ -523,26 +509,20 @@ static void add_model(struct fill *fl, const char *model)
 	fl->nmodels++;
 }
 
-static int size_chart(const struct rpt_doc *doc, const char *datadir, struct fill *fl,
-		      struct rpt_chart *ch)
+static int size_chart(const struct rpt_doc *doc, const struct rpt_chart_kind *k,
+		      const char *datadir, struct fill *fl, struct rpt_chart *ch)
 {
 	char what[160], sizes[512] = "";
 	const char *axis = strcmp(fl->workload, "proxy") ? "payload" : "body";
 
-	memset(ch, 0, sizeof(*ch));
-	ch->kind = RPT_CH_BY_SIZE;
-	ch->script = "lines.gp";
-	ch->headline = fl->knees ? "Throughput at the knee vs message size (rate sweep)"
-				 : "Throughput vs message size";
-	snprintf(ch->name, sizeof(ch->name), "%.40s-%s-by-size-%lldc", fl->workload,
-		 fl->knees ? "knee" : "throughput", fl->conns);
-	if (fl->rate > 0)
-		text_cat(ch->name, sizeof(ch->name), "-r%.0f", fl->rate);
 	snprintf(what, sizeof(what), "%s, %lld connection%s", fl->workload, fl->conns,
 		 fl->conns == 1 ? "" : "s");
 	if (fl->rate > 0)
 		text_cat(what, sizeof(what), ", open loop at %.0f req/s", fl->rate);
-	title(doc, ch, what);
+	rpt_chart_begin(doc, k, fl->workload, what, ch);
+	text_cat(ch->name, sizeof(ch->name), "-%lldc", fl->conns);
+	if (fl->rate > 0)
+		text_cat(ch->name, sizeof(ch->name), "-r%.0f", fl->rate);
 	if (rpt_chart_write(doc, datadir, ch, fill_sizes, fl) < 0)
 		return -1;
 	for (int i = 0; i < fl->nsizes; i++)
@@ -550,15 +530,14 @@ static int size_chart(const struct rpt_doc *doc, const char *datadir, struct fil
 	text_cat(ch->vars, sizeof(ch->vars), "conns=");
 	rpt_gp_quote(ch->vars, sizeof(ch->vars), sizes);
 	text_cat(ch->vars, sizeof(ch->vars), "; ylabel=");
-	rpt_gp_quote(ch->vars, sizeof(ch->vars),
-		     fl->knees ? "achieved requests/s at the knee" : "requests/s");
+	rpt_gp_quote(ch->vars, sizeof(ch->vars), k->ylabel);
 	text_cat(ch->vars, sizeof(ch->vars), "; xlabel=\"%s bytes (log scale)\"", axis);
 	return 0;
 }
 
 /* Closed-loop (or fixed-rate) groups that differ only by size: one chart per count. */
-static int size_charts(const struct rpt_doc *doc, const char *datadir,
-		       const struct rpt_curve_set *sets, int ns, struct rpt_chart *out, int cap)
+int rpt_chart_sizes(const struct rpt_doc *doc, const struct rpt_chart_kind *k, const char *datadir,
+		    struct rpt_chart *out, int cap)
 {
 	struct rpt_group g[RPT_MAX_GROUPS];
 	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS), n = 0;
@@ -570,11 +549,12 @@ static int size_charts(const struct rpt_doc *doc, const char *datadir,
 			first &= strcmp(g[j].workload, g[i].workload) || g[j].rate != g[i].rate;
 		if (!first)
 			continue;
-		for (int k = 0; k < g[i].nconns; k++) {
+		for (int c = 0; c < g[i].nconns; c++) {
 			struct fill fl = {.doc = doc,
+					  .k = k,
 					  .workload = g[i].workload,
 					  .rate = g[i].rate,
-					  .conns = g[i].conns[k]};
+					  .conns = g[i].conns[c]};
 
 			for (int j = i; j < ng; j++) {
 				if (strcmp(g[j].workload, g[i].workload) || g[j].rate != g[i].rate)
@@ -589,14 +569,24 @@ static int size_charts(const struct rpt_doc *doc, const char *datadir,
 			}
 			if (fl.nsizes < 2)
 				continue;
-			if (n == cap || size_chart(doc, datadir, &fl, &out[n]) < 0)
+			if (n == cap || size_chart(doc, k, datadir, &fl, &out[n]) < 0)
 				return n == cap ? n : -1;
 			n++;
 		}
 	}
-	/* sweeps over several sizes: the knee's throughput against size */
+	return n;
+}
+
+/* Sweeps over several sizes: the knee's throughput against size, one chart per count. */
+int rpt_chart_knee_sizes(const struct rpt_doc *doc, const struct rpt_chart_kind *k,
+			 const char *datadir, struct rpt_chart *out, int cap)
+{
+	struct rpt_curve_set sets[RPT_MAX_CURVE_SETS];
+	int ns = rpt_curve_sets(doc, sets, RPT_MAX_CURVE_SETS), n = 0;
+
 	for (int i = 0; i < ns; i++) {
 		struct fill fl = {.doc = doc,
+				  .k = k,
 				  .workload = sets[i].workload,
 				  .rate = -1,
 				  .conns = sets[i].conns,
@@ -620,27 +610,9 @@ static int size_charts(const struct rpt_doc *doc, const char *datadir,
 		}
 		if (fl.nsizes < 2)
 			continue;
-		if (n == cap || size_chart(doc, datadir, &fl, &out[n]) < 0)
+		if (n == cap || size_chart(doc, k, datadir, &fl, &out[n]) < 0)
 			return n == cap ? n : -1;
 		n++;
 	}
 	return n;
-}
-
-int rpt_curve_charts(const struct rpt_doc *doc, const char *datadir, struct rpt_chart *out, int cap)
-{
-	struct rpt_curve_set sets[RPT_MAX_CURVE_SETS];
-	int ns = rpt_curve_sets(doc, sets, RPT_MAX_CURVE_SETS), n = 0, k;
-
-	for (int i = 0; i < ns; i++) {
-		for (k = 0; k < 3; k++) {
-			if (n == cap)
-				return n;
-			if (curve_chart(doc, datadir, &sets[i], &out[n], k) < 0)
-				return -1;
-			n++;
-		}
-	}
-	k = size_charts(doc, datadir, sets, ns, out + n, cap - n);
-	return k < 0 ? -1 : n + k;
 }

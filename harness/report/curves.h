@@ -2,12 +2,12 @@
  * Rate-sweep curves of a results.json (docs/results.md, "Curves"), as the
  * charts and the report read them: sets of curves that share a chart, i.e.
  * the same (workload, connections, size), one curve per model, and the words
- * for how a curve ended. curves.c also draws the message-size axis.
+ * for how a curve ended; and the makers of the curve and size-axis charts.
  */
 #ifndef RS_REPORT_CURVES_H
 #define RS_REPORT_CURVES_H
 
-#include "data.h"
+#include "chart.h"
 
 struct rpt_curve_set {
 	const char *workload;
@@ -35,5 +35,10 @@ void rpt_curve_set_title(const struct rpt_curve_set *set, char *buf, size_t len)
 void rpt_curve_row(const json_t *curve, char c[RPT_CURVE_COLS][RPT_CURVE_CELL]);
 void rpt_curve_point_row(const json_t *curve, const json_t *cell,
 			 char c[RPT_CURVE_COLS][RPT_CURVE_CELL]);
+
+/* The makers plot.c's registry names (chart.h). */
+rpt_set_fn rpt_chart_curve;	 /* figs: x ("rate": offered) and y ("cpu_us_per_request": CPU) */
+rpt_run_fn rpt_chart_sizes;	 /* requests/s against size, per connection count */
+rpt_run_fn rpt_chart_knee_sizes; /* the knee's requests/s against size, per count */
 
 #endif

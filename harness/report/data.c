@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "models.h"
 #include "data.h"
 
 static int load_fail(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -261,40 +262,68 @@ json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long
 	return NULL;
 }
 
-static const struct {
-	const char *name, *label;
-} model_labels[] = {
-    {"blocking", "blocking"}, {"epoll", "epoll"},
-    {"uring", "io_uring"},    {"uring-sqpoll", "io_uring+SQPOLL"},
-    {"nginx", "nginx"},	      {"haproxy", "haproxy"},
-};
-
 int rpt_model_rank(const char *model)
 {
-	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
-		if (!strcmp(model, model_labels[i].name))
-			return (int)i;
-	return 100;
+	int r = models_rank(model);
+
+	return r < 0 ? 100 : r;
 }
 
 const char *rpt_model_label(const char *model)
 {
-	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
-		if (!strcmp(model, model_labels[i].name))
-			return model_labels[i].label;
-	return model;
+	const struct model_info *m = models_find(model);
+
+	return m && m->label ? m->label : model;
 }
 
-int rpt_model_colour(const char *model)
-{
-	unsigned h = 0;
+/* `--server` models: colours none of the table's models has, in order of appearance. */
+static const char *const custom_colours[RPT_CUSTOM_COLOURS] = {"#8c564b", "#17becf", "#bcbd22",
+							       "#393b79"};
 
-	for (size_t i = 0; i < sizeof(model_labels) / sizeof(model_labels[0]); i++)
-		if (!strcmp(model, model_labels[i].name))
-			return (int)i + 1;
-	for (const char *p = model; *p; p++)
-		h = h * 31 + (unsigned char)*p;
-	return 7 + (int)(h % 2);
+/* Which `--server` model this is, 0 first, in config.models order, then in cell order. */
+static int custom_index(const struct rpt_doc *doc, const char *model)
+{
+	json_t *models = doc ? doc_get(doc->root, "config.models") : NULL;
+	const char *seen[64];
+	int n = 0;
+
+	for (size_t i = 0; doc && i < json_array_size(models) + json_array_size(doc->cells); i++) {
+		const char *name =
+		    i < json_array_size(models)
+			? json_string_value(json_array_get(models, i))
+			: doc_str(json_array_get(doc->cells, i - json_array_size(models)), "model");
+		int k;
+
+		if (!name || models_find(name))
+			continue;
+		if (!strcmp(name, model))
+			return n;
+		for (k = 0; k < n && strcmp(seen[k], name); k++)
+			;
+		if (k == n && n < 64)
+			seen[n++] = name;
+	}
+	return n;
+}
+
+int rpt_model_style(const struct rpt_doc *doc, const char *model)
+{
+	int r = models_rank(model), ntable = 0;
+
+	while (models_table[ntable].name)
+		ntable++;
+	if (r >= 0)
+		return r + 1;
+	return ntable + 1 + custom_index(doc, model) % RPT_CUSTOM_COLOURS;
+}
+
+const char *rpt_model_colour(const struct rpt_doc *doc, const char *model)
+{
+	const struct model_info *m = models_find(model);
+
+	if (m && m->colour)
+		return m->colour;
+	return custom_colours[custom_index(doc, model) % RPT_CUSTOM_COLOURS];
 }
 
 void rpt_conns_label(long long conns, char *buf, size_t len)

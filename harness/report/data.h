@@ -58,11 +58,25 @@ bool rpt_cell_swept(const json_t *cell);
 bool rpt_in_group(const struct rpt_group *g, const json_t *cell);
 /* A new document {"cells": [g's cells]} for verdict_best, which reads every cell. */
 json_t *rpt_group_view(const struct rpt_doc *doc, const struct rpt_group *g);
-/* Display label of a model name ("uring" -> "io_uring"); stable colour index 1..8. */
+/*
+ * A model's label, rank, colour and style come from the model table
+ * (lib/models.h); `--server` models, which the table does not hold, are shown
+ * by their name, after the table's, in colours of their own (RPT_CUSTOM_COLOURS,
+ * given in order of appearance in doc, config.models first).
+ */
+#define RPT_CUSTOM_COLOURS 4
+/* Display label of a model name ("uring" -> "io_uring"). */
 const char *rpt_model_label(const char *model);
-int rpt_model_colour(const char *model);
-/* Canonical order: blocking, epoll, io_uring, SQPOLL, nginx, haproxy, then others (100). */
+/* The table's order (blocking, epoll, io_uring, ..., nginx, haproxy), then others (100). */
 int rpt_model_rank(const char *model);
+/* "#rrggbb": the table's colour, or one of the `--server` colours. */
+const char *rpt_model_colour(const struct rpt_doc *doc, const char *model);
+/*
+ * The model's style number for --mono charts (grey, dash and point type):
+ * 1 + its table rank, then one past the table per `--server` colour; at most
+ * the table's size + RPT_CUSTOM_COLOURS.
+ */
+int rpt_model_style(const struct rpt_doc *doc, const char *model);
 /* "1 connection" / "100 connections" */
 void rpt_conns_label(long long conns, char *buf, size_t len);
 /* "echo suite, kernel 6.18.0, AMD EPYC 7B13 (2 CPUs)" */

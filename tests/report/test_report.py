@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Tests for ringside plot/export/report/compare against the fixtures.
 
-Usage: test_report.py CASE   (plot, plot_errors, export, compare, report, curves,
-                             report_render, bad_input)
+Usage: test_report.py CASE   (plot, plot_errors, plot_options, plot_kinds, plot_zero, export,
+                             compare, report, curves, report_render, bad_input)
 Exit 0 pass, 1 fail, 77 skip (reason printed first). Env: RS_BUILD, RS_SOURCE.
 """
-import csv, html, json, os, shutil, subprocess, sys, tempfile
+import csv, html, json, os, re, shutil, subprocess, sys, tempfile
 import xml.etree.ElementTree as ET
 
 try:
@@ -79,6 +79,7 @@ def case_plot(tmp):
         d = rundir(tmp, fx)
         r = run("plot", d)
         check(r.returncode == 0, "plot %s: exit %d: %s" % (fx, r.returncode, r.stderr))
+        check(r.stderr == "", "plot %s: gnuplot or ringside wrote to stderr: %r" % (fx, r.stderr))
         for name in expected_charts(load(fx)):
             png = os.path.join(d, "charts", name + ".png")
             svg = os.path.join(d, "charts", name + ".svg")
@@ -146,6 +147,179 @@ def case_plot_errors(tmp):
     r = run("plot", d, env=dict(ENV, PATH=empty))
     check(r.returncode == 1 and "install gnuplot" in r.stderr and r.stderr.count("\n") == 1,
           "no gnuplot: exit %d %r" % (r.returncode, r.stderr))
+
+
+PNG_MAGIC, PDF_MAGIC = b"\x89PNG\r\n\x1a\n", b"%PDF-"
+
+
+def chart_files(d):
+    charts = os.path.join(d, "charts")
+    return sorted(f for f in os.listdir(charts) if f != "data") if os.path.isdir(charts) else []
+
+
+def help_kinds():
+    """The chart kinds `plot --help` lists: the first word of each line under "Charts"."""
+    r = run("plot", "--help")
+    kinds, inside = [], False
+    for line in r.stdout.splitlines():
+        if line.startswith("Charts"):
+            inside = True
+        elif inside and not line.strip():
+            break
+        elif inside:
+            kinds.append(line.split()[0])
+    return kinds
+
+
+def non_grey(colours):
+    return [c for c in colours if not (c[0] == c[1] == c[2])]
+
+
+def png_colours(path):
+    with Image.open(path) as im:
+        return {c for _, c in im.convert("RGB").getcolors(maxcolors=1 << 24)}
+
+
+def svg_colours(path):
+    text = open(path).read()
+    out = {tuple(int(x) for x in m.groups())
+           for m in re.finditer(r"rgb\(\s*(\d+),\s*(\d+),\s*(\d+)\s*\)", text)}
+    out |= {(int(h[:2], 16), int(h[2:4], 16), int(h[4:], 16)) for h in re.findall(r"#([0-9a-fA-F]{6})\b", text)}
+    return out
+
+
+def case_plot_options(tmp):
+    if Image is None:
+        skip("python3-pil is not installed (./scripts/test installs it): cannot read the PNGs")
+    # --only, --format with all three, --size: exactly those charts, each of its type and size
+    d = rundir(tmp, "echo")
+    r = run("plot", "--only", "throughput,latency", "--format", "png,svg,pdf", "--size", "800,500", d)
+    check(r.returncode == 0, "--only/--format/--size: exit %d: %s" % (r.returncode, r.stderr))
+    want = sorted("echo-%s.%s" % (k, e) for k in ("throughput", "latency") for e in ("png", "svg", "pdf"))
+    check(chart_files(d) == want, "--only throughput,latency: files %s, want %s" % (chart_files(d), want))
+    check(sorted(os.listdir(os.path.join(d, "charts", "data"))) == ["echo-latency.dat", "echo-throughput.dat"],
+          "--only: data files %s" % os.listdir(os.path.join(d, "charts", "data")))
+    check(r.stdout.count("\n") == 2 and ".png, .svg and .pdf" in r.stdout, "--format stdout: %r" % r.stdout)
+    for k in ("throughput", "latency"):
+        base = os.path.join(d, "charts", "echo-" + k)
+        with open(base + ".png", "rb") as f:
+            check(f.read(8) == PNG_MAGIC, "%s.png: not PNG" % k)
+        info = png_info(base + ".png")
+        check(info is not None and info[:2] == (800, 500) and info[2], "%s.png: %s, want 800x500" % (k, info))
+        with open(base + ".pdf", "rb") as f:
+            pdf = f.read()
+        check(pdf.startswith(PDF_MAGIC), "%s.pdf: not PDF: %r" % (k, pdf[:8]))
+        check(re.search(rb"/MediaBox \[ *0 0 800 500 *\]", pdf) is not None,
+              "%s.pdf: page is not 800x500 pt (%s)" % (k, re.findall(rb"/MediaBox[^]]*\]", pdf)[:1]))
+        root = ET.parse(base + ".svg").getroot()
+        check(root.tag.endswith("svg") and root.get("viewBox") == "0 0 800 500",
+              "%s.svg: root %s viewBox %s" % (k, root.tag, root.get("viewBox")))
+    # --format pdf alone: PDFs and nothing else
+    d = os.path.join(tmp, "pdf-only")
+    os.makedirs(d)
+    shutil.copy(os.path.join(FIX, "echo.json"), os.path.join(d, "results.json"))
+    r = run("plot", "--format", "pdf", "--only", "cpu", d)
+    check(r.returncode == 0 and chart_files(d) == ["echo-cpu.pdf"], "--format pdf: exit %d, files %s %s"
+          % (r.returncode, chart_files(d), r.stderr))
+    # --mono: no colour anywhere (PNG pixels and SVG colours all grey), dash types on the
+    # lines and fill patterns on the bars; the same charts in colour are not grey
+    for mono in (False, True):
+        d = os.path.join(tmp, "mono" if mono else "colour")
+        os.makedirs(d)
+        shutil.copy(os.path.join(FIX, "proxy.json"), os.path.join(d, "results.json"))
+        r = run("plot", *(["--mono"] if mono else []), "--only", "throughput,tinygate,syscalls,latency", d)
+        check(r.returncode == 0 and r.stderr == "", "mono=%s: exit %d %r" % (mono, r.returncode, r.stderr))
+        for k in ("throughput", "tinygate", "syscalls", "latency"):
+            base = os.path.join(d, "charts", "proxy-" + k)
+            if not os.path.exists(base + ".png"):
+                check(False, "mono=%s: proxy-%s.png missing" % (mono, k))
+                continue
+            pix, svgc = non_grey(png_colours(base + ".png")), non_grey(svg_colours(base + ".svg"))
+            if mono:
+                check(not pix, "--mono proxy-%s.png has colour pixels: %s" % (k, sorted(pix)[:4]))
+                check(not svgc, "--mono proxy-%s.svg has colours: %s" % (k, sorted(svgc)[:4]))
+            else:
+                check(pix and svgc, "colour proxy-%s: no colour in PNG or SVG" % k)
+        svg = {k: open(os.path.join(d, "charts", "proxy-%s.svg" % k)).read() for k in ("throughput", "tinygate")}
+        # the model lines: dashed in mono only (colour throughput draws every line solid)
+        check(("stroke-dasharray" in svg["throughput"]) == mono, "mono=%s: throughput dash types" % mono)
+        check(("url(#gpPat" in svg["tinygate"]) == mono, "mono=%s: tinygate fill patterns" % mono)
+    # bad values: one line on stderr, exit 2, nothing drawn
+    d = os.path.join(tmp, "bad-values")
+    os.makedirs(d)
+    shutil.copy(os.path.join(FIX, "echo.json"), os.path.join(d, "results.json"))
+    for args in (("--only", "nope"), ("--only", "throughput,,latency"), ("--only", ""), ("--format", "gif"),
+                 ("--format", "png,"), ("--size", "800"), ("--size", "10,10"), ("--size", "800,x"),
+                 ("--size", "800,500,3"), ("--format",)):
+        r = run("plot", *args, d)
+        check(r.returncode == 2 and r.stderr.count("\n") == 1, "plot %s: exit %d %r" % (args, r.returncode, r.stderr))
+    check(chart_files(d) == [], "bad values: charts drawn %s" % chart_files(d))
+
+
+def case_plot_kinds(tmp):
+    """plot --help lists the registry: every chart a plot draws is of a listed kind,
+    and --only KIND draws exactly that kind's charts for each listed kind."""
+    kinds = help_kinds()
+    for k in ("throughput", "cpu-time", "runqueue-p99", "iowq-punts", "curve-p99", "throughput-by-size"):
+        check(k in kinds, "plot --help does not list %s: %s" % (k, kinds))
+    check(len(set(kinds)) == len(kinds) and len(kinds) >= 16, "plot --help kinds %s" % kinds)
+
+    def kind_of(name):
+        # file stems are GROUP-KIND, SET-KIND, or WORKLOAD-KIND-COUNTc[-rRATE]
+        hits = [k for k in kinds if name.endswith("-" + k) or re.search("-%s-\\d+c(-r\\d+)?$" % re.escape(k), name)]
+        return max(hits, key=len) if hits else None
+
+    seen = set()
+    for fx in ("proxy", "sweep"):
+        d = rundir(tmp, fx)
+        r = run("plot", "--format", "svg", d)
+        check(r.returncode == 0, "plot %s: exit %d %s" % (fx, r.returncode, r.stderr))
+        everything = chart_files(d)
+        for f in everything:
+            k = kind_of(f[:-4])
+            check(k is not None, "%s: chart %s is of no kind plot --help lists" % (fx, f))
+            seen.add(k)
+        union = []
+        for k in kinds:
+            shutil.rmtree(os.path.join(d, "charts"))
+            r = run("plot", "--format", "svg", "--only", k, d)
+            check(r.returncode == 0, "%s --only %s: exit %d %s" % (fx, k, r.returncode, r.stderr))
+            got = chart_files(d)
+            check(all(kind_of(f[:-4]) == k for f in got), "%s --only %s drew %s" % (fx, k, got))
+            union += got
+        check(sorted(union) == everything, "%s: the kinds' charts %s != all charts %s" % (fx, sorted(union), everything))
+    check(seen == set(kinds) - {"knee-by-size"}, "kinds drawn from the fixtures %s, listed %s" % (sorted(seen), kinds))
+    # every chart script is installed (curve.gp was not: an installed plot of a sweep failed)
+    cmake = open(os.path.join(SRC, "CMakeLists.txt")).read()
+    rule = [r for r in re.findall(r"install\(FILES([^)]*)\)", cmake) if "share/ringside/scripts" in r]
+    installed = set(re.findall(r"scripts/([\w-]+\.gp)", rule[0])) if rule else set()
+    scripts = {f for f in os.listdir(SCRIPTS) if f.endswith(".gp")}
+    check(scripts <= installed, "scripts not installed: %s" % sorted(scripts - installed))
+
+
+def case_plot_zero(tmp):
+    """io-wq punts all 0 (the echo suite): no gnuplot warning reaches stderr; the chart
+    says "none measured" and the report gives the reason."""
+    doc = load("echo")
+    for c in doc["cells"]:
+        if c["summary"]:
+            c["summary"].setdefault("io_uring", {})["iowq_punts_per_request"] = 0.0
+    d = os.path.join(tmp, "zero")
+    os.makedirs(d)
+    with open(os.path.join(d, "results.json"), "w") as f:
+        json.dump(doc, f)
+    r = run("plot", d)
+    check(r.returncode == 0, "plot: exit %d %s" % (r.returncode, r.stderr))
+    check(r.stderr == "", "plot wrote to stderr: %r" % r.stderr)
+    rows = [l for b in data_blocks(os.path.join(d, "charts", "data", "echo-iowq-punts.dat")) for l in b]
+    check(rows and all(float(l[1]) == 0 for l in rows), "iowq data rows %s" % rows[:3])
+    svg = open(os.path.join(d, "charts", "echo-iowq-punts.svg")).read()
+    check("none measured: io-wq punts per request is 0 in every cell drawn" in svg, "iowq chart lacks 'none measured'")
+    check("echo-iowq-punts.png and .svg  (none measured" in r.stdout, "plot's line: %r" % r.stdout)
+    r = run("report", d)
+    check(r.returncode == 0 and "Warning" not in r.stderr, "report: exit %d %r" % (r.returncode, r.stderr))
+    md = open(os.path.join(d, "report.md"), encoding="utf-8").read()
+    check("none measured: io-wq punts per request is 0 in every cell drawn" in md, "report.md lacks the reason")
 
 
 def flatten(obj, prefix=""):
@@ -508,7 +682,7 @@ def case_curves(tmp):
     new = ["echo-curve-p99", "echo-curve-p50", "echo-curve-cpu", "echo-throughput-by-size-100c"]
     if charts:
         r = run("plot", d)
-        check(r.returncode == 0, "plot sweep: exit %d: %s" % (r.returncode, r.stderr))
+        check(r.returncode == 0 and r.stderr == "", "plot sweep: exit %d: %r" % (r.returncode, r.stderr))
         for name in new + ["echo-64B-throughput", "echo-1024B-latency"]:
             png = os.path.join(d, "charts", name + ".png")
             info = png_info(png) if os.path.exists(png) else None

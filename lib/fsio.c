@@ -1,4 +1,5 @@
-/* Atomic output files, mkdir -p and the executable's directory: see fsio.h. */
+/* Atomic output files, mkdir -p, fresh directories, the executable's directory: see fsio.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -129,4 +130,59 @@ const char *fs_exe_dir(void)
 		}
 	}
 	return dir;
+}
+
+static int mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+int fs_mkdir_fresh(const char *base, char *out, size_t len)
+{
+	if (mkdir_parents(base)) {
+		PLOG_ERR("cannot create the parents of %s", base);
+		return -1;
+	}
+	for (int i = 1; i < 1000; i++) {
+		if (i == 1)
+			snprintf(out, len, "%s", base);
+		else
+			snprintf(out, len, "%s-%d", base, i);
+		if (!mkdir(out, 0755))
+			return 0;
+		if (errno != EEXIST) {
+			PLOG_ERR("cannot create %s", out);
+			return -1;
+		}
+		/* An existing empty directory (e.g. from mktemp -d) is fine to use. */
+		if (i == 1 && dir_is_empty(out))
+			return 0;
+	}
+	LOG_ERR("cannot find a free name for %s", base);
+	return -1;
 }

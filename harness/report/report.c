@@ -1,7 +1,8 @@
 /*
  * report/: everything that reads a results.json and never writes one: data.c
  * (loading, groups), chart.c and curves.c (chart data), plot.c (gnuplot),
- * export.c, claims.c, compare.c, and this file.
+ * export.c, claims.c, compare.c, table.c (the table `ringside run` prints at
+ * the end), and this file.
  * `ringside report`: DIR/report.html (self-contained: charts inlined as SVG
  * data, all JSON strings escaped) and DIR/report.md (same content, PNG links):
  * run, claims check, summary tables, charts, environment and command line.

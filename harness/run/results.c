@@ -1,18 +1,14 @@
 /*
  * The results document's top level as a run starts it (docs/results.md, schema
  * ringside/1): config, host (with the null-syscall cost measured now, which the
- * core's summaries read back from the document), probes, status; the result
- * directory and the recorded command line. Summaries are core/summary.c.
+ * core's summaries read back from the document), probes, status. Summaries are
+ * core/summary.c; the result directory is lib/fsio.h's fs_mkdir_fresh.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cell.h"
 #include "probes.h"
@@ -23,43 +19,6 @@
 #include "opts.h"
 #include "utc.h"
 #include "wakeup.h"
-
-char *results_quote_argv(int argc, char *const argv[])
-{
-	size_t cap = 16;
-	char *s, *p;
-
-	for (int i = 0; i < argc; i++)
-		cap += strlen(argv[i]) * 4 + 3;
-	s = p = calloc(1, cap);
-	if (!s)
-		return NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool plain = *a != '\0';
-
-		for (const char *q = a; *q && plain; q++)
-			plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-_./=:,+@%",
-				       *q) != NULL;
-		if (i)
-			*p++ = ' ';
-		if (plain) {
-			p = stpcpy(p, a);
-			continue;
-		}
-		*p++ = '\'';
-		for (const char *q = a; *q; q++) {
-			if (*q == '\'')
-				p = stpcpy(p, "'\\''");
-			else
-				*p++ = *q;
-		}
-		*p++ = '\'';
-	}
-	*p = '\0';
-	return s;
-}
 
 static json_t *num_or_null(double v)
 {
@@ -243,59 +202,4 @@ void results_set_status(json_t *doc, const char *status)
 		utc_now(now, sizeof(now), false);
 		json_object_set_new(doc, "finished_at", json_string(now));
 	}
-}
-
-static int mkdir_parents(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
-static bool dir_is_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	bool empty = true;
-
-	if (!d)
-		return false;
-	while (empty && (de = readdir(d)))
-		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
-int results_make_dir(const char *base, char *out, size_t len)
-{
-	if (mkdir_parents(base)) {
-		PLOG_ERR("cannot create the parents of %s", base);
-		return -1;
-	}
-	for (int i = 1; i < 1000; i++) {
-		if (i == 1)
-			snprintf(out, len, "%s", base);
-		else
-			snprintf(out, len, "%s-%d", base, i);
-		if (!mkdir(out, 0755))
-			return 0;
-		if (errno != EEXIST) {
-			PLOG_ERR("cannot create %s", out);
-			return -1;
-		}
-		/* An existing empty directory (e.g. from mktemp -d) is fine to use. */
-		if (i == 1 && dir_is_empty(out))
-			return 0;
-	}
-	LOG_ERR("cannot find a free name for %s", base);
-	return -1;
 }

@@ -18,9 +18,5 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 		    const char *command);
 /* status: "running", "complete", "interrupted"; sets finished_at unless running. */
 void results_set_status(json_t *doc, const char *status);
-/* Creates a fresh result directory (base, base-2, base-3, ...) into out. */
-int results_make_dir(const char *base, char *out, size_t len);
-/* The shell-quoted command line. Caller frees. */
-char *results_quote_argv(int argc, char *const argv[]);
 
 #endif

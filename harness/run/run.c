@@ -35,6 +35,8 @@
 #include "models.h"
 #include "net.h"
 #include "opts.h"
+#include "text.h"
+#include "fsio.h"
 #include "utc.h"
 
 volatile sig_atomic_t run_interrupted;
@@ -187,7 +189,7 @@ static char *command_line(int argc, char **argv)
 	full[0] = "ringside";
 	for (int i = 0; i < argc; i++)
 		full[i + 1] = argv[i];
-	command = results_quote_argv(argc + 1, full);
+	command = text_quote_argv(argc + 1, full);
 	free(full);
 	return command;
 }
@@ -223,7 +225,7 @@ int cmd_run(int argc, char **argv)
 	else
 		snprintf(base, sizeof(base), "results/%s-%s", stamp, o.suite);
 	run_install_signals();
-	if (results_make_dir(base, dir, sizeof(dir)))
+	if (fs_mkdir_fresh(base, dir, sizeof(dir)))
 		goto out;
 	snprintf(path, sizeof(path), "%s/results.json", dir);
 	o.result_dir = dir;

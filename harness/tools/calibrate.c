@@ -19,11 +19,11 @@
 #include "cmd.h"
 #include "core/stats.h"
 #include "sys/hostinfo.h"
-#include "run/results.h"
 #include "fsio.h"
 #include "log.h"
 #include "net.h"
 #include "opts.h"
+#include "text.h"
 #include "utc.h"
 
 #define CAL_CI_ITERS	 2000
@@ -569,7 +569,7 @@ int cmd_calibrate(int argc, char **argv)
 	proc_stop(&k.origin, CAL_STOP_MS);
 	if (!run_interrupted)
 		busy1 = cpus_busy();
-	command = results_quote_argv(argc + 1, full);
+	command = text_quote_argv(argc + 1, full);
 	doc = cal_document(&k, started, command, busy0, busy1);
 	free(command);
 	if (k.marked)

@@ -420,7 +420,7 @@ void rpt_chart_begin(const struct rpt_doc *doc, const struct rpt_chart_kind *k, 
 	ch->kind = k;
 	ch->script = k->script;
 	ch->headline = k->headline;
-	snprintf(ch->name, sizeof(ch->name), "%.40s-%s", stem, k->name);
+	snprintf(ch->name, sizeof(ch->name), "%.63s-%s", stem, k->name);
 	rpt_host_line(doc, host, sizeof(host));
 	snprintf(ch->title, sizeof(ch->title), "%s (%s)\n%s", k->headline, what, host);
 }

@@ -611,8 +611,13 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		o->repeat = 0;
 	else if (repeat)
 		o->repeat = opt_uint("repeat", repeat, 1, 1000);
-	/* A named suite keeps its cap (sized to its time budget); custom runs get 10. */
-	o->max_repeat = suite && base->max_repeat >= RUN_MIN_ROUNDS ? base->max_repeat : 10;
+	/*
+	 * A suite keeps its cap (sized to its time budget), the default echo suite
+	 * without --suite too (./scripts/bench); custom runs get 10.
+	 */
+	o->max_repeat = strcmp(o->suite, "custom") && base->max_repeat >= RUN_MIN_ROUNDS
+			    ? base->max_repeat
+			    : 10;
 	if (max_repeat)
 		o->max_repeat = opt_uint("max-repeat", max_repeat, 1, 1000);
 	if (max_repeat && o->repeat)

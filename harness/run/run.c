@@ -1,12 +1,12 @@
 /*
- * run/: measuring. options.c parses, workloads.c holds the workload and model
- * lists, cell*.c run one cell (spawn, follow, JSON, noise), proc.c and peers.c
- * control processes, probes.c glues the BPF probes, remote*.c runs load
- * generators elsewhere, sweep.c the rate sweeps, results*.c write the document.
- * `ringside run` and `ringside list`: the loop over cells and SIGINT/SIGTERM
- * handling (the current cell's children are stopped and results.json says
- * "interrupted"). Options and suites are options.c; one cell is cell.c; the
- * document is results.c; output is table.c.
+ * run/: measuring. options.c declares the options (one row each; options_gen.c
+ * makes getopt, --help and config from the rows, options_check.c checks them
+ * against each other), suites.c the suites, plan.c the cell matrix, drive.c the
+ * one driver (a point at a time, in rounds), sweep.c the rate sweeps over it,
+ * cell*.c one cell (spawn, follow, JSON, noise), peers.c the peers, probes.c
+ * the BPF glue, remote*.c load generators elsewhere, results*.c the document.
+ * This file: `ringside run` (set up, drive, finish; SIGINT/SIGTERM stop the
+ * current cell's children and results.json says "interrupted") and `ringside list`.
  */
 #include <limits.h>
 #include <signal.h>

@@ -1,10 +1,11 @@
 /*
  * Open-loop rate sweeps (`ringside run --sweep rate`; their options are rows
- * of options.c, the size axis is the plan's). A curve is one (workload, model, connections, size):
- * with --rates auto a short closed-loop probe estimates its capacity, then open-loop points rise
- * from SWEEP_START_FRAC of it by SWEEP_STEP until a stop rule ends the curve
- * (docs/results.md, "Curves"); --rates LIST runs every listed rate. Curves run
- * one after another, model-major (the stop rules need each point before the next).
+ * of options.c, the size axis is the plan's). A curve is one (workload, model,
+ * connections, size): with --rates auto a short closed-loop probe estimates its
+ * capacity, then open-loop points rise from SWEEP_START_FRAC of it by SWEEP_STEP
+ * until a stop rule ends the curve (docs/results.md, "Curves"); --rates LIST
+ * runs every listed rate. Curves run one after another, model-major (the stop
+ * rules need each point before the next), each point through the driver.
  */
 #ifndef RS_SWEEP_H
 #define RS_SWEEP_H

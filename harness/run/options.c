@@ -1,10 +1,12 @@
 /*
- * The options of `ringside run`: the suites, --help (its model lists read the
- * table in lib/models.h), and run_parse_opts, which fills struct run_opts from
- * its designated-initializer defaults, the suite, then the options, each bounds-checked.
+ * The options of `ringside run`, each declared once: a row of run_opt_rows
+ * (name, value, help, how it is parsed with its bounds, where the document
+ * records it), as the argp rows of bcc's libbpf-tools/syscount.c. From the rows
+ * options_gen.c makes getopt's table, --help and config; options_check.c holds
+ * the checks between options; suites.c the suites. run_parse_opts fills struct
+ * run_opts from its designated-initializer defaults, the suite, then the options.
  */
-#include <arpa/inet.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,394 +14,563 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "options.h"
+#include "options_int.h"
 #include "remote.h"
-#include "sweep.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
 #include "opts.h"
 
-/* A suite's models are its workload's entries of lib/models.h without MODEL_OPT_IN. */
-const struct run_suite run_suites[] = {
-    {.name = "smoke",
-     .help = "a quick check that every model works (a few seconds)",
-     .workload = &rs_workload_echo,
-     .conns = "10",
-     .size = 64,
-     .duration_s = 1,
-     .warmup_s = 0.3,
-     .repeat = 1,
-     .max_repeat = 1},
-    {.name = "echo",
-     .help = "the echo sweep: the echo models across connection counts (default)",
-     .workload = &rs_workload_echo,
-     .conns = "1,10,100,1000",
-     .size = 64,
-     .duration_s = 0.5,
-     .warmup_s = 0.25,
-     .repeat = 0,
-     .max_repeat = 6},
-    {.name = "tinygate",
-     .help = "the TinyGate story: the proxy models beside nginx and haproxy",
-     .workload = &rs_workload_proxy,
-     .conns = "1,10,100,1000",
-     .size = 4096,
-     .duration_s = 0.5,
-     .warmup_s = 0.25,
-     .repeat = 0,
-     .max_repeat = 6},
-    {.name = "curve",
-     .help = "latency against throughput: open-loop rate sweeps of the echo models",
-     .workload = &rs_workload_echo,
-     .conns = "100",
-     .size = 64,
-     .duration_s = 1,
-     .warmup_s = 0.3,
-     .repeat = 1,
-     .max_repeat = 1,
-     .sweep = "rate",
-     .slo_p99_us = 1000},
-    {.name = "curve-proxy",
-     .help = "latency against throughput: rate sweeps of the proxy models, nginx, haproxy",
-     .workload = &rs_workload_proxy,
-     .conns = "100",
-     .size = 4096,
-     .duration_s = 1,
-     .warmup_s = 0.3,
-     .repeat = 1,
-     .max_repeat = 1,
-     .sweep = "rate",
-     .slo_p99_us = 5000},
-    {.name = NULL},
-};
-
-void run_suite_models(const struct run_suite *s, char *buf, size_t len)
-{
-	models_join(s->workload->model_flag, MODEL_OPT_IN, ",", buf, len);
-}
-
-static const char run_usage_head[] =
-    "usage: ringside run [options]\n"
-    "\n"
-    "Runs every (model, connections) cell of a suite: a fresh pinned server per\n"
-    "repetition, the load generator on the client CPUs, /proc snapshots of the server\n"
-    "over the measured window. Writes results.json after every cell.\n"
-    "\n"
-    "options:\n"
-    "  --suite NAME          smoke | echo | tinygate | curve | curve-proxy (default\n"
-    "                        echo); see `ringside list`\n"
-    "  --workload NAME       echo | proxy (default: the suite's; custom runs: echo)\n"
-    "  --models LIST         comma-separated models (below; default: the suite's)\n"
-    "  --connections LIST    comma-separated connection counts, 1..100000\n"
-    "  --payload LIST        echo message sizes, bytes: an axis (default 64)\n"
-    "  --body LIST           proxy response body sizes, bytes: an axis (default 4096)\n"
-    "  --sweep rate          open-loop rate sweep per (model, connections, size): the\n"
-    "                        curve of p99 against throughput, its knee (docs/curves.md)\n"
-    "  --rates auto|LIST     the sweep's offered req/s: auto (default) probes capacity\n"
-    "                        closed-loop, then rises from 10% by x1.25 until saturation,\n"
-    "                        the SLO or the client ends it; LIST runs every rate\n"
-    "  --slo-p99-us N        the sweep's p99 SLO, us (curve: 1000, curve-proxy: 5000)\n"
-    "  --work-us N           simulated work per request in ringside's servers, us\n"
-    "  --churn               a new connection per request (echo and proxy)\n"
-    "  --origin NAME         proxy origin: ringside | nginx (default ringside)\n"
-    "  --duration S          measured window per run, seconds\n"
-    "  --warmup S            warmup before the window, seconds (default: the suite's,\n"
-    "                        and at least 1 ms per connection)\n"
-    "  --repeat N|auto       repetitions per cell, each with a fresh server; auto (the\n"
-    "                        echo and tinygate default): 3 rounds, then more only for\n"
-    "                        cells whose requests/s 95% CI is wider than --target-ci\n"
-    "  --target-ci PCT       auto: CI half-width to reach, % of the median (default 5)\n"
-    "  --max-repeat N        auto: at most N repetitions (default 10; suites: 6)\n"
-    "  --order ORDER         interleaved (default): each round runs every cell once in\n"
-    "                        a fresh shuffled order; sequential: model-major, a cell's\n"
-    "                        repetitions back to back\n"
-    "  --seed N              the shuffle's seed (default: from the clock; recorded)\n"
-    "  --server-arg ARG      append ARG to the ringside server's command line\n"
-    "                        (repeatable; not for nginx/haproxy), e.g. --jitter-us=500\n"
-    "  --server NAME='COMMAND'\n"
-    "                        bring your own server as model NAME (repeatable; added\n"
-    "                        to the models unless --models places it): run pinned as\n"
-    "                        /bin/sh -c 'exec COMMAND', ready once {port} accepts,\n"
-    "                        probed across its forks, stopped with its process group.\n"
-    "                        Placeholders: {port} {host} {cpus} {threads} {upstream}\n"
-    "                        {upstream_host} {upstream_port} (proxy) {tmpdir} (a fresh\n"
-    "                        directory per run) {config}; {{port}} is a literal {port}\n"
-    "  --server-config NAME=TEMPLATE\n"
-    "                        TEMPLATE is a file path (or, holding a newline, the text\n"
-    "                        itself); expanded into {tmpdir}, and {config} names it\n"
-    "  --peer-config TOOL=FILE\n"
-    "                        nginx or haproxy runs the template FILE (same\n"
-    "                        placeholders; {port} its listen port, {upstream} the\n"
-    "                        origin) instead of ringside's generated config\n"
-    "  --host-header NAME    the Host header of every request (proxy; default the\n"
-    "                        target address), e.g. for a proxy that routes by host\n"
-    "  --server-cpus LIST    CPUs for the server (default 0)\n"
-    "  --client-cpus LIST    CPUs for the load generator (default: the others)\n"
-    "  --sqpoll-cpu N        CPU for the SQPOLL thread (default: the server's first CPU)\n"
-    "  --load-threads N      load generator threads (default: one per client CPU)\n"
-    "  --depth D             requests in flight per connection (default 1)\n"
-    "  --rate R              open loop at R requests/s in all (default: closed loop)\n"
-    "  --probes MODE         auto | on | off: BPF syscall probes (default auto)\n"
-    "  --out DIR             result directory (default results/<UTC time>-<suite>)\n"
-    "  --quiet               no progress or per-cell lines, only the table\n"
-    "  --client-host [USER@]HOST[:SSHPORT]\n"
-    "                        run a load generator on HOST over ssh (repeatable: the\n"
-    "                        connections and --rate are divided between the hosts)\n"
-    "  --client-exec 'PREFIX' run a load generator under PREFIX, e.g. 'ip netns exec\n"
-    "                        ns1' (repeatable; split at spaces, no shell quoting)\n"
-    "  --server-addr ADDR    the server binds ADDR and the load generators dial it\n"
-    "                        (default 127.0.0.1; required with --client-host/-exec)\n"
-    "  --ssh-option K=V      passed to every ssh as -o K=V (repeatable); also\n"
-    "                        RINGSIDE_SSH_OPTS='-i KEY -F FILE' (split at spaces)\n"
-    "  --ssh-timeout S       ssh ConnectTimeout; each ssh step gets S+10 s (default 5)\n"
-    "  --remote-load PATH    ringside-load already installed on the hosts (default:\n"
-    "                        copy this one into a temporary directory over ssh)\n"
-    "  -h, --help            this text\n";
-
-static const char run_usage_tail[] =
-    "\n"
-    "Giving --models, --connections or --workload without --suite runs suite\n"
-    "\"custom\" with the echo suite's other settings (tinygate's for --workload proxy).\n"
-    "Proxy cells start the origin (on the client CPUs), then the proxy, then the load\n"
-    "generator in HTTP mode, which checks every status and body length.\n"
-    "\n"
-    "examples:\n"
-    "  ringside run --suite smoke\n"
-    "  ringside run --suite curve\n"
-    "  ringside run --sweep rate --models epoll --work-us 100 --slo-p99-us 2000\n"
-    "  ringside run --models epoll,uring --payload 64,1024 --repeat 1\n"
-    "  ringside run --models epoll,uring --connections 1,100 --repeat 5\n"
-    "  ringside run --suite tinygate --connections 10 --duration 1 --repeat 1\n"
-    "  ringside run --workload proxy --models epoll,nginx --body 16384 --origin nginx\n"
-    "  ringside run --models epoll --server socat-echo='socat\n"
-    "      TCP-LISTEN:{port},bind={host},reuseaddr,fork EXEC:cat'\n"
-    "  ringside run --suite tinygate --server tg='/opt/tinygate {config}' \\\n"
-    "      --server-config tg=proxy.ini.in --host-header localhost   (docs/tinygate.md)\n"
-    "  ringside run --suite echo --server-cpus 0 --client-cpus 1 --out results/mine\n"
-    "  ringside run --models epoll --client-host me@load1 --client-host me@load2 \\\n"
-    "      --server-addr 10.0.0.1\n";
-
-enum {
-	OPT_SUITE = 256,
-	OPT_MODELS,
-	OPT_CONNS,
-	OPT_PAYLOAD,
-	OPT_WORKLOAD,
-	OPT_BODY,
-	OPT_ORIGIN,
-	OPT_DURATION,
-	OPT_WARMUP,
-	OPT_REPEAT,
-	OPT_SERVER_CPUS,
-	OPT_CLIENT_CPUS,
-	OPT_SQPOLL_CPU,
-	OPT_LOAD_THREADS,
-	OPT_DEPTH,
-	OPT_RATE,
-	OPT_PROBES,
-	OPT_OUT,
-	OPT_QUIET,
-	OPT_TARGET_CI,
-	OPT_MAX_REPEAT,
-	OPT_ORDER,
-	OPT_SEED,
-	OPT_SERVER_ARG,
-	OPT_CLIENT_HOST,
-	OPT_CLIENT_EXEC,
-	OPT_SERVER_ADDR,
-	OPT_SSH_OPTION,
-	OPT_SSH_TIMEOUT,
-	OPT_REMOTE_LOAD,
-	OPT_SERVER,
-	OPT_SERVER_CONFIG,
-	OPT_PEER_CONFIG,
-	OPT_SWEEP,
-	OPT_RATES,
-	OPT_SLO,
-	OPT_WORK_US,
-	OPT_CHURN,
-	OPT_HOST_HEADER,
-};
-
-static const struct option run_longopts[] = {
-    {"suite", required_argument, NULL, OPT_SUITE},
-    {"models", required_argument, NULL, OPT_MODELS},
-    {"connections", required_argument, NULL, OPT_CONNS},
-    {"payload", required_argument, NULL, OPT_PAYLOAD},
-    {"workload", required_argument, NULL, OPT_WORKLOAD},
-    {"body", required_argument, NULL, OPT_BODY},
-    {"origin", required_argument, NULL, OPT_ORIGIN},
-    {"duration", required_argument, NULL, OPT_DURATION},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"repeat", required_argument, NULL, OPT_REPEAT},
-    {"server-cpus", required_argument, NULL, OPT_SERVER_CPUS},
-    {"client-cpus", required_argument, NULL, OPT_CLIENT_CPUS},
-    {"sqpoll-cpu", required_argument, NULL, OPT_SQPOLL_CPU},
-    {"load-threads", required_argument, NULL, OPT_LOAD_THREADS},
-    {"depth", required_argument, NULL, OPT_DEPTH},
-    {"rate", required_argument, NULL, OPT_RATE},
-    {"probes", required_argument, NULL, OPT_PROBES},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"target-ci", required_argument, NULL, OPT_TARGET_CI},
-    {"max-repeat", required_argument, NULL, OPT_MAX_REPEAT},
-    {"order", required_argument, NULL, OPT_ORDER},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"server-arg", required_argument, NULL, OPT_SERVER_ARG},
-    {"client-host", required_argument, NULL, OPT_CLIENT_HOST},
-    {"client-exec", required_argument, NULL, OPT_CLIENT_EXEC},
-    {"server-addr", required_argument, NULL, OPT_SERVER_ADDR},
-    {"ssh-option", required_argument, NULL, OPT_SSH_OPTION},
-    {"ssh-timeout", required_argument, NULL, OPT_SSH_TIMEOUT},
-    {"remote-load", required_argument, NULL, OPT_REMOTE_LOAD},
-    {"server", required_argument, NULL, OPT_SERVER},
-    {"server-config", required_argument, NULL, OPT_SERVER_CONFIG},
-    {"peer-config", required_argument, NULL, OPT_PEER_CONFIG},
-    {"sweep", required_argument, NULL, OPT_SWEEP},
-    {"rates", required_argument, NULL, OPT_RATES},
-    {"slo-p99-us", required_argument, NULL, OPT_SLO},
-    {"work-us", required_argument, NULL, OPT_WORK_US},
-    {"churn", no_argument, NULL, OPT_CHURN},
-    {"host-header", required_argument, NULL, OPT_HOST_HEADER},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-const struct rs_workload *const run_workloads[] = {&rs_workload_echo, &rs_workload_proxy, NULL};
-
-void run_print_models(FILE *f)
-{
-	for (const struct rs_workload *const *w = run_workloads; *w; w++) {
-		fprintf(f, "\nmodels (%s workload):\n", (*w)->name);
-		for (const struct model_info *m = models_table; m->name; m++)
-			if (m->flags & (*w)->model_flag)
-				fprintf(f, "  %-18s %s%s\n", m->name, m->help,
-					m->flags & MODEL_OPT_IN ? " (only when named)" : "");
-	}
-}
-
-/* --help: the fixed text with the model lists of the table in between. */
-static void print_usage(void)
-{
-	fputs(run_usage_head, stdout);
-	run_print_models(stdout);
-	fputs(run_usage_tail, stdout);
-}
-
-const struct run_suite *run_find_suite(const char *name)
-{
-	for (const struct run_suite *s = run_suites; s->name; s++)
-		if (!strcmp(s->name, name))
-			return s;
-	return NULL;
-}
-
-/* Splits a model list into o->models (strings point into a static copy). */
-static void parse_models(struct run_opts *o, const char *arg)
-{
-	static char buf[512];
-	char *save = NULL, *tok;
-
-	if (strlen(arg) >= sizeof(buf) || !*arg || arg[strlen(arg) - 1] == ',' || *arg == ',' ||
-	    strstr(arg, ",,"))
-		usage_error("invalid --models '%s': expected e.g. epoll,uring", arg);
-	strcpy(buf, arg);
-	o->nmodels = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!workloads_model_find_with(tok, o->workload->model_flag)) {
-			char list[256];
-
-			models_join(o->workload->model_flag, 0, ", ", list, sizeof(list));
-			usage_error("unknown model '%s' for workload %s (models: %s%s)", tok,
-				    o->workload->name, list,
-				    o->nservers ? ", and the --server ones" : "");
-		}
-		for (int i = 0; i < o->nmodels; i++)
-			if (!strcmp(o->models[i], tok))
-				usage_error("model '%s' given twice in --models", tok);
-		if (o->nmodels == RS_MAX_MODELS)
-			usage_error("too many models in --models (at most %d)", RS_MAX_MODELS);
-		o->models[o->nmodels++] = tok;
-	}
-}
-
-static void parse_conns(struct run_opts *o, const char *arg)
-{
-	if (parse_uint_list(arg, o->conns, RS_MAX_CONNS, &o->nconns, 1, 100000))
-		usage_error("invalid --connections '%s': expected up to %d comma-separated "
-			    "counts from 1 to 100000",
-			    arg, RS_MAX_CONNS);
-}
-
-static void apply_suite(struct run_opts *o, const struct run_suite *s)
-{
-	char models[256];
-
-	o->workload = s->workload;
-	run_suite_models(s, models, sizeof(models));
-	parse_models(o, models);
-	parse_conns(o, s->conns);
-	o->size = o->sizes[0] = s->size;
-	o->nsizes = 1;
-	o->duration_s = s->duration_s;
-	o->warmup_s = s->warmup_s;
-	o->repeat = s->repeat;
-	o->max_repeat = s->max_repeat;
-}
-
 /* --client-host/--client-exec: o->remote points here once one is given. */
 static struct remote_set remote_set = {.connect_timeout_s = 5};
 
-/* --client-host/--client-exec and what goes with them; after the rest is parsed. */
-static void parse_remote_opts(struct run_opts *o)
+/* ---- the rows' own parsers and records, where a field and its bounds do not say it all ---- */
+
+/* --server, --server-config and --peer-config, as given; checked once the workload is known. */
+static struct run_custom_args custom_args;
+
+static void parse_probes(struct run_opts *o, const char *arg)
 {
-	unsigned char addr[16];
+	if (strcmp(arg, "auto") && strcmp(arg, "on") && strcmp(arg, "off"))
+		usage_error("invalid --probes '%s': expected auto, on or off", arg);
+	o->probes = arg;
+}
+
+static void parse_out(struct run_opts *o, const char *arg)
+{
+	if (!*arg || strlen(arg) > PATH_MAX - 64)
+		usage_error("invalid --out '%s'", arg);
+	o->out = arg;
+}
+
+static void parse_order(struct run_opts *o, const char *arg)
+{
+	if (strcmp(arg, "interleaved") && strcmp(arg, "sequential"))
+		usage_error("invalid --order '%s': expected interleaved or sequential", arg);
+	o->sequential = !strcmp(arg, "sequential");
+}
+
+static void parse_seed(struct run_opts *o, const char *arg)
+{
+	o->seed = opt_uint("seed", arg, 0, RUN_SEED_MAX);
+}
+
+static void parse_server_arg(struct run_opts *o, const char *arg)
+{
+	if (o->nserver_args == RUN_MAX_SERVER_ARGS)
+		usage_error("at most %d --server-arg", RUN_MAX_SERVER_ARGS);
+	o->server_args[o->nserver_args++] = arg;
+}
+
+static void add_custom(const char **list, int *n, const char *arg)
+{
+	if (*n == CUSTOM_MAX)
+		usage_error("at most %d of each of --server, --server-config and --peer-config",
+			    CUSTOM_MAX);
+	list[(*n)++] = arg;
+}
+
+static void parse_server(struct run_opts *o, const char *arg)
+{
+	(void)o;
+	add_custom(custom_args.servers, &custom_args.nservers, arg);
+}
+
+static void parse_server_config(struct run_opts *o, const char *arg)
+{
+	(void)o;
+	add_custom(custom_args.configs, &custom_args.nconfigs, arg);
+}
+
+static void parse_peer_config(struct run_opts *o, const char *arg)
+{
+	(void)o;
+	add_custom(custom_args.peers, &custom_args.npeers, arg);
+}
+
+static void parse_host_header(struct run_opts *o, const char *arg)
+{
+	if (!*arg || strpbrk(arg, " \t\r\n"))
+		usage_error("invalid --host-header '%s'", arg);
+	o->host_header = arg;
+}
+
+static void parse_remote(struct run_opts *o, const char *arg,
+			 int (*add)(struct remote_set *, const char *, char *, size_t))
+{
 	char why[200];
 
-	if (o->server_addr && inet_pton(AF_INET, o->server_addr, addr) != 1 &&
-	    inet_pton(AF_INET6, o->server_addr, addr) != 1)
-		usage_error("invalid --server-addr '%s': expected this machine's IPv4 or IPv6 "
-			    "address",
-			    o->server_addr);
-	if (!remote_set.n) {
-		if (remote_set.nssh_opts || remote_set.remote_load)
-			usage_error("--ssh-option and --remote-load need --client-host or "
-				    "--client-exec");
-		return;
-	}
-	if (!o->server_addr)
-		usage_error("--client-host/--client-exec need --server-addr ADDR: the address "
-			    "of this machine the load generators dial");
-	for (int i = 0; i < o->nmodels; i++)
-		if (workloads_model_find(o->models[i])->flags & MODEL_PEER)
-			usage_error(
-			    "model %s listens on 127.0.0.1 only: --client-host/--client-exec "
-			    "need ringside's own servers",
-			    o->models[i]);
-	for (int i = 0; i < o->nconns; i++)
-		if (o->conns[i] < (unsigned long)remote_set.n)
-			usage_error(
-			    "--connections %lu cannot be divided between %d load generators",
-			    o->conns[i], remote_set.n);
-	if (o->rate > 0 && o->rate < remote_set.n)
-		usage_error("--rate %g cannot be divided between %d load generators", o->rate,
-			    remote_set.n);
-	remote_set.server_addr = o->server_addr;
-	if (remote_finish(&remote_set, why, sizeof(why)))
+	(void)o;
+	if (add(&remote_set, arg, why, sizeof(why)))
 		usage_error("%s", why);
-	o->remote = &remote_set;
 }
+
+static void parse_client_host(struct run_opts *o, const char *arg)
+{
+	parse_remote(o, arg, remote_add_host);
+}
+
+static void parse_client_exec(struct run_opts *o, const char *arg)
+{
+	parse_remote(o, arg, remote_add_exec);
+}
+
+static void parse_ssh_option(struct run_opts *o, const char *arg)
+{
+	parse_remote(o, arg, remote_add_ssh_option);
+}
+
+static void parse_ssh_timeout(struct run_opts *o, const char *arg)
+{
+	(void)o;
+	remote_set.connect_timeout_s = opt_double("ssh-timeout", arg, 1, 600);
+}
+
+static void parse_remote_load(struct run_opts *o, const char *arg)
+{
+	(void)o;
+	if (arg[0] != '/')
+		usage_error("--remote-load needs an absolute path");
+	remote_set.remote_load = arg;
+}
+
+static json_t *cpus_json(const cpu_set_t *set)
+{
+	char buf[256];
+
+	format_cpu_list(set, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *uints_json(const unsigned long *v, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+static json_t *strings_json(const char *const *v, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static bool is_echo(const struct run_opts *o)
+{
+	return o->workload == &rs_workload_echo;
+}
+
+static json_t *rec_workload(const struct run_opts *o)
+{
+	return json_string(o->workload->name);
+}
+
+static json_t *rec_models(const struct run_opts *o)
+{
+	return strings_json(o->models, o->nmodels);
+}
+
+static json_t *rec_connections(const struct run_opts *o)
+{
+	return uints_json(o->conns, o->nconns);
+}
+
+static json_t *rec_payload(const struct run_opts *o)
+{
+	return is_echo(o) ? json_integer((json_int_t)o->size) : json_null();
+}
+
+static json_t *rec_body(const struct run_opts *o)
+{
+	return is_echo(o) ? json_null() : json_integer((json_int_t)o->size);
+}
+
+static json_t *rec_sizes(const struct run_opts *o)
+{
+	return uints_json(o->sizes, o->nsizes);
+}
+
+static json_t *rec_sweep(const struct run_opts *o)
+{
+	return o->sweep_rate ? json_string("rate") : json_null();
+}
+
+static json_t *rec_rates(const struct run_opts *o)
+{
+	json_t *a;
+
+	if (!o->sweep_rate)
+		return json_null();
+	if (!o->nrates)
+		return json_string("auto");
+	a = json_array();
+	for (int i = 0; i < o->nrates; i++)
+		json_array_append_new(a, json_real(o->rates[i]));
+	return a;
+}
+
+static json_t *rec_origin(const struct run_opts *o)
+{
+	return is_echo(o) ? json_null() : json_string(o->origin);
+}
+
+static json_t *rec_repeat(const struct run_opts *o)
+{
+	return o->repeat ? json_integer((json_int_t)o->repeat) : json_string("auto");
+}
+
+static json_t *rec_order(const struct run_opts *o)
+{
+	return json_string(o->sequential ? "sequential" : "interleaved");
+}
+
+static json_t *rec_seed(const struct run_opts *o)
+{
+	return json_integer((json_int_t)o->seed);
+}
+
+static json_t *rec_server_args(const struct run_opts *o)
+{
+	return strings_json(o->server_args, o->nserver_args);
+}
+
+static json_t *rec_cpu_layout(const struct run_opts *o)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:b}", "server", cpus_json(&o->server_cpus), "client",
+			 cpus_json(&o->client_cpus), "origin", cpus_json(&o->origin_cpus), "sqpoll",
+			 o->sq_cpu >= 0 ? json_sprintf("%d", o->sq_cpu) : json_null(), "shared",
+			 o->shared_cpu);
+}
+
+static json_t *rec_load_threads(const struct run_opts *o)
+{
+	return json_integer(o->load_threads ? (json_int_t)o->load_threads
+					    : (json_int_t)CPU_COUNT(&o->client_cpus));
+}
+
+static json_t *rec_clients(const struct run_opts *o)
+{
+	return remote_config_json(o->remote, o);
+}
+
+static json_t *rec_server_addr(const struct run_opts *o)
+{
+	return json_string(o->server_addr ? o->server_addr : "127.0.0.1");
+}
+
+static json_t *rec_ssh(const struct run_opts *o)
+{
+	const struct remote_set *s = o->remote;
+
+	if (!s)
+		return json_null();
+	return json_pack("{s:o,s:f,s:o}", "options", strings_json(s->ssh_opts, s->nssh_opts),
+			 "connect_timeout_s", s->connect_timeout_s, "remote_load",
+			 s->remote_load ? json_string(s->remote_load) : json_null());
+}
+
+/* ---- the rows ---- */
+
+#define FIELD(f) offsetof(struct run_opts, f)
+
+const struct run_opt run_opt_rows[] = {
+    {.name = "suite",
+     .arg = "NAME",
+     .help = "{suites} (default\necho); see `ringside list`",
+     .key = "suite"},
+    {.name = "workload",
+     .arg = "NAME",
+     .help = "{workloads} (default: the suite's; custom runs: echo)",
+     .key = "config.workload",
+     .record = rec_workload},
+    {.name = "models",
+     .arg = "LIST",
+     .help = "comma-separated models (below; default: the suite's)",
+     .key = "config.models",
+     .record = rec_models},
+    {.name = "connections",
+     .arg = "LIST",
+     .help = "comma-separated connection counts, 1..100000",
+     .key = "config.connections",
+     .record = rec_connections},
+    {.name = "payload",
+     .arg = "LIST",
+     .help = "echo message sizes, bytes: an axis (default 64)",
+     .key = "config.payload_bytes",
+     .record = rec_payload},
+    {.name = "body",
+     .arg = "LIST",
+     .help = "proxy response body sizes, bytes: an axis (default 4096)",
+     .key = "config.body_bytes",
+     .record = rec_body},
+    {.key = "config.sizes", .record = rec_sizes},
+    {.name = "sweep",
+     .arg = "rate",
+     .help = "open-loop rate sweep per (model, connections, size): the\ncurve of p99 against "
+	     "throughput, its knee (docs/curves.md)",
+     .key = "config.sweep",
+     .record = rec_sweep},
+    {.name = "rates",
+     .arg = "auto|LIST",
+     .help = "the sweep's offered req/s: auto (default) probes capacity\nclosed-loop, then "
+	     "rises from 10% by x1.25 until saturation,\nthe SLO or the client ends it; LIST "
+	     "runs every rate",
+     .key = "config.rates",
+     .record = rec_rates},
+    {.name = "slo-p99-us",
+     .arg = "N",
+     .help = "the sweep's p99 SLO, us (curve: 1000, curve-proxy: 5000)",
+     .key = "config.slo_p99_us",
+     .rec = REC_REAL_POS,
+     .rec_off = FIELD(slo_p99_us)},
+    {.name = "work-us",
+     .arg = "N",
+     .help = "simulated work per request in ringside's servers, us",
+     .parse = PARSE_UINT,
+     .off = FIELD(work_us),
+     .min = 0,
+     .max = 1000000,
+     .key = "config.work_us",
+     .rec = REC_UINT,
+     .rec_off = FIELD(work_us)},
+    {.name = "churn",
+     .help = "a new connection per request (echo and proxy)",
+     .parse = PARSE_FLAG,
+     .off = FIELD(churn),
+     .key = "config.churn",
+     .rec = REC_BOOL,
+     .rec_off = FIELD(churn)},
+    {.name = "origin",
+     .arg = "NAME",
+     .help = "proxy origin: ringside | nginx (default ringside)",
+     .key = "config.origin",
+     .record = rec_origin},
+    {.name = "duration",
+     .arg = "S",
+     .help = "measured window per run, seconds",
+     .key = "config.duration_s",
+     .rec = REC_REAL,
+     .rec_off = FIELD(duration_s)},
+    {.name = "warmup",
+     .arg = "S",
+     .help = "warmup before the window, seconds (default: the suite's,\nand at least 1 ms per "
+	     "connection)",
+     .key = "config.warmup_s",
+     .rec = REC_REAL,
+     .rec_off = FIELD(warmup_s)},
+    {.key = "config.warmup_per_connection_s", .rec = REC_REAL, .rec_off = FIELD(warmup_per_conn_s)},
+    {.name = "repeat",
+     .arg = "N|auto",
+     .help = "repetitions per cell, each with a fresh server; auto (the\necho and tinygate "
+	     "default): 3 rounds, then more only for\ncells whose requests/s 95% CI is wider "
+	     "than --target-ci",
+     .key = "config.repeat",
+     .record = rec_repeat},
+    {.name = "target-ci",
+     .arg = "PCT",
+     .help = "auto: CI half-width to reach, % of the median (default 5)",
+     .parse = PARSE_REAL,
+     .off = FIELD(target_ci_pct),
+     .min = 0.01,
+     .max = 100,
+     .key = "config.target_ci_pct",
+     .rec = REC_REAL,
+     .rec_off = FIELD(target_ci_pct)},
+    {.name = "max-repeat",
+     .arg = "N",
+     .help = "auto: at most N repetitions (default: the suite's cap, 6\nfor echo and tinygate; "
+	     "custom runs 10)",
+     .key = "config.max_repeat",
+     .rec = REC_UINT,
+     .rec_off = FIELD(max_repeat)},
+    {.name = "order",
+     .arg = "ORDER",
+     .help = "interleaved (default): each round runs every cell once in\na fresh shuffled "
+	     "order; sequential: model-major, a cell's\nrepetitions back to back",
+     .parse = PARSE_FN,
+     .parse_fn = parse_order,
+     .key = "config.order",
+     .record = rec_order},
+    {.name = "seed",
+     .arg = "N",
+     .help = "the shuffle's seed (default: from the clock; recorded)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_seed,
+     .key = "config.seed",
+     .record = rec_seed},
+    {.name = "server-arg",
+     .arg = "ARG",
+     .help = "append ARG to the ringside server's command line\n(repeatable; not for "
+	     "nginx/haproxy), e.g. --jitter-us=500",
+     .parse = PARSE_FN,
+     .parse_fn = parse_server_arg,
+     .key = "config.server_args",
+     .record = rec_server_args},
+    {.name = "server",
+     .arg = "NAME='COMMAND'",
+     .help = "bring your own server as model NAME (repeatable; added\nto the models unless "
+	     "--models places it): run pinned as\n/bin/sh -c 'exec COMMAND', ready once {port} "
+	     "accepts,\nprobed across its forks, stopped with its process group.\nPlaceholders: "
+	     "{port} {host} {cpus} {threads} {upstream}\n{upstream_host} {upstream_port} (proxy) "
+	     "{tmpdir} (a fresh\ndirectory per run) {config}; {{port}} is a literal {port}",
+     .parse = PARSE_FN,
+     .parse_fn = parse_server,
+     .key = "config.servers",
+     .record = run_custom_servers_json},
+    {.name = "server-config",
+     .arg = "NAME=TEMPLATE",
+     .help = "TEMPLATE is a file path (or, holding a newline, the text\nitself); expanded into "
+	     "{tmpdir}, and {config} names it",
+     .parse = PARSE_FN,
+     .parse_fn = parse_server_config,
+     .key = "config.servers"},
+    {.name = "peer-config",
+     .arg = "TOOL=FILE",
+     .help = "nginx or haproxy runs the template FILE (same\nplaceholders; {port} its listen "
+	     "port, {upstream} the\norigin) instead of ringside's generated config",
+     .parse = PARSE_FN,
+     .parse_fn = parse_peer_config,
+     .key = "config.peer_configs",
+     .record = run_custom_peers_json},
+    {.name = "host-header",
+     .arg = "NAME",
+     .help = "the Host header of every request (proxy; default the\ntarget address), e.g. for "
+	     "a proxy that routes by host",
+     .parse = PARSE_FN,
+     .parse_fn = parse_host_header,
+     .key = "config.host_header",
+     .rec = REC_STR,
+     .rec_off = FIELD(host_header)},
+    {.name = "server-cpus",
+     .arg = "LIST",
+     .help = "CPUs for the server (default 0)",
+     .key = "config.cpu_layout.server"},
+    {.name = "client-cpus",
+     .arg = "LIST",
+     .help = "CPUs for the load generator (default: the others)",
+     .key = "config.cpu_layout.client"},
+    {.name = "sqpoll-cpu",
+     .arg = "N",
+     .help = "CPU for the SQPOLL thread (default: the server's first CPU)",
+     .key = "config.cpu_layout.sqpoll"},
+    {.key = "config.cpu_layout", .record = rec_cpu_layout},
+    {.name = "load-threads",
+     .arg = "N",
+     .help = "load generator threads (default: one per client CPU)",
+     .parse = PARSE_UINT,
+     .off = FIELD(load_threads),
+     .min = 1,
+     .max = 1024,
+     .key = "config.load_threads",
+     .record = rec_load_threads},
+    {.name = "depth",
+     .arg = "D",
+     .help = "requests in flight per connection (default 1)",
+     .parse = PARSE_UINT,
+     .off = FIELD(depth),
+     .min = 1,
+     .max = 1024,
+     .key = "config.depth",
+     .rec = REC_UINT,
+     .rec_off = FIELD(depth)},
+    {.name = "rate",
+     .arg = "R",
+     .help = "open loop at R requests/s in all (default: closed loop)",
+     .parse = PARSE_REAL,
+     .off = FIELD(rate),
+     .min = 1,
+     .max = 1e9,
+     .key = "config.rate",
+     .rec = REC_REAL_POS,
+     .rec_off = FIELD(rate)},
+    {.key = "config.timeout_s", .rec = REC_REAL, .rec_off = FIELD(timeout_s)},
+    {.name = "probes",
+     .arg = "MODE",
+     .help = "auto | on | off: BPF syscall probes (default auto)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_probes,
+     .key = "config.probes",
+     .rec = REC_STR,
+     .rec_off = FIELD(probes)},
+    {.name = "out",
+     .arg = "DIR",
+     .help = "result directory (default results/<UTC time>-<suite>)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_out},
+    {.name = "quiet",
+     .help = "no progress or per-cell lines, only the table",
+     .parse = PARSE_FLAG,
+     .off = FIELD(quiet)},
+    {.name = "dry-run",
+     .help = "print the effective config and the plan (cells, runs)\nas JSON on stdout and "
+	     "run nothing",
+     .parse = PARSE_FLAG,
+     .off = FIELD(dry_run)},
+    {.name = "client-host",
+     .arg = "[USER@]HOST[:SSHPORT]",
+     .help = "run a load generator on HOST over ssh (repeatable: the\nconnections and --rate "
+	     "are divided between the hosts)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_client_host,
+     .key = "config.clients",
+     .record = rec_clients},
+    {.name = "client-exec",
+     .arg = "'PREFIX'",
+     .help = "run a load generator under PREFIX, e.g. 'ip netns exec\nns1' (repeatable; split "
+	     "at spaces, no shell quoting)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_client_exec,
+     .key = "config.clients"},
+    {.name = "server-addr",
+     .arg = "ADDR",
+     .help = "the server binds ADDR and the load generators dial it\n(default 127.0.0.1; "
+	     "required with --client-host/-exec)",
+     .parse = PARSE_STR,
+     .off = FIELD(server_addr),
+     .key = "config.server_addr",
+     .record = rec_server_addr},
+    {.name = "ssh-option",
+     .arg = "K=V",
+     .help = "passed to every ssh as -o K=V (repeatable); also\nRINGSIDE_SSH_OPTS='-i KEY -F "
+	     "FILE' (split at spaces)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_ssh_option,
+     .key = "config.ssh.options"},
+    {.name = "ssh-timeout",
+     .arg = "S",
+     .help = "ssh ConnectTimeout; each ssh step gets S+10 s (default 5)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_ssh_timeout,
+     .key = "config.ssh.connect_timeout_s"},
+    {.name = "remote-load",
+     .arg = "PATH",
+     .help = "ringside-load already installed on the hosts (default:\ncopy this one into a "
+	     "temporary directory over ssh)",
+     .parse = PARSE_FN,
+     .parse_fn = parse_remote_load,
+     .key = "config.ssh.remote_load"},
+    {.key = "config.ssh", .record = rec_ssh},
+    {.name = "help", .short_name = 'h', .help = "this text"},
+};
+
+const int run_opt_nrows = (int)(sizeof(run_opt_rows) / sizeof(run_opt_rows[0]));
+_Static_assert(sizeof(run_opt_rows) / sizeof(run_opt_rows[0]) <= RUN_OPTS_MAX,
+	       "more option rows than RUN_OPTS_MAX");
+
 void run_parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	const char *suite = NULL, *models = NULL, *conns = NULL, *payload = NULL, *duration = NULL,
-		   *warmup = NULL, *repeat = NULL, *max_repeat = NULL, *server_cpus = NULL,
-		   *client_cpus = NULL, *sqpoll_cpu = NULL, *workload = NULL, *body = NULL,
-		   *origin = NULL, *sweep = NULL, *rates = NULL, *slo = NULL;
-	struct run_custom_args custom = {0};
+	const char *suite, *models, *conns, *workload, *payload, *body, *origin, *duration, *warmup,
+	    *repeat, *max_repeat, *slo;
 	const struct run_suite *base;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int c;
+	const char *kept[RUN_OPTS_MAX];
 
 	*o = (struct run_opts){
 	    .workload = &rs_workload_echo,
@@ -411,187 +582,49 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	    .argv = argv,
 	    .argc = argc,
 	};
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", run_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SUITE:
-			suite = optarg;
-			break;
-		case OPT_MODELS:
-			models = optarg;
-			break;
-		case OPT_CONNS:
-			conns = optarg;
-			break;
-		case OPT_PAYLOAD:
-			payload = optarg;
-			break;
-		case OPT_WORKLOAD:
-			workload = optarg;
-			break;
-		case OPT_BODY:
-			body = optarg;
-			break;
-		case OPT_ORIGIN:
-			origin = optarg;
-			break;
-		case OPT_DURATION:
-			duration = optarg;
-			break;
-		case OPT_WARMUP:
-			warmup = optarg;
-			break;
-		case OPT_REPEAT:
-			repeat = optarg;
-			break;
-		case OPT_SERVER_CPUS:
-			server_cpus = optarg;
-			break;
-		case OPT_CLIENT_CPUS:
-			client_cpus = optarg;
-			break;
-		case OPT_SQPOLL_CPU:
-			sqpoll_cpu = optarg;
-			break;
-		case OPT_LOAD_THREADS:
-			o->load_threads = opt_uint("load-threads", optarg, 1, 1024);
-			break;
-		case OPT_DEPTH:
-			o->depth = opt_uint("depth", optarg, 1, 1024);
-			break;
-		case OPT_RATE:
-			o->rate = opt_double("rate", optarg, 1, 1e9);
-			break;
-		case OPT_PROBES:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
-				usage_error("invalid --probes '%s': expected auto, on or off",
-					    optarg);
-			o->probes = optarg;
-			break;
-		case OPT_OUT:
-			if (!*optarg || strlen(optarg) > PATH_MAX - 64)
-				usage_error("invalid --out '%s'", optarg);
-			o->out = optarg;
-			break;
-		case OPT_QUIET:
-			o->quiet = true;
-			break;
-		case OPT_TARGET_CI:
-			o->target_ci_pct = opt_double("target-ci", optarg, 0.01, 100);
-			break;
-		case OPT_MAX_REPEAT:
-			max_repeat = optarg;
-			break;
-		case OPT_ORDER:
-			if (strcmp(optarg, "interleaved") && strcmp(optarg, "sequential"))
-				usage_error("invalid --order '%s': expected interleaved or "
-					    "sequential",
-					    optarg);
-			o->sequential = !strcmp(optarg, "sequential");
-			break;
-		case OPT_SEED:
-			o->seed = opt_uint("seed", optarg, 0, RUN_SEED_MAX);
-			break;
-		case OPT_SERVER_ARG:
-			if (o->nserver_args == RUN_MAX_SERVER_ARGS)
-				usage_error("at most %d --server-arg", RUN_MAX_SERVER_ARGS);
-			o->server_args[o->nserver_args++] = optarg;
-			break;
-		case OPT_CLIENT_HOST:
-		case OPT_CLIENT_EXEC:
-		case OPT_SSH_OPTION: {
-			char why[200];
+	memset(&custom_args, 0, sizeof(custom_args));
+	options_getopt(o, argc, argv, kept);
+	suite = options_given(kept, "suite");
+	models = options_given(kept, "models");
+	conns = options_given(kept, "connections");
+	workload = options_given(kept, "workload");
+	payload = options_given(kept, "payload");
+	body = options_given(kept, "body");
+	origin = options_given(kept, "origin");
+	duration = options_given(kept, "duration");
+	warmup = options_given(kept, "warmup");
+	repeat = options_given(kept, "repeat");
+	max_repeat = options_given(kept, "max-repeat");
+	slo = options_given(kept, "slo-p99-us");
 
-			if ((c == OPT_CLIENT_HOST ? remote_add_host
-			     : c == OPT_CLIENT_EXEC
-				 ? remote_add_exec
-				 : remote_add_ssh_option)(&remote_set, optarg, why, sizeof(why)))
-				usage_error("%s", why);
-			break;
-		}
-		case OPT_SERVER_ADDR:
-			o->server_addr = optarg;
-			break;
-		case OPT_SSH_TIMEOUT:
-			remote_set.connect_timeout_s = opt_double("ssh-timeout", optarg, 1, 600);
-			break;
-		case OPT_REMOTE_LOAD:
-			if (optarg[0] != '/')
-				usage_error("--remote-load needs an absolute path");
-			remote_set.remote_load = optarg;
-			break;
-		case OPT_SWEEP:
-			sweep = optarg;
-			break;
-		case OPT_RATES:
-			rates = optarg;
-			break;
-		case OPT_SLO:
-			slo = optarg;
-			break;
-		case OPT_WORK_US:
-			o->work_us = opt_uint("work-us", optarg, 0, 1000000);
-			break;
-		case OPT_CHURN:
-			o->churn = true;
-			break;
-		case OPT_SERVER:
-		case OPT_SERVER_CONFIG:
-		case OPT_PEER_CONFIG: {
-			const char **list = c == OPT_SERVER	     ? custom.servers
-					    : c == OPT_SERVER_CONFIG ? custom.configs
-								     : custom.peers;
-			int *n = c == OPT_SERVER	  ? &custom.nservers
-				 : c == OPT_SERVER_CONFIG ? &custom.nconfigs
-							  : &custom.npeers;
+	if (suite && !run_find_suite(suite)) {
+		char names[128];
 
-			if (*n == CUSTOM_MAX)
-				usage_error("at most %d of each of --server, --server-config and "
-					    "--peer-config",
-					    CUSTOM_MAX);
-			list[(*n)++] = optarg;
-			break;
-		}
-		case OPT_HOST_HEADER:
-			if (!*optarg || strpbrk(optarg, " \t\r\n"))
-				usage_error("invalid --host-header '%s'", optarg);
-			o->host_header = optarg;
-			break;
-		case 'h':
-			print_usage();
-			exit(RS_EXIT_OK);
-		case ':':
-			usage_error("option %s needs a value", argv[optind - 1]);
-		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
-		}
+		options_join_names(names, sizeof(names), true, ", ");
+		usage_error("unknown suite '%s' (suites: %s)", suite, names);
 	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+	if (workload && !run_find_workload(workload)) {
+		char names[64];
 
-	if (suite && !run_find_suite(suite))
-		usage_error("unknown suite '%s' (suites: smoke, echo, tinygate, curve, "
-			    "curve-proxy)",
-			    suite);
-	if (workload && strcmp(workload, "echo") && strcmp(workload, "proxy"))
-		usage_error("unknown workload '%s' (workloads: echo, proxy)", workload);
-	o->suite = suite					      ? suite
-		   : (models || conns || workload || custom.nservers) ? "custom"
-								      : "echo";
+		options_join_names(names, sizeof(names), false, ", ");
+		usage_error("unknown workload '%s' (workloads: %s)", workload, names);
+	}
+	o->suite = suite						   ? suite
+		   : (models || conns || workload || custom_args.nservers) ? "custom"
+									   : "echo";
 	base = run_find_suite(suite ? suite : "echo");
 	if (!suite && workload && !strcmp(workload, "proxy"))
 		base = run_find_suite("tinygate");
 	if (workload && strcmp(workload, base->workload->name))
 		usage_error("suite '%s' is the %s workload, not %s", base->name,
 			    base->workload->name, workload);
-	apply_suite(o, base);
-	run_custom_parse(o, &custom);
+	options_apply_suite(o, base);
+	run_custom_parse(o, &custom_args);
 	if (models)
-		parse_models(o, models);
+		options_models(o, models);
 	run_custom_models(o);
 	if (conns)
-		parse_conns(o, conns);
+		options_conns(o, conns);
 	if (payload && o->workload != &rs_workload_echo)
 		usage_error("--payload is for the echo workload; proxy takes --body");
 	if (o->host_header && o->workload != &rs_workload_proxy)
@@ -611,45 +644,27 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		o->repeat = 0;
 	else if (repeat)
 		o->repeat = opt_uint("repeat", repeat, 1, 1000);
-	/* A named suite keeps its cap (sized to its time budget); custom runs get 10. */
-	o->max_repeat = suite && base->max_repeat >= RUN_MIN_ROUNDS ? base->max_repeat : 10;
+	/*
+	 * A suite keeps its cap (sized to its time budget), the default echo suite
+	 * without --suite too (./scripts/bench); custom runs get 10.
+	 */
+	o->max_repeat = strcmp(o->suite, "custom") && base->max_repeat >= RUN_MIN_ROUNDS
+			    ? base->max_repeat
+			    : 10;
 	if (max_repeat)
 		o->max_repeat = opt_uint("max-repeat", max_repeat, 1, 1000);
 	if (max_repeat && o->repeat)
 		usage_error("--max-repeat is for --repeat auto");
-
-	/* CPU layout: server on CPU 0, everything else on the rest; one CPU is shared. */
-	CPU_ZERO(&o->server_cpus);
-	CPU_ZERO(&o->client_cpus);
-	if (ncpu < 1)
-		ncpu = 1;
-	CPU_SET(0, &o->server_cpus);
-	for (long i = ncpu > 1 ? 1 : 0; i < ncpu && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &o->client_cpus);
-	if (server_cpus)
-		opt_cpus("server-cpus", server_cpus, &o->server_cpus);
-	if (client_cpus)
-		opt_cpus("client-cpus", client_cpus, &o->client_cpus);
-	o->origin_cpus = o->client_cpus;
-	o->sq_cpu = cpu_nth(&o->server_cpus, 0);
-	if (sqpoll_cpu) {
-		cpu_set_t one;
-
-		o->sq_cpu = (int)opt_uint("sqpoll-cpu", sqpoll_cpu, 0, CPU_SETSIZE - 1);
-		if (parse_cpu_list(sqpoll_cpu, &one))
-			usage_error("invalid --sqpoll-cpu '%s': CPU %s does not exist", sqpoll_cpu,
-				    sqpoll_cpu);
-	}
-	{
-		cpu_set_t both;
-
-		CPU_AND(&both, &o->server_cpus, &o->client_cpus);
-		o->shared_cpu = CPU_COUNT(&both) > 0;
-	}
+	options_cpus(o, options_given(kept, "server-cpus"), options_given(kept, "client-cpus"),
+		     options_given(kept, "sqpoll-cpu"));
 	if (o->rate > 0 && o->depth > 1)
 		usage_error("--rate and --depth cannot be combined");
-	sweep_parse_opts(o, sweep ? sweep : base->sweep, rates, slo, payload ? payload : body);
+	if (payload || body)
+		options_sizes(o, payload ? payload : body);
+	options_sweep(o, options_given(kept, "sweep") ? options_given(kept, "sweep") : base->sweep,
+		      options_given(kept, "rates"), slo);
 	if (!slo)
 		o->slo_p99_us = base->slo_p99_us;
-	parse_remote_opts(o);
+	options_knobs(o);
+	options_remote(o, &remote_set);
 }

@@ -1,6 +1,7 @@
 /*
- * The effective options of `ringside run`: options.c parses them (and holds
- * the suites), everything in run/ reads them, and results.c writes them into config.
+ * The effective options of `ringside run`: options.c declares each once (a row:
+ * getopt, --help, config) and parses them, holds the suites, and makes the config
+ * that results.c puts in the document; everything in run/ reads them.
  */
 #ifndef RS_OPTIONS_H
 #define RS_OPTIONS_H
@@ -74,6 +75,7 @@ struct run_opts {
 	const char *probes; /* "auto" | "on" | "off" */
 	const char *out;
 	bool quiet;
+	bool dry_run;	 /* --dry-run: print config and the plan, measure nothing */
 	bool shared_cpu; /* one CPU: server and client share it */
 	/* --client-host/--client-exec (remote.h); NULL: the load generator runs here. */
 	struct remote_set *remote;
@@ -103,9 +105,11 @@ struct run_suite {
 	double slo_p99_us;	  /* the sweep's SLO, 0 = none */
 };
 
-/* The suites, ending with a {NULL} entry. */
+/* The suites, ending with a {NULL} entry (suites.c, with the workload and model lists). */
 extern const struct run_suite run_suites[];
 const struct run_suite *run_find_suite(const char *name);
+/* The workload called name, NULL if none. */
+const struct rs_workload *run_find_workload(const char *name);
 /* The suite's models, comma-separated, into buf. */
 void run_suite_models(const struct run_suite *s, char *buf, size_t len);
 
@@ -125,8 +129,9 @@ struct run_custom_args {
 void run_custom_parse(struct run_opts *o, const struct run_custom_args *a);
 /* Appends the --server models that o->models does not list yet. */
 void run_custom_models(struct run_opts *o);
-/* config.servers, config.peer_configs and config.host_header (docs/results.md). */
-void run_custom_config(const struct run_opts *o, struct json_t *cfg);
+/* config.servers and config.peer_configs (docs/results.md), for their option rows. */
+struct json_t *run_custom_servers_json(const struct run_opts *o);
+struct json_t *run_custom_peers_json(const struct run_opts *o);
 /* The --server called name, NULL if none. */
 const struct custom_server *run_custom_server(const struct run_opts *o, const char *name);
 /* Frees the template texts run_custom_parse read (at the end of cmd_run). */
@@ -136,6 +141,10 @@ const struct custom_peer *run_peer_template(const struct run_opts *o, const char
 
 /* Fills *o from its defaults, the suite and argv; exits 2 with one line on any problem. */
 void run_parse_opts(struct run_opts *o, int argc, char **argv);
+/* The document's config (docs/results.md): every option row's record of *o. */
+struct json_t *run_config_json(const struct run_opts *o);
+/* { "OPTION": "where the document records it" (e.g. "config.connections") | null }. */
+struct json_t *run_option_keys(void);
 
 /* Set from the SIGINT/SIGTERM handler: the signal number, 0 while running. */
 extern volatile sig_atomic_t run_interrupted;

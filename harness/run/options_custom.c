@@ -181,9 +181,9 @@ void run_custom_models(struct run_opts *o)
 	}
 }
 
-void run_custom_config(const struct run_opts *o, json_t *cfg)
+json_t *run_custom_servers_json(const struct run_opts *o)
 {
-	json_t *servers = json_array(), *peers = json_array();
+	json_t *servers = json_array();
 
 	for (int i = 0; i < o->nservers; i++) {
 		const struct custom_server *s = &o->servers[i];
@@ -193,13 +193,17 @@ void run_custom_config(const struct run_opts *o, json_t *cfg)
 				       "config_template",
 				       s->config_arg ? json_string(s->config_arg) : json_null()));
 	}
+	return servers;
+}
+
+json_t *run_custom_peers_json(const struct run_opts *o)
+{
+	json_t *peers = json_array();
+
 	for (int i = 0; i < o->npeer_tmpls; i++)
 		json_array_append_new(peers, json_pack("{s:s,s:s}", "tool", o->peer_tmpls[i].tool,
 						       "template", o->peer_tmpls[i].file));
-	json_object_set_new(cfg, "servers", servers);
-	json_object_set_new(cfg, "peer_configs", peers);
-	json_object_set_new(cfg, "host_header",
-			    o->host_header ? json_string(o->host_header) : json_null());
+	return peers;
 }
 
 const struct custom_server *run_custom_server(const struct run_opts *o, const char *name)

@@ -65,7 +65,7 @@ struct remote_set {
 	char local_load[PATH_MAX]; /* this build's ringside-load */
 };
 
-/* Parsing (run.c). Each returns -1 with a one-line why. */
+/* Parsing (the option rows of options.c). Each returns -1 with a one-line why. */
 int remote_add_host(struct remote_set *s, const char *spec, char *why, size_t len);
 int remote_add_exec(struct remote_set *s, const char *prefix, char *why, size_t len);
 /* --ssh-option KEY=VALUE: passed to every ssh as -o KEY=VALUE. */

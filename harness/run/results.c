@@ -89,88 +89,11 @@ static json_t *wakeup_json(const struct run_opts *o)
 	return j;
 }
 
-/* config.sizes, sweep, rates, slo_p99_us, work_us, churn (docs/results.md). */
-static void sweep_config_json(const struct run_opts *o, json_t *cfg)
-{
-	json_t *sizes = json_array(), *rates;
-
-	for (int i = 0; i < o->nsizes; i++)
-		json_array_append_new(sizes, json_integer((json_int_t)o->sizes[i]));
-	if (!o->sweep_rate) {
-		rates = json_null();
-	} else if (!o->nrates) {
-		rates = json_string("auto");
-	} else {
-		rates = json_array();
-		for (int i = 0; i < o->nrates; i++)
-			json_array_append_new(rates, json_real(o->rates[i]));
-	}
-	json_object_set_new(cfg, "sizes", sizes);
-	json_object_set_new(cfg, "sweep", o->sweep_rate ? json_string("rate") : json_null());
-	json_object_set_new(cfg, "rates", rates);
-	json_object_set_new(cfg, "slo_p99_us",
-			    o->slo_p99_us > 0 ? json_real(o->slo_p99_us) : json_null());
-	json_object_set_new(cfg, "work_us", json_integer((json_int_t)o->work_us));
-	json_object_set_new(cfg, "churn", json_boolean(o->churn));
-}
-
-static json_t *cpus_json(const cpu_set_t *set)
-{
-	char buf[256];
-
-	format_cpu_list(set, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, const char *probes_off,
 		    const char *command)
 {
-	json_t *doc = json_object(), *cfg = json_object(), *models = json_array(),
-	       *conns = json_array(), *server_args = json_array(), *layout, *probes, *host;
-	bool echo = !strcmp(o->workload->name, "echo");
+	json_t *doc = json_object(), *cfg = run_config_json(o), *probes, *host;
 	char now[40];
-
-	for (int i = 0; i < o->nmodels; i++)
-		json_array_append_new(models, json_string(o->models[i]));
-	for (int i = 0; i < o->nconns; i++)
-		json_array_append_new(conns, json_integer(o->conns[i]));
-	layout = json_pack("{s:o,s:o,s:o,s:o,s:b}", "server", cpus_json(&o->server_cpus), "client",
-			   cpus_json(&o->client_cpus), "origin", cpus_json(&o->origin_cpus),
-			   "sqpoll", o->sq_cpu >= 0 ? json_sprintf("%d", o->sq_cpu) : json_null(),
-			   "shared", o->shared_cpu);
-	json_object_set_new(cfg, "workload", json_string(o->workload->name));
-	json_object_set_new(cfg, "models", models);
-	json_object_set_new(cfg, "connections", conns);
-	json_object_set_new(cfg, "payload_bytes", echo ? json_integer(o->size) : json_null());
-	json_object_set_new(cfg, "body_bytes", echo ? json_null() : json_integer(o->size));
-	json_object_set_new(cfg, "origin", echo ? json_null() : json_string(o->origin));
-	json_object_set_new(cfg, "duration_s", json_real(o->duration_s));
-	json_object_set_new(cfg, "warmup_s", json_real(o->warmup_s));
-	json_object_set_new(cfg, "warmup_per_connection_s", json_real(o->warmup_per_conn_s));
-	json_object_set_new(cfg, "repeat",
-			    o->repeat ? json_integer(o->repeat) : json_string("auto"));
-	json_object_set_new(cfg, "target_ci_pct", json_real(o->target_ci_pct));
-	json_object_set_new(cfg, "max_repeat", json_integer(o->max_repeat));
-	json_object_set_new(cfg, "order",
-			    json_string(o->sequential ? "sequential" : "interleaved"));
-	json_object_set_new(cfg, "seed", json_integer((json_int_t)o->seed));
-	for (int i = 0; i < o->nserver_args; i++)
-		json_array_append_new(server_args, json_string(o->server_args[i]));
-	json_object_set_new(cfg, "server_args", server_args);
-	json_object_set_new(cfg, "load_threads",
-			    json_integer(o->load_threads
-					     ? o->load_threads
-					     : (unsigned long)CPU_COUNT(&o->client_cpus)));
-	json_object_set_new(cfg, "depth", json_integer(o->depth));
-	json_object_set_new(cfg, "rate", o->rate > 0 ? json_real(o->rate) : json_null());
-	json_object_set_new(cfg, "timeout_s", json_real(o->timeout_s));
-	json_object_set_new(cfg, "probes", json_string(o->probes));
-	json_object_set_new(cfg, "cpu_layout", layout);
-	json_object_set_new(cfg, "server_addr",
-			    json_string(o->server_addr ? o->server_addr : "127.0.0.1"));
-	json_object_set_new(cfg, "clients", remote_config_json(o->remote, o));
-	run_custom_config(o, cfg);
-	sweep_config_json(o, cfg);
 
 	if (plan->probes)
 		probes = json_pack("{s:s,s:n}", "mode", "bpf", "reason");

@@ -1,16 +1,14 @@
 /*
- * run/: measuring. options.c parses, workloads.c holds the workload and model
- * lists, cell*.c run one cell (spawn, follow, JSON, noise), proc.c and peers.c
- * control processes, probes.c glues the BPF probes, remote*.c runs load
- * generators elsewhere, sweep.c the rate sweeps, results.c starts the document
- * (its summaries and stop rules are core/), progress.c shows progress.
- * `ringside run` and `ringside list`: the loop over cells and SIGINT/SIGTERM
- * handling (the current cell's children are stopped and results.json says
- * "interrupted"). Options and suites are options.c; one cell is cell.c; the
- * summary table is report/table.c.
+ * run/: measuring. options.c declares the options (one row each; options_gen.c
+ * makes getopt, --help and config from the rows, options_check.c checks them
+ * against each other), suites.c the suites, plan.c the cell matrix, drive.c the
+ * one driver (a point at a time, in rounds), sweep.c the rate sweeps over it,
+ * cell*.c one cell (spawn, follow, JSON, noise), peers.c the peers, probes.c
+ * the BPF glue, remote*.c load generators elsewhere, results*.c the document.
+ * This file: `ringside run` (set up, drive, finish; SIGINT/SIGTERM stop the
+ * current cell's children and results.json says "interrupted") and `ringside list`.
  */
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +17,23 @@
 
 #include "cmd.h"
 #include "cell.h"
+#include "drive.h"
 #include "options.h"
 #include "peers.h"
+#include "plan.h"
 #include "probes.h"
 #include "remote.h"
-#include "progress.h"
 #include "results.h"
-#include "core/doc.h"
-#include "core/stats.h"
-#include "core/stop.h"
-#include "core/summary.h"
-#include "report/table.h"
 #include "sweep.h"
+#include "core/doc.h"
+#include "progress.h"
+#include "report/table.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
 #include "opts.h"
-#include "text.h"
 #include "fsio.h"
+#include "text.h"
 #include "utc.h"
 
 volatile sig_atomic_t run_interrupted;
@@ -57,127 +54,6 @@ void run_install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Everything the rounds loop shares with the progress callback and the writer. */
-struct run_ctx {
-	const struct run_opts *o;
-	const struct cell_plan *plan;
-	struct cell *cells; /* model-major, as config lists them */
-	int ncells;
-	int round;
-	json_t *doc;
-	const char *path;
-	int write_failed;
-	uint64_t t0_ns;
-	int runs_done;
-};
-
-/* The --repeat stop rule of o (core/stop.h). */
-static struct stop_rule stop_rule(const struct run_opts *o)
-{
-	return (struct stop_rule){.repeat = o->repeat,
-				  .max_repeat = o->max_repeat,
-				  .min_rounds = RUN_MIN_ROUNDS,
-				  .target_ci_pct = o->target_ci_pct};
-}
-
-static void on_progress(void *arg, const struct cell *c, bool probed)
-{
-	const struct run_ctx *x = arg;
-	double per_run = x->o->warmup_s + x->o->duration_s + 0.5, left = 0;
-	struct stop_rule r = stop_rule(x->o);
-
-	if (x->runs_done)
-		per_run = (now_ns() - x->t0_ns) / 1e9 / x->runs_done;
-	for (int i = 0; i < x->ncells; i++)
-		left += stop_reps_left(&r, x->cells[i].reps, x->cells[i].done);
-	left = left * x->plan->passes - probed;
-	progress_show(x->o, c, x->round, probed, left * per_run, x->o->repeat == 0);
-}
-
-/* The cells with runs (or skipped) go into doc.cells, in config order. */
-static void write_doc(struct run_ctx *x)
-{
-	json_t *arr = json_object_get(x->doc, "cells");
-
-	if (x->o->sweep_rate) { /* sweep.c keeps doc.cells itself */
-		x->write_failed += doc_write(x->path, x->doc) != 0;
-		return;
-	}
-	json_array_clear(arr);
-	for (int i = 0; i < x->ncells; i++)
-		if (json_array_size(json_object_get(x->cells[i].json, "runs")) || x->cells[i].done)
-			json_array_append(arr, x->cells[i].json);
-	x->write_failed += doc_write(x->path, x->doc) != 0;
-}
-
-/* Decides, after a repetition, whether the cell goes on; records why it stopped. */
-static void judge_cell(const struct run_opts *o, struct cell *c)
-{
-	struct stop_rule r = stop_rule(o);
-	const char *why =
-	    c->done ? NULL : stop_after(&r, c->reps, summary_ci_halfwidth_pct(c->json));
-
-	if (why) {
-		json_object_set_new(c->json, "repeat_stopped", json_string(why));
-		c->done = true;
-	}
-}
-
-/* One repetition of one cell, then its summary, its verdict and the write. -1: interrupted. */
-static int step(struct run_ctx *x, struct cell *c)
-{
-	size_t before = json_array_size(json_object_get(c->json, "runs"));
-	int rc = cell_measure(x->plan, c->o ? c->o : x->o, c, x->round, on_progress, x);
-
-	x->runs_done += json_array_size(json_object_get(c->json, "runs")) - before;
-	summary_update_cell(c->json, x->doc);
-	if (rc)
-		return -1;
-	judge_cell(x->o, c);
-	if (c->done)
-		progress_cell_line(x->o, &c->spec, c->json);
-	write_doc(x);
-	return 0;
-}
-
-/*
- * Interleaved: each round runs every cell that goes on once, in an order
- * shuffled afresh from the seed. Sequential: model-major, back to back.
- */
-static void run_rounds(struct run_ctx *x)
-{
-	uint64_t rng = x->o->seed;
-	int *order = calloc(x->ncells, sizeof(*order));
-
-	if (!order) {
-		LOG_ERR("out of memory");
-		x->write_failed++;
-		return;
-	}
-	if (x->o->sequential) {
-		for (int i = 0; i < x->ncells && !run_interrupted; i++)
-			for (x->round = 0; !x->cells[i].done && !run_interrupted; x->round++)
-				if (step(x, &x->cells[i]))
-					break;
-		free(order);
-		return;
-	}
-	for (x->round = 0; !run_interrupted; x->round++) {
-		int n = 0;
-
-		for (int i = 0; i < x->ncells; i++)
-			if (!x->cells[i].done)
-				order[n++] = i;
-		if (!n)
-			break;
-		stats_shuffle(order, n, &rng);
-		for (int k = 0; k < n && !run_interrupted; k++)
-			if (step(x, &x->cells[order[k]]))
-				break;
-	}
-	free(order);
-}
-
 /* The recorded command: the whole ringside command line; NULL when out of memory. */
 static char *command_line(int argc, char **argv)
 {
@@ -194,12 +70,24 @@ static char *command_line(int argc, char **argv)
 	return command;
 }
 
+/* --dry-run: the effective config, the plan and where each option is recorded, as JSON. */
+static int print_plan(const struct run_opts *o)
+{
+	json_t *out =
+	    json_pack("{s:s,s:o,s:o,s:o}", "suite", o->suite, "config", run_config_json(o), "plan",
+		      plan_json(o), "options", run_option_keys());
+	int rc = json_dumpf(out, stdout, JSON_INDENT(2)) || putchar('\n') == EOF;
+
+	json_decref(out);
+	return rc ? RS_EXIT_FAIL : RS_EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	const struct cell_probe_ops *probes;
 	struct cell_plan plan;
 	struct run_opts o;
-	struct run_ctx x;
+	struct drive d = {0};
 	char probes_off[256];
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
 	char *command = NULL;
@@ -208,14 +96,17 @@ int cmd_run(int argc, char **argv)
 	int rc = RS_EXIT_FAIL;
 
 	run_parse_opts(&o, argc, argv);
+	if (o.dry_run) {
+		rc = print_plan(&o);
+		remote_cleanup(o.remote);
+		run_custom_free(&o);
+		return rc;
+	}
 	if (probes_init(o.probes, &probes, probes_off, sizeof(probes_off)))
 		return RS_EXIT_FAIL;
 	plan = cell_plan_make(probes);
-	x = (struct run_ctx){.o = &o, .plan = &plan, .path = path};
-	x.ncells = o.sweep_rate ? 0 : o.nmodels * o.nconns * o.nsizes;
-	x.cells = calloc(x.ncells + 1, sizeof(*x.cells));
 	command = command_line(argc, argv);
-	if (!x.cells || !command) {
+	if (!command) {
 		LOG_ERR("out of memory");
 		goto out;
 	}
@@ -229,7 +120,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	snprintf(path, sizeof(path), "%s/results.json", dir);
 	o.result_dir = dir;
-	x.doc = doc = results_new(&o, &plan, probes_off, command);
+	doc = results_new(&o, &plan, probes_off, command);
 	if (doc_write(path, doc))
 		goto out;
 	/* Peer and --server configs, nginx's body file, logs: removed when the run ends. */
@@ -242,8 +133,8 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	/* Each size's copy of the options, once they hold the result and temporary dirs. */
-	size_opts = sweep_size_opts(&o);
-	if (!size_opts) {
+	size_opts = plan_size_opts(&o);
+	if (!size_opts || drive_init(&d, &o, &plan, doc, path, plan_ncells(&o))) {
 		LOG_ERR("out of memory");
 		goto out;
 	}
@@ -254,49 +145,44 @@ int cmd_run(int argc, char **argv)
 	if (o.shared_cpu && !o.quiet)
 		LOG_WARN("server and client share CPU(s): figures include their interference");
 
-	/* Cells are model-major, then connections, then sizes (each size its options). */
-	for (int i = 0; i < x.ncells; i++) {
-		const char *model = o.models[i / (o.nconns * o.nsizes)];
-		struct cell_spec spec = {
-		    .workload = o.workload,
-		    .model = model,
-		    .info = workloads_model_find(model),
-		    .connections = o.conns[i / o.nsizes % o.nconns],
-		    .index = i,
-		    .total = x.ncells,
-		};
+	if (o.sweep_rate) {
+		sweep_run(&d, size_opts);
+	} else {
+		for (int i = 0; i < plan_ncells(&o); i++) {
+			struct cell_spec spec;
+			int size;
 
-		cell_init(&x.cells[i], &size_opts[i % o.nsizes], &spec);
-		x.cells[i].o = &size_opts[i % o.nsizes];
-		json_object_set_new(x.cells[i].json, "repeat_stopped", json_null());
-		summary_update_cell(x.cells[i].json, doc);
-		if (x.cells[i].done)
-			progress_cell_line(&o, &spec, x.cells[i].json);
+			struct cell *c = drive_add(&d);
+
+			if (!c) {
+				LOG_ERR("out of memory");
+				goto out;
+			}
+			plan_cell(&o, i, &spec, &size);
+			drive_cell_init(&d, c, &size_opts[size], &spec);
+		}
+		d.t0_ns = now_ns();
+		drive_rounds(&d);
 	}
-	x.t0_ns = now_ns();
-	if (o.sweep_rate)
-		x.write_failed += sweep_run(&o, &plan, doc, path);
-	else
-		run_rounds(&x);
 	progress_done();
 	if (run_interrupted) {
 		results_set_status(doc, "interrupted");
-		write_doc(&x);
+		drive_write(&d);
 		LOG_INFO("interrupted by %s; finished runs are in %s", strsignal(run_interrupted),
 			 path);
 		rc = 128 + run_interrupted; /* as a shell reports a death by signal */
 		goto out;
 	}
 	results_set_status(doc, "complete");
-	write_doc(&x);
+	drive_write(&d);
 	table_print(stdout, doc);
 	printf("results: %s\n", path);
 	fflush(stdout);
 	rc = RS_EXIT_OK;
 out:
-	if (x.write_failed) {
+	if (d.write_failed) {
 		LOG_ERR("%d write%s of %s failed (see above): it holds the last write that worked",
-			x.write_failed, x.write_failed == 1 ? "" : "s", path);
+			d.write_failed, d.write_failed == 1 ? "" : "s", path);
 		if (rc == RS_EXIT_OK)
 			rc = RS_EXIT_FAIL;
 	}
@@ -304,9 +190,7 @@ out:
 	remote_cleanup(o.remote);
 	peer_tmp_remove(o.tmpdir);
 	run_custom_free(&o);
-	for (int i = 0; x.cells && i < x.ncells; i++)
-		json_decref(x.cells[i].json);
-	free(x.cells);
+	drive_fini(&d);
 	free(size_opts);
 	free(command);
 	json_decref(doc);
@@ -329,7 +213,8 @@ int cmd_list(int argc, char **argv)
 		if (s->repeat)
 			snprintf(repeat, sizeof(repeat), "%lu", s->repeat);
 		else
-			snprintf(repeat, sizeof(repeat), "auto (3 to %lu)", s->max_repeat);
+			snprintf(repeat, sizeof(repeat), "auto (%d to %lu)", RUN_MIN_ROUNDS,
+				 s->max_repeat);
 		printf("  %-8s %s\n", s->name, s->help);
 		printf("           workload %s; models %s; connections %s; %s %lu B; duration "
 		       "%g s, warmup %g s, repeat %s\n",

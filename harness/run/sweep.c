@@ -1,8 +1,8 @@
 /*
- * Rate sweeps and the size axis (sweep.h): their options, each curve's probe,
- * open-loop points and refinement. The rules (stop, knee, refinement bracket,
- * capacity at the SLO, the client-lag mark) are core/curve.c; the curves' keys
- * are in docs/results.md, "Curves".
+ * Rate sweeps (sweep.h): each curve's probe and open-loop points, measured
+ * through the driver (drive.c); the stop rules, refinement, knee and capacity
+ * at the SLO are core/curve.h's pure functions. The curves' keys are in
+ * docs/results.md, "Curves".
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,123 +11,31 @@
 
 #include "core/curve.h"
 #include "core/doc.h"
-#include "core/summary.h"
-#include "progress.h"
 #include "sweep.h"
 #include "workloads.h"
 #include "log.h"
-#include "models.h"
-#include "net.h"
-#include "opts.h"
-
-/* ---- options ---- */
-
-static void parse_rates(struct run_opts *o, const char *arg)
-{
-	char buf[512], *save = NULL, *tok, *end;
-
-	if (strlen(arg) >= sizeof(buf) || !*arg || strstr(arg, ",,") || *arg == ',' ||
-	    arg[strlen(arg) - 1] == ',')
-		usage_error("invalid --rates '%s': expected auto or e.g. 1000,2000,4000", arg);
-	strcpy(buf, arg);
-	o->nrates = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		double r = strtod(tok, &end);
-
-		if (*end || !(r >= 1 && r <= 1e9))
-			usage_error("invalid rate '%s' in --rates: expected 1 to 1e9 req/s", tok);
-		if (o->nrates == RUN_MAX_RATES)
-			usage_error("too many rates in --rates (at most %d)", RUN_MAX_RATES);
-		if (o->nrates && r <= o->rates[o->nrates - 1])
-			usage_error("--rates must rise: %g after %g", r, o->rates[o->nrates - 1]);
-		o->rates[o->nrates++] = r;
-	}
-}
-
-void sweep_parse_opts(struct run_opts *o, const char *sweep, const char *rates, const char *slo,
-		      const char *sizes)
-{
-	bool echo = o->workload == &rs_workload_echo;
-
-	if (sizes) {
-		unsigned long max = echo ? 1ul << 20 : 16ul << 20;
-
-		if (parse_uint_list(sizes, o->sizes, RUN_MAX_SIZES, &o->nsizes, 1, max))
-			usage_error("invalid --%s '%s': expected up to %d comma-separated sizes "
-				    "from 1 to %lu bytes",
-				    echo ? "payload" : "body", sizes, RUN_MAX_SIZES, max);
-		o->size = o->sizes[0];
-	}
-	if (sweep && strcmp(sweep, "rate"))
-		usage_error("invalid --sweep '%s': expected rate", sweep);
-	o->sweep_rate = sweep != NULL;
-	if ((rates || slo) && !o->sweep_rate)
-		usage_error("--rates and --slo-p99-us need --sweep rate");
-	if (o->sweep_rate && o->rate > 0)
-		usage_error("--sweep rate chooses the rates itself: use --rates LIST, not --rate");
-	if (o->sweep_rate && o->depth > 1)
-		usage_error("--sweep rate is open loop: --depth cannot be combined with it");
-	if (rates && strcmp(rates, "auto"))
-		parse_rates(o, rates);
-	if (slo)
-		o->slo_p99_us = opt_double("slo-p99-us", slo, 1, 60e6);
-	if (o->churn && o->depth > 1)
-		usage_error("--churn sends one request per connection: --depth must be 1");
-	for (int i = 0; o->work_us && i < o->nmodels; i++)
-		if (workloads_model_find(o->models[i])->flags & MODEL_PEER)
-			usage_error(
-			    "--work-us is ringside's servers' knob: model %s cannot take it",
-			    o->models[i]);
-}
-
-struct run_opts *sweep_size_opts(const struct run_opts *o)
-{
-	struct run_opts *v = calloc(o->nsizes, sizeof(*v));
-
-	for (int i = 0; v && i < o->nsizes; i++) {
-		v[i] = *o;
-		v[i].size = o->sizes[i];
-	}
-	return v;
-}
 
 /* ---- curves ---- */
 
 #define SWEEP_MAX_POINTS (RUN_MAX_RATES + SWEEP_MAX_STEPS + CURVE_REFINE)
 
 struct sweep {
-	const struct run_opts *o;
+	struct drive *d; /* doc.cells are its listed cells */
 	const struct cell_plan *plan, *probe_plan;
-	json_t *doc, *cells;
-	const char *path;
-	int write_failed;
 	int done, total; /* points measured, and an estimate of all, for progress */
-	double per_point_s;
 };
-
-static void progress(void *arg, const struct cell *c, bool probed)
-{
-	const struct sweep *w = arg;
-	double left = (w->total > w->done ? w->total - w->done : 1) * w->per_point_s;
-
-	progress_show(w->o, c, c->reps, probed, left, true);
-}
-
-static void write_doc(struct sweep *w)
-{
-	w->write_failed += doc_write(w->path, w->doc) != 0;
-}
 
 /*
  * Measures one point (or, with rate 0 and duration probe_s, the closed-loop
- * probe), its repetitions back to back. Returns the cell (a reference the
- * caller drops), appended to doc.cells unless it is the probe; NULL if interrupted.
+ * probe), its repetitions back to back, through the driver. Returns the cell (a
+ * reference the caller drops), listed in doc.cells unless it is the probe, with
+ * its index there in *index; NULL if interrupted or out of memory.
  */
 static json_t *measure(struct sweep *w, const struct run_opts *so, const char *model,
-		       unsigned long conns, double rate, double probe_s)
+		       unsigned long conns, double rate, double probe_s, json_int_t *index)
 {
+	struct drive *d = w->d;
 	struct run_opts po = *so;
-	const struct cell_plan *plan = probe_s > 0 ? w->probe_plan : w->plan;
 	struct cell_spec spec = {
 	    .workload = so->workload,
 	    .model = model,
@@ -136,34 +44,38 @@ static json_t *measure(struct sweep *w, const struct run_opts *so, const char *m
 	    .index = w->done,
 	    .total = w->total > w->done ? w->total : w->done + 1,
 	};
-	struct cell c;
-	int reps = probe_s > 0 || !so->repeat ? 1 : (int)so->repeat, rc = 0;
+	struct cell probe, *c = &probe;
+	int rc = 0;
 
+	if (probe_s <= 0) {
+		*index = d->ncells;
+		c = drive_add(d);
+		if (!c) {
+			LOG_ERR("out of memory");
+			d->write_failed++;
+			return NULL;
+		}
+	}
 	po.rate = rate;
+	/* A point makes its repetitions back to back: --repeat N, else one; the probe one. */
+	po.repeat = probe_s > 0 || !so->repeat ? 1 : so->repeat;
 	if (probe_s > 0)
 		po.duration_s = probe_s;
-	cell_init(&c, &po, &spec);
-	json_object_set_new(c.json, "repeat_stopped", json_null());
-	summary_update_cell(c.json, w->doc);
-	for (int k = 0; k < reps && !c.done && !rc; k++) {
-		uint64_t t0 = now_ns();
-
-		rc = cell_measure(plan, &po, &c, k, progress, w);
-		summary_update_cell(c.json, w->doc);
-		w->per_point_s = 0.7 * w->per_point_s + 0.3 * (now_ns() - t0) / 1e9;
-	}
-	json_object_set_new(c.json, "repeat_stopped", json_string("fixed"));
+	d->pending = w->total > w->done + 1 ? w->total - w->done - 1 : 0;
+	drive_cell_init(d, c, &po, &spec);
+	/* The probe is one unprobed pass: the driver's plan for it, then the run's again. */
+	d->plan = probe_s > 0 ? w->probe_plan : w->plan;
+	for (d->round = 0; !c->done && !rc; d->round++)
+		rc = drive_point(d, c);
+	d->plan = w->plan;
+	c->o = NULL; /* po ends here; the cell is only written from now on */
 	w->done++;
-	if (probe_s <= 0) {
-		json_array_append(w->cells, c.json);
-		progress_cell_line(&po, &spec, c.json);
-		write_doc(w);
-	}
 	if (rc) {
-		json_decref(c.json);
+		if (c == &probe)
+			json_decref(probe.json);
 		return NULL;
 	}
-	return c.json;
+	return c == &probe ? probe.json : json_incref(c->json);
 }
 
 /* Between the highest point that passes the knee's test and the lowest above it that fails it. */
@@ -176,8 +88,8 @@ static int refine(struct sweep *w, const struct run_opts *so, const char *model,
 		return n;
 	for (int r = 0; r < CURVE_REFINE && !run_interrupted; r++) {
 		double rate = sqrt(good * bad);
-		json_int_t index = (json_int_t)json_array_size(w->cells);
-		json_t *cell = measure(w, so, model, conns, rate, 0);
+		json_int_t index = -1;
+		json_t *cell = measure(w, so, model, conns, rate, 0, &index);
 
 		if (!cell)
 			break;
@@ -201,7 +113,7 @@ static void run_curve(struct sweep *w, const struct run_opts *so, const char *mo
 	double cap = 0;
 
 	if (autor) {
-		json_t *probe = measure(w, so, model, conns, 0, SWEEP_PROBE_S);
+		json_t *probe = measure(w, so, model, conns, 0, SWEEP_PROBE_S, NULL);
 
 		if (!probe) {
 			curve_finish(curve, pts, 0, so->slo_p99_us, "interrupted");
@@ -223,8 +135,8 @@ static void run_curve(struct sweep *w, const struct run_opts *so, const char *mo
 	}
 	for (int k = 0; k < steps; k++) {
 		double rate = autor ? cap * SWEEP_START_FRAC * pow(SWEEP_STEP, k) : so->rates[k];
-		json_int_t index = (json_int_t)json_array_size(w->cells);
-		json_t *cell = measure(w, so, model, conns, rate, 0);
+		json_int_t index = -1;
+		json_t *cell = measure(w, so, model, conns, rate, 0, &index);
 
 		if (!cell) {
 			curve_finish(curve, pts, n, so->slo_p99_us, "interrupted");
@@ -245,29 +157,17 @@ static void run_curve(struct sweep *w, const struct run_opts *so, const char *mo
 	curve_finish(curve, pts, n, so->slo_p99_us, run_interrupted ? "interrupted" : ended);
 }
 
-int sweep_run(const struct run_opts *o, const struct cell_plan *plan, json_t *doc, const char *path)
+void sweep_run(struct drive *d, const struct run_opts *size_opts)
 {
+	const struct run_opts *o = d->o;
 	struct cell_plan probe_plan = cell_plan_make(NULL);
-	struct run_opts *so = sweep_size_opts(o);
 	json_t *curves = json_array();
-	struct sweep w = {
-	    .o = o,
-	    .plan = plan,
-	    .probe_plan = &probe_plan,
-	    .doc = doc,
-	    .cells = json_object_get(doc, "cells"),
-	    .path = path,
-	    .per_point_s = (o->warmup_s + o->duration_s + 0.5) * plan->passes,
-	};
+	struct sweep w = {.d = d, .plan = d->plan, .probe_plan = &probe_plan};
 	int per_curve = o->nrates ? o->nrates : 1 + SWEEP_MAX_STEPS / 2 + CURVE_REFINE;
 
-	if (!so) {
-		LOG_ERR("out of memory");
-		json_decref(curves);
-		return 1;
-	}
 	w.total = o->nmodels * o->nconns * o->nsizes * per_curve;
-	json_object_set_new(doc, "curves", curves);
+	d->eta_min = true;
+	json_object_set_new(d->doc, "curves", curves);
 	for (int m = 0; m < o->nmodels && !run_interrupted; m++)
 		for (int c = 0; c < o->nconns && !run_interrupted; c++)
 			for (int s = 0; s < o->nsizes && !run_interrupted; s++) {
@@ -281,9 +181,7 @@ int sweep_run(const struct run_opts *o, const struct cell_plan *plan, json_t *do
 				    "p99_floor_us", "capacity_at_slo", "ended_by");
 
 				json_array_append_new(curves, curve);
-				run_curve(&w, &so[s], o->models[m], o->conns[c], curve);
-				write_doc(&w);
+				run_curve(&w, &size_opts[s], o->models[m], o->conns[c], curve);
+				drive_write(d);
 			}
-	free(so);
-	return w.write_failed;
 }

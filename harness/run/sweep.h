@@ -1,17 +1,18 @@
 /*
- * Open-loop rate sweeps (`ringside run --sweep rate`) and the size axis of the
- * matrix. A curve is one (workload, model, connections, size): with --rates auto
- * a short closed-loop probe estimates its capacity, then open-loop points rise
- * from SWEEP_START_FRAC of it by SWEEP_STEP until a stop rule ends the curve
- * (docs/results.md, "Curves"); --rates LIST runs every listed rate. Curves run
- * one after another, model-major (the stop rules need each point before the next).
+ * Open-loop rate sweeps (`ringside run --sweep rate`; their options are rows
+ * of options.c, the size axis is the plan's). A curve is one (workload, model,
+ * connections, size): with --rates auto a short closed-loop probe estimates its
+ * capacity, then open-loop points rise from SWEEP_START_FRAC of it by SWEEP_STEP
+ * until a stop rule ends the curve (docs/results.md, "Curves"); --rates LIST
+ * runs every listed rate. Curves run one after another, model-major (the stop
+ * rules need each point before the next), each point through the driver.
  */
 #ifndef RS_SWEEP_H
 #define RS_SWEEP_H
 
 #include <jansson.h>
 
-#include "cell.h"
+#include "drive.h"
 
 #define SWEEP_START_FRAC 0.10 /* first auto point: this share of the probe's req/s */
 #define SWEEP_STEP	 1.25 /* each auto point offers this much more than the last */
@@ -21,22 +22,10 @@
 /* The stop rules, the knee and the refinement: core/curve.h. */
 
 /*
- * Checks and completes the sweep options once run_parse_opts has the rest
- * (sweep: "rate" or NULL; rates: "auto", a list or NULL; slo: µs or NULL).
- * Exits 2 with one line on a bad combination.
+ * Runs every curve of d->o through the driver (each point a listed cell of d,
+ * so in doc.cells; each curve appended to doc.curves), size_opts from
+ * plan_size_opts. Failed writes count in d->write_failed; stops early when run_interrupted.
  */
-void sweep_parse_opts(struct run_opts *o, const char *sweep, const char *rates, const char *slo,
-		      const char *sizes);
-
-/* One options copy per size of o->sizes (o->size set in each); NULL when out of memory. */
-struct run_opts *sweep_size_opts(const struct run_opts *o);
-
-/*
- * Runs every curve of o (appending each point's cell to doc.cells and each
- * curve to doc.curves, writing path after every point). Returns the number of
- * failed writes; stops early when run_interrupted.
- */
-int sweep_run(const struct run_opts *o, const struct cell_plan *plan, json_t *doc,
-	      const char *path);
+void sweep_run(struct drive *d, const struct run_opts *size_opts);
 
 #endif

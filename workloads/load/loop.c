@@ -399,8 +399,12 @@ static int pace_wait(struct load_thread *t, uint64_t wake)
 	struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000ull),
 			      .tv_nsec = (long)(wake % 1000000000ull)};
 	uint64_t now = now_ns();
+	enum pace_how how = pace_how(&t->pace, now, wake);
 
-	switch (pace_how(&t->pace, now, wake)) {
+	/* Churn: a request's connect, send and response must not each wait for a pass. */
+	if (t->o->churn && how == PACE_SLEEP)
+		how = PACE_WAIT_IO;
+	switch (how) {
 	case PACE_WAIT_IO:
 		return t->eng->wait(t, wake - now);
 	case PACE_SLEEP:

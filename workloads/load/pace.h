@@ -26,8 +26,8 @@
  * cheaper and on time. A wait longer than PACE_IO_TICKS ticks (low rates: the
  * next request is far off) is spent in the engine's wait instead, which responses
  * and connects do end: wakes are few there, and a response is timed when it
- * comes, not a tick later, and a connection's connect, send and response (churn)
- * do not each wait for a pass.
+ * comes, not a tick later. With --new-connection-per-request every wait is spent
+ * there: a request's connect, send and response must not each wait for a pass.
  *
  * Bounded catch-up: a request that could not be sent within --max-lag-ms of
  * the moment it became sendable (its time had come and its connection had a free

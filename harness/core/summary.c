@@ -364,6 +364,7 @@ static void mark_open_loop(json_t *cell)
 	const json_t *rate = json_object_get(cell, "rate"), *run;
 	bool open = json_is_number(rate);
 	double lag, conns;
+	json_int_t skipped = 0;
 	size_t i;
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
@@ -376,6 +377,14 @@ static void mark_open_loop(json_t *cell)
 		json_object_set((json_t *)run, "achieved_rate", rps ? rps : json_null());
 		json_object_set((json_t *)run, "schedule_lag_us",
 				open && lagj ? lagj : json_null());
+		skipped += json_integer_value(doc_get(run, "load.skipped"));
+	}
+	json_object_set_new(cell, "skipped_sends", open ? json_integer(skipped) : json_null());
+	/* Sends the client skipped (it fell behind its schedule): the client's point. */
+	if (open && skipped > 0) {
+		json_object_set_new(cell, "client_bound_schedule", json_true());
+		json_object_set_new(cell, "bound", json_string("client"));
+		return;
 	}
 	if (!open || !doc_num(cell, "connections", &conns) ||
 	    !doc_fig(cell, "schedule_lag_us.p99", &lag)) {

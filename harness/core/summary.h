@@ -16,7 +16,8 @@ double summary_null_ns(const json_t *doc);
 /*
  * After the cell gained a run: marks outliers (run.outlier), recomputes
  * cell.summary (with outliers and noisy_runs), cell.noisy and cell.bound; each
- * run gets offered_rate, achieved_rate and schedule_lag_us, the cell
+ * run gets offered_rate, achieved_rate and schedule_lag_us, the cell skipped_sends (the
+ * load generators' skipped sends; any makes the cell client-bound) and
  * client_bound_schedule (open loop: true sets bound "client"; closed: null).
  * doc gives the host figures (the cell need not be in doc.cells yet).
  */

@@ -354,7 +354,8 @@ json_t *remote_run_merge(struct remote_run *r, json_t **clients, char *why, size
 					    "mismatch", "status", "total"};
 	struct hist *all = malloc(sizeof(*all)), *one = malloc(sizeof(*one));
 	json_t *m = NULL, *cl = json_array(), *err = json_object(), *first = NULL;
-	double req = 0, bytes = 0, rps = 0, bps = 0, us = 0, sy = 0, util = 0, body = 0;
+	double req = 0, bytes = 0, rps = 0, bps = 0, us = 0, sy = 0, util = 0, body = 0,
+	       skipped = 0;
 	double win = (double)(r->t1 - r->t0) / 1e9;
 	json_int_t errs[6] = {0}, threads = 0, conns = 0;
 
@@ -384,6 +385,7 @@ json_t *remote_run_merge(struct remote_run *r, json_t **clients, char *why, size
 		}
 		hist_merge(all, one);
 		req += num(j, "requests");
+		skipped += num(j, "skipped");
 		bytes += num(j, "bytes");
 		rps += num(j, "requests_per_sec");
 		bps += num(j, "bytes_per_sec");
@@ -418,6 +420,7 @@ json_t *remote_run_merge(struct remote_run *r, json_t **clients, char *why, size
 	/* The common window, as the harness timed it between the last start and first stop. */
 	json_object_set_new(m, "duration_s", json_real(win));
 	json_object_set_new(m, "requests", json_integer((json_int_t)req));
+	json_object_set_new(m, "skipped", json_integer((json_int_t)skipped));
 	json_object_set_new(m, "bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(m, "requests_per_sec", json_real(rps));
 	json_object_set_new(m, "bytes_per_sec", json_real(bps));

@@ -2,7 +2,9 @@
  * `ringside calibrate`: ringside's own tools against the standard ones on one pinned
  * origin. ringside-load (each engine) against wrk driving ringside-origin, and
  * ringside-origin against nginx driven by wrk, in rotating rounds: requests/s, client
- * and server CPU per request, medians, and bootstrap 95% CIs of the ratios.
+ * and server CPU per request, medians, and bootstrap 95% CIs of the ratios. The
+ * open-loop arms put ringside-load --rate beside its closed loop: client CPU per
+ * request open over closed, and the schedule lag, at shares of the closed-loop rate.
  * Children are spawned and stopped by sys/proc.c; nginx is configured by run/peers.c.
  */
 #include <getopt.h>
@@ -48,6 +50,8 @@ static const char cal_usage[] =
     "  --rounds N            rounds, 1..100 (default 3)\n"
     "  --server-cpus LIST    CPUs of ringside-origin and nginx (default 0)\n"
     "  --client-cpus LIST    CPUs of the clients, one thread each (default: the others)\n"
+    "  --open-loop PCTS      open-loop runs of ringside-load (each engine) at these % of\n"
+    "                        its closed-loop rate, up to 4, or none (default 25,50,80)\n"
     "  --out FILE            the JSON file, - for stdout\n"
     "                        (default results/calibrate-<UTC time>.json)\n"
     "  --json                the JSON document on stdout instead of the text lines\n"
@@ -60,7 +64,8 @@ static const char cal_usage[] =
     "examples:\n"
     "  ringside calibrate\n"
     "  ringside calibrate --duration 10 --rounds 5 --connections 50\n"
-    "  ringside calibrate --duration 1 --rounds 1 --json | jq .ratios\n";
+    "  ringside calibrate --duration 1 --rounds 1 --json | jq .ratios\n"
+    "  ringside calibrate --open-loop 50 --rounds 5 --json | jq .open_loop\n";
 
 /* A ratio of one figure between two arms; its name is what the text line shows. */
 struct cal_ratio {
@@ -87,7 +92,8 @@ enum {
 	OPT_SCPUS,
 	OPT_CCPUS,
 	OPT_OUT,
-	OPT_JSON
+	OPT_JSON,
+	OPT_OPEN
 };
 
 static const struct option cal_longopts[] = {
@@ -99,9 +105,27 @@ static const struct option cal_longopts[] = {
     {"client-cpus", required_argument, NULL, OPT_CCPUS},
     {"out", required_argument, NULL, OPT_OUT},
     {"json", no_argument, NULL, OPT_JSON},
+    {"open-loop", required_argument, NULL, OPT_OPEN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* --open-loop: "none", or up to CAL_OPEN_MAX rising percentages, 1 to 100. */
+static void parse_open(struct cal_opts *o, const char *arg)
+{
+	unsigned long v[CAL_OPEN_MAX];
+	int n = 0;
+
+	o->nopen = 0;
+	if (!strcmp(arg, "none"))
+		return;
+	if (parse_uint_list(arg, v, CAL_OPEN_MAX, &n, 1, 100))
+		usage_error("invalid --open-loop '%s': expected none or up to %d percentages "
+			    "from 1 to 100, e.g. 25,50,80",
+			    arg, CAL_OPEN_MAX);
+	for (int i = 0; i < n; i++)
+		o->open_pct[o->nopen++] = (double)v[i];
+}
 
 static void cal_parse(struct cal_opts *o, int argc, char **argv)
 {
@@ -146,6 +170,9 @@ static void cal_parse(struct cal_opts *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_OPEN:
+			parse_open(o, optarg);
+			break;
 		case 'h':
 			fputs(cal_usage, stdout);
 			exit(RS_EXIT_OK);
@@ -171,9 +198,12 @@ static void text_row(const struct cal *k, int round, const struct cal_arm *a,
 {
 	if (k->o.json)
 		return;
-	printf("%-5d %-21s %-15s %10.0f %12.2f %12.2f %8.2f %8.2f %8.2f%s%s\n", round, a->label,
+	printf("%-5d %-24s %-15s %10.0f %12.2f %12.2f %8.2f %8.2f %8.2f", round, a->label,
 	       cal_server_names[a->server], r->rps, r->ccpu_us, r->scpu_us, r->util, r->ckernel,
-	       r->sutil, r->note[0] ? "  !! " : "", r->note);
+	       r->sutil);
+	if (a->rate > 0)
+		printf("  lag-p99 %.0f us, %.0f skipped", r->lag_p99, r->skipped);
+	printf("%s%s\n", r->note[0] ? "  !! " : "", r->note);
 	fflush(stdout);
 }
 
@@ -204,6 +234,8 @@ static int run_round(struct cal *k, int round)
 			a->scpu[a->n] = r.scpu_us;
 			a->ckern[a->n] = r.ckernel;
 			a->sutil[a->n] = r.sutil;
+			a->lag[a->n] = r.lag_p99;
+			a->skipped += r.skipped;
 			a->n++;
 		} else {
 			k->marked++;
@@ -223,6 +255,14 @@ static int run_round(struct cal *k, int round)
 			      num(r.sutil, r.requests > 0), "errors",
 			      json_integer((json_int_t)r.errors), "wall_s", r.wall_s, "ok", r.ok,
 			      "note", r.note[0] ? json_string(r.note) : json_null()));
+		if (a->rate > 0) {
+			json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+
+			json_object_set_new(last, "rate", json_real(a->rate));
+			json_object_set_new(last, "schedule_lag_p99_us",
+					    num(r.lag_p99, r.requests > 0));
+			json_object_set_new(last, "skipped", json_integer((json_int_t)r.skipped));
+		}
 	}
 	return 0;
 }
@@ -332,11 +372,11 @@ static double cpus_busy(void)
 static json_t *cal_config(const struct cal *k)
 {
 	char scpus[256], ccpus[256];
-	json_t *arms = json_object();
+	json_t *arms = json_object(), *pcts = json_array();
 
 	format_cpu_list(&k->o.server_cpus, scpus, sizeof(scpus));
 	format_cpu_list(&k->o.client_cpus, ccpus, sizeof(ccpus));
-	for (int i = 0; i < CAL_ARMS; i++)
+	for (int i = 0; i < CAL_ARMS && k->arm[i].key[0]; i++)
 		json_object_set_new(
 		    arms, k->arm[i].key,
 		    json_pack("{s:s,s:s,s:o,s:b,s:o}", "client", k->arm[i].label, "server",
@@ -344,14 +384,18 @@ static json_t *cal_config(const struct cal *k)
 			      k->arm[i].engine ? json_string(k->arm[i].engine) : json_null(), "on",
 			      k->arm[i].on, "reason",
 			      k->arm[i].on ? json_null() : json_string(k->arm[i].why)));
-	return json_pack("{s:f,s:f,s:i,s:i,s:i,s:i,s:i,s:{s:s,s:s},s:s,s:o,s:{s:s,s:i,s:i}}",
-			 "duration_s", k->o.duration_s, "warmup_s", k->o.warmup_s, "connections",
-			 (int)k->o.conns, "rounds", (int)k->o.rounds, "body_bytes", CAL_BODY,
-			 "client_threads", (int)k->threads, "server_threads",
-			 CPU_COUNT(&k->o.server_cpus), "cpu_layout", "server", scpus, "client",
-			 ccpus, "origin_driver", k->arm[k->driver].label, "arms", arms, "ratio_ci",
-			 "method", "percentile bootstrap of the ratio of medians", "iterations",
-			 CAL_CI_ITERS, "seed", CAL_CI_SEED);
+	for (int i = 0; i < k->o.nopen; i++)
+		json_array_append_new(pcts, json_real(k->o.open_pct[i]));
+	return json_pack(
+	    "{s:f,s:f,s:i,s:i,s:i,s:i,s:i,s:{s:s,s:s},s:s,s:o,s:{s:s,s:i,s:i},s:{s:o,s:{s:o,s:o}}}",
+	    "duration_s", k->o.duration_s, "warmup_s", k->o.warmup_s, "connections",
+	    (int)k->o.conns, "rounds", (int)k->o.rounds, "body_bytes", CAL_BODY, "client_threads",
+	    (int)k->threads, "server_threads", CPU_COUNT(&k->o.server_cpus), "cpu_layout", "server",
+	    scpus, "client", ccpus, "origin_driver", k->arm[k->driver].label, "arms", arms,
+	    "ratio_ci", "method", "percentile bootstrap of the ratio of medians", "iterations",
+	    CAL_CI_ITERS, "seed", CAL_CI_SEED, "open_loop", "percent", pcts, "closed_rate", "uring",
+	    num(k->closed_rate[0], k->closed_rate[0] > 0), "epoll",
+	    num(k->closed_rate[1], k->closed_rate[1] > 0));
 }
 
 /* Writes the document to path ("-" = stdout) atomically; 0 or -1 after logging. */
@@ -368,6 +412,49 @@ static int write_doc(const json_t *doc, const char *path)
 		return -1;
 	}
 	return fs_out_commit(&out);
+}
+
+/*
+ * The open/closed client CPU ratio of open-loop arm a against its engine's closed
+ * loop, with the lag p99 at it, into open[a->key] and, in text mode, its line.
+ */
+static void put_open(const struct cal *k, const struct cal_arm *a, json_t *open)
+{
+	const struct cal_arm *c = &k->arm[a->closed];
+	const char *eng = a->closed == ARM_UEPOLL ? "epoll" : "uring";
+	double ratio, lo, hi, tmp[CAL_MAX_ROUNDS];
+	struct stats_sum lag;
+	char why[240] = "";
+	json_t *e;
+
+	if (!a->on || !c->on)
+		snprintf(why, sizeof(why), "%s", !a->on ? a->why : c->why);
+	else if (!stats_ratio_ci(c->ccpu, c->n, a->ccpu, a->n, CAL_CI_ITERS, CAL_CI_SEED, &ratio,
+				 &lo, &hi))
+		snprintf(why, sizeof(why), "no good runs of %s", !a->n ? a->key : c->key);
+	e = json_pack("{s:s,s:f,s:o,s:s,s:s}", "engine", eng, "percent", a->pct, "rate",
+		      num(a->rate, a->rate > 0), "numerator", a->key, "denominator", c->key);
+	json_object_set_new(open, a->key, e);
+	if (why[0]) {
+		json_object_update_missing_new(e, json_pack("{s:s,s:s,s:n,s:n,s:n,s:n}", "status",
+							    "skipped", "reason", why, "cpu_ratio",
+							    "ci95", "lag_p99_us", "skipped"));
+		if (!k->o.json)
+			printf("open/closed client cpu ratio (%s) at %g%% skipped: %s\n", eng,
+			       a->pct, why);
+		return;
+	}
+	memcpy(tmp, a->lag, sizeof(*tmp) * (size_t)a->n);
+	stats_summarise(tmp, a->n, &lag);
+	json_object_update_missing_new(
+	    e, json_pack("{s:s,s:n,s:f,s:[f,f],s:[i,i],s:o,s:I}", "status", "ok", "reason",
+			 "cpu_ratio", ratio, "ci95", lo, hi, "n", a->n, c->n, "lag_p99_us",
+			 figure(a->lag, a->n), "skipped", (json_int_t)a->skipped));
+	if (!k->o.json)
+		printf("open/closed client cpu ratio (%s) at %g%% = %.2f (95%% CI %.2f-%.2f), "
+		       "lag p99 %.0f us (95%% CI %.0f-%.0f)%s\n",
+		       eng, a->pct, ratio, lo, hi, lag.median, lag.ci_lo, lag.ci_hi,
+		       a->skipped > 0 ? ", with skipped sends: client-bound" : "");
 }
 
 /* ---- the command ---- */
@@ -421,6 +508,20 @@ static int cal_setup(struct cal *k)
 		 k->arm[k->driver].client, CAL_NGINX);
 	if (peer_missing("nginx", why, sizeof(why)))
 		arm_off(&k->arm[ARM_NGINX], why);
+	for (int e = 0; e < 2; e++)
+		for (int i = 0; i < k->o.nopen; i++) {
+			struct cal_arm *a = &k->arm[ARM_OPEN + e * CAL_OPEN_MAX + i];
+			const struct cal_arm *c = &k->arm[e ? ARM_UEPOLL : ARM_UURING];
+			char label[32];
+
+			snprintf(label, sizeof(label), "ringside-load(%s) %d%%",
+				 e ? "epoll" : "uring", (int)k->o.open_pct[i] % 1000);
+			arm_init(a, label, c->engine, CAL_LOAD, CAL_ORIGIN);
+			a->pct = k->o.open_pct[i];
+			a->closed = e ? ARM_UEPOLL : ARM_UURING;
+			if (!c->on)
+				arm_off(a, c->why);
+		}
 
 	snprintf(k->peer.tmpdir, sizeof(k->peer.tmpdir), "/tmp/ringside-cal-XXXXXX");
 	if (!mkdtemp(k->peer.tmpdir)) {
@@ -459,6 +560,40 @@ static int cal_servers(struct cal *k)
 	return 0;
 }
 
+/*
+ * The closed-loop rate that the open-loop arms take their shares of: one run of
+ * each engine's closed loop (after its warmup run) before the rounds. -1 if interrupted.
+ */
+static int cal_open_rates(struct cal *k)
+{
+	for (int e = 0; e < 2 && k->o.nopen; e++) {
+		struct cal_arm *c = &k->arm[e ? ARM_UEPOLL : ARM_UURING];
+		struct cal_run r = {0};
+		char why[240];
+
+		if (!c->on)
+			continue;
+		if (k->o.warmup_s > 0 && cal_run_client(k, c, k->o.warmup_s, &r))
+			return -1;
+		if (cal_run_client(k, c, k->o.duration_s, &r))
+			return -1;
+		k->closed_rate[e] = r.ok ? r.rps : 0;
+		snprintf(why, sizeof(why), "no closed-loop rate of %s to take a share of: %.150s",
+			 c->label, r.note);
+		for (int i = 0; i < k->o.nopen; i++) {
+			struct cal_arm *a = &k->arm[ARM_OPEN + e * CAL_OPEN_MAX + i];
+
+			if (!r.ok)
+				arm_off(a, why);
+			a->rate = a->pct / 100 * r.rps;
+		}
+		if (!k->o.json && r.ok)
+			printf("closed-loop rate of %s for the open-loop runs: %.0f req/s\n",
+			       c->label, r.rps);
+	}
+	return 0;
+}
+
 static void cal_text_head(const struct cal *k)
 {
 	char s[256], c[256];
@@ -471,7 +606,7 @@ static void cal_text_head(const struct cal *k)
 	       "server CPUs %s, client CPUs %s (%u client thread%s)\n",
 	       k->o.conns, k->o.duration_s, k->o.rounds, k->o.warmup_s, CAL_BODY, s, c, k->threads,
 	       k->threads == 1 ? "" : "s");
-	printf("%-5s %-21s %-15s %10s %12s %12s %8s %8s %8s\n", "round", "client", "server",
+	printf("%-5s %-24s %-15s %10s %12s %12s %8s %8s %8s\n", "round", "client", "server",
 	       "req/s", "client-us/req", "server-us/req", "cli-cpu", "cli-kern", "srv-cpu");
 	fflush(stdout);
 }
@@ -481,6 +616,7 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 			    double busy1)
 {
 	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
+	json_t *open = json_object();
 	bool capped[CAL_ARMS] = {false}; /* the server was CAL_SERVER_BOUND busy */
 	char finished[32];
 
@@ -508,6 +644,9 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 	}
 	for (size_t i = 0; i < sizeof(cal_ratios) / sizeof(cal_ratios[0]); i++)
 		put_ratio(k, &cal_ratios[i], ratios);
+	for (int i = ARM_OPEN; i < CAL_ARMS; i++)
+		if (k->arm[i].key[0])
+			put_open(k, &k->arm[i], open);
 	for (int i = 0; i < CAL_ARMS; i++) {
 		const struct cal_arm *a = &k->arm[i];
 
@@ -519,11 +658,12 @@ static json_t *cal_document(struct cal *k, const char *started, const char *comm
 	json_object_set_new(host, "busy_before", num(busy0, true));
 	json_object_set_new(host, "busy_after", num(busy1, true));
 	utc_now(finished, sizeof(finished), false);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:i}", "schema",
-			 "ringside-calibrate/2", "command", command, "status",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:o,s:i}", "schema",
+			 "ringside-calibrate/3", "command", command, "status",
 			 run_interrupted ? "interrupted" : "complete", "started_at", started,
 			 "finished_at", finished, "config", cal_config(k), "host", host, "rounds",
-			 k->rounds, "medians", med, "ratios", ratios, "marked_runs", k->marked);
+			 k->rounds, "medians", med, "ratios", ratios, "open_loop", open,
+			 "marked_runs", k->marked);
 }
 
 static bool measured_any(const struct cal *k)
@@ -543,7 +683,12 @@ int cmd_calibrate(int argc, char **argv)
 	int rc = RS_EXIT_FAIL;
 	json_t *doc;
 
-	k.o = (struct cal_opts){.duration_s = 5, .warmup_s = 1, .conns = 100, .rounds = 3};
+	k.o = (struct cal_opts){.duration_s = 5,
+				.warmup_s = 1,
+				.conns = 100,
+				.rounds = 3,
+				.open_pct = {25, 50, 80},
+				.nopen = 3};
 	/* Not started yet: nothing to stop, no descriptors to close. */
 	k.origin = k.nginx = (struct proc_child){.pidfd = -1, .out_fd = -1, .err_fd = -1};
 	cal_parse(&k.o, argc, argv);
@@ -562,9 +707,12 @@ int cmd_calibrate(int argc, char **argv)
 			 "will be noisy",
 			 busy0);
 	cal_text_head(&k);
+	if (cal_open_rates(&k))
+		goto stop;
 	for (int r = 0; r < (int)k.o.rounds && !run_interrupted; r++)
 		if (run_round(&k, r))
 			break;
+stop:
 	proc_stop(&k.nginx, CAL_STOP_MS);
 	proc_stop(&k.origin, CAL_STOP_MS);
 	if (!run_interrupted)

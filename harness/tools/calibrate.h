@@ -2,6 +2,9 @@
  * `ringside calibrate` in two halves: calibrate.c holds the options, the rounds, the
  * medians and ratios, the document and the text lines; calibrate_run.c the children
  * (ringside-origin, and one run of ringside-load or wrk, timed and accounted).
+ * The open-loop arms run ringside-load --rate at a share of its own closed-loop rate
+ * (measured once before the rounds) against the same origin, so that the open/closed
+ * client CPU ratio compares the two loops at equal connections and server.
  * What it measures and the JSON it writes: docs/calibrate.md.
  */
 #ifndef RS_CALIBRATE_H
@@ -21,6 +24,7 @@
 #define CAL_STOP_MS    3000 /* SIGTERM, this long, then SIGKILL */
 /* A server this busy (median srv-cpu) set the rate: ratios against it are capped. */
 #define CAL_SERVER_BOUND BOUND_UTIL
+#define CAL_OPEN_MAX	 4 /* open-loop shares of the closed-loop rate (--open-loop) */
 
 enum cal_client { CAL_LOAD, CAL_WRK };
 enum cal_server { CAL_ORIGIN, CAL_NGINX };
@@ -37,13 +41,27 @@ struct cal_arm {
 	char why[240]; /* why it is off */
 	double rps[CAL_MAX_ROUNDS], ccpu[CAL_MAX_ROUNDS], scpu[CAL_MAX_ROUNDS];
 	double ckern[CAL_MAX_ROUNDS], sutil[CAL_MAX_ROUNDS];
-	int n; /* good runs */
+	double lag[CAL_MAX_ROUNDS]; /* open loop: schedule lag p99, µs */
+	int n;			    /* good runs */
+	/* Open loop: pct of the closed-loop rate of arm `closed`, run at `rate` req/s. */
+	double pct, rate, skipped;
+	int closed;
 };
-enum { ARM_UURING, ARM_UEPOLL, ARM_WRK, ARM_NGINX, CAL_ARMS };
+/* ARM_OPEN..: CAL_OPEN_MAX open-loop arms of the uring engine, then as many of epoll. */
+enum {
+	ARM_UURING,
+	ARM_UEPOLL,
+	ARM_WRK,
+	ARM_NGINX,
+	ARM_OPEN,
+	CAL_ARMS = ARM_OPEN + 2 * CAL_OPEN_MAX
+};
 
 struct cal_opts {
 	double duration_s, warmup_s;
 	unsigned long conns, rounds;
+	double open_pct[CAL_OPEN_MAX]; /* --open-loop, % of the closed-loop rate */
+	int nopen;
 	cpu_set_t server_cpus, client_cpus;
 	const char *out;
 	bool json;
@@ -62,6 +80,7 @@ struct cal {
 	unsigned threads;
 	json_t *rounds;
 	int marked;
+	double closed_rate[2]; /* req/s of the uring and epoll closed loops, for the open arms */
 };
 
 /*
@@ -72,6 +91,7 @@ struct cal {
  */
 struct cal_run {
 	double rps, requests, wall_s, ccpu_us, scpu_us, util, ckernel, sutil, errors;
+	double lag_p99, skipped; /* open loop: the load generator's, µs and sends */
 	bool ok;
 	char note[240];
 };

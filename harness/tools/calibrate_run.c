@@ -160,6 +160,9 @@ static void parse_client(const struct cal_arm *a, const char *out, struct cal_ru
 		r->rps = json_number_value(json_object_get(doc, "requests_per_sec"));
 		r->errors =
 		    json_number_value(json_object_get(json_object_get(doc, "errors"), "total"));
+		r->lag_p99 = json_number_value(
+		    json_object_get(json_object_get(doc, "schedule_lag_us"), "p99"));
+		r->skipped = json_number_value(json_object_get(doc, "skipped"));
 	} else {
 		double us = json_number_value(json_object_get(doc, "duration_us"));
 		const char *k;
@@ -187,7 +190,7 @@ static void parse_client(const struct cal_arm *a, const char *out, struct cal_ru
  */
 int cal_run_client(struct cal *k, const struct cal_arm *a, double secs, struct cal_run *r)
 {
-	char target[64], url[80], conns[16], threads[16], cpus[256], dur[32], body[16];
+	char target[64], url[80], conns[16], threads[16], cpus[256], dur[32], body[16], rate[32];
 	char *argv[24], *out, how[96], last[120];
 	struct proc_child *srv = a->server == CAL_ORIGIN ? &k->origin : &k->nginx;
 	double whole = ceil(secs);
@@ -218,6 +221,10 @@ int cal_run_client(struct cal *k, const struct cal_arm *a, double secs, struct c
 			     body, NULL);
 		if (a->engine)
 			n = cal_argv(argv + n, "--engine", a->engine, NULL) + n;
+		if (a->rate > 0) {
+			snprintf(rate, sizeof(rate), "%.0f", a->rate);
+			n = cal_argv(argv + n, "--rate", rate, NULL) + n;
+		}
 	}
 	getrusage(RUSAGE_CHILDREN, &ru0);
 	proc_snapshot_group(srv->pid, srv == &k->nginx ? k->workers : NULL,

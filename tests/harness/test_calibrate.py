@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """`ringside calibrate`: --json gives one valid document with positive requests/s for
-every client that ran and a ratio with its CI for each comparison; the text mode prints
-the ratio lines and writes --out; a bad option is one line and exit 2; SIGINT ends it
-with 130; no ringside-load, wrk, ringside-origin or nginx outlives it."""
+every client that ran and a ratio with its CI for each comparison; the open-loop arms
+run at their share of the closed-loop rate and give an open/closed CPU ratio and a lag
+p99; the text mode prints the ratio lines and writes --out; a bad option is one line
+and exit 2; SIGINT ends it with 130; no ringside-load, wrk, ringside-origin or nginx
+outlives it."""
 import json
 import os
 import re
@@ -86,7 +88,8 @@ with tempfile.TemporaryDirectory(prefix="rs-calibrate-") as tmp:
     # Bad options: one line, exit 2, nothing started or written.
     for args in (["--bogus"], ["--rounds", "0"], ["--rounds", "101"], ["--duration", "x"],
                  ["--connections", "0"], ["--duration"], ["--server-cpus", "4096"],
-                 ["--out", ""], ["stray"]):
+                 ["--out", ""], ["stray"], ["--open-loop", "0"], ["--open-loop", "x"],
+                 ["--open-loop", "10,20,30,40,50"]):
         p = subprocess.run([RINGSIDE, "calibrate"] + args, cwd=tmp, capture_output=True,
                            text=True, timeout=30)
         lines = p.stderr.splitlines()
@@ -133,8 +136,33 @@ with tempfile.TemporaryDirectory(prefix="rs-calibrate-") as tmp:
             fail("%s: the median of one round is that round: %r vs %r" % (key, m, r))
         print("ok: %-38s %8.0f req/s %6.2f client-us/req" % (
             key, r["requests_per_sec"], r["client_cpu_us_per_request"]))
-    if sorted(runs) != sorted(ran):
-        fail("runs %r, want exactly %r" % (sorted(runs), sorted(ran)))
+    # The open loop: each engine at 25/50/80% of its closed-loop rate.
+    opened = []
+    for eng, on in (("uring", uring), ("epoll", True)):
+        rate = doc["config"]["open_loop"]["closed_rate"][eng]
+        for pct in (25, 50, 80):
+            key = "ringside-load(%s) %d%%@ringside-origin" % (eng, pct)
+            o = doc["open_loop"][key]
+            if not on:
+                if o["status"] != "skipped" or o["cpu_ratio"] is not None:
+                    fail("%s: want a skipped entry, got %r" % (key, o))
+                continue
+            opened.append(key)
+            r = runs.get(key)
+            if not r or not r["ok"] or abs(r["rate"] - rate * pct / 100) > 1:
+                fail("%s: want an ok run at %d%% of %r req/s, got %r" % (key, pct, rate, r))
+            if r["schedule_lag_p99_us"] is None or r["skipped"] < 0:
+                fail("%s: want a lag p99 and a skipped count, got %r" % (key, r))
+            want = (r["client_cpu_us_per_request"] /
+                    runs["ringside-load(%s)@ringside-origin" % eng]["client_cpu_us_per_request"])
+            if o["status"] != "ok" or abs(o["cpu_ratio"] - want) > 1e-6 * want:
+                fail("%s: cpu_ratio %r, want the runs' quotient %r" % (key, o, want))
+            if o["lag_p99_us"]["median"] != r["schedule_lag_p99_us"] or o["n"] != [1, 1]:
+                fail("%s: lag p99 %r of one round is not that round's" % (key, o))
+            print("ok: %-38s %8.0f req/s offered %8.0f, open/closed cpu %.2f, lag p99 %s us" % (
+                key, r["requests_per_sec"], r["rate"], o["cpu_ratio"], r["schedule_lag_p99_us"]))
+    if sorted(runs) != sorted(ran + opened):
+        fail("runs %r, want exactly %r" % (sorted(runs), sorted(ran + opened)))
     for figure in ("requests_per_sec", "client_cpu_us_per_request"):
         check_ratio(doc, figure, "ringside-load(epoll)/wrk", True)
         check_ratio(doc, figure, "ringside-load(uring)/wrk", uring)
@@ -157,6 +185,13 @@ with tempfile.TemporaryDirectory(prefix="rs-calibrate-") as tmp:
                      ("ringside-origin/nginx", nginx)):
         for prefix in ("ratio ", "cpu ratio " if "load" in name else "server cpu ratio "):
             pat = re.escape(prefix + name) + (" = " + RATIO if on else " skipped: .+")
+            if not any(re.fullmatch(pat, line) for line in lines):
+                fail("text: no line matching %r" % pat)
+    for eng, on in (("epoll", True), ("uring", uring)):
+        for pct in (25, 50, 80):
+            pat = re.escape("open/closed client cpu ratio (%s) at %d%%" % (eng, pct)) + (
+                " = " + RATIO + r", lag p99 \d+ us \(95% CI \d+-\d+\)(, with skipped sends: "
+                "client-bound)?" if on else " skipped: .+")
             if not any(re.fullmatch(pat, line) for line in lines):
                 fail("text: no line matching %r" % pat)
     if "results: %s" % out not in lines:

@@ -102,6 +102,9 @@ static void test_correct(const char *target)
 	CHECK(json_is_null(json_object_get(r.json, "rate")));
 	/* Closed loop has no schedule to lag behind. */
 	CHECK(json_is_null(json_object_get(r.json, "schedule_lag_us")));
+	CHECK(json_is_null(json_object_get(r.json, "pacing")));
+	CHECK(lt_int(r.json, "skipped") == 0);
+	CHECK(lt_num(r.json, "wakeups_per_request") >= 0);
 	CHECK(lt_int(r.json, "connections") == 4 && lt_int(r.json, "threads") == 2);
 	CHECK(lt_int(r.json, "requests") > 0);
 	CHECK(lt_int(r.json, "errors.total") == 0);
@@ -244,6 +247,11 @@ static void test_rate(const char *target)
 	CHECK(lt_num(r.json, "schedule_lag_us.p50") >= 0);
 	CHECK(lt_num(r.json, "schedule_lag_us.p50") <= lt_num(r.json, "schedule_lag_us.p99"));
 	CHECK(lt_num(r.json, "schedule_lag_us.p99") <= lt_num(r.json, "schedule_lag_us.max"));
+	/* The pacing: a tick, wakes counted, and (no stall here) next to nothing skipped. */
+	CHECK(lt_num(r.json, "pacing.tick_us") > 0);
+	CHECK(lt_num(r.json, "wakeups_per_request") > 0);
+	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") < 10, "%lld skipped",
+	       lt_int(r.json, "skipped"));
 	fprintf(stderr, "rate 1000/s for 1 s: %lld requests, lag p99 %g us\n", n,
 		lt_num(r.json, "schedule_lag_us.p99"));
 	lt_free(&r);

@@ -3,9 +3,17 @@
  * 2000 requests/s the echo server (a child process) is stopped for 250 ms. Only
  * 8 requests are in flight then, but the ~500 scheduled during the stall are
  * timed from their intended send time, so the p99 shows the stall (>= 150 ms)
- * while the median stays small.
+ * while the median stays small, and none is skipped: they waited for the
+ * server, not for the client.
+ *
+ * Then the load generator itself is stopped for 250 ms: the requests due
+ * meanwhile that it cannot send within --max-lag-ms (10 ms) of their time are
+ * skipped and counted (about 480), and the lag of those it sent stays within
+ * the bound.
  */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,7 @@
 #define STALL_MS   250
 
 static pid_t server;
+static bool stop_client; /* stop the load generator, not the server */
 
 static void sleep_s(double s)
 {
@@ -29,11 +38,58 @@ static void sleep_s(double s)
 
 static void *stopper(void *arg)
 {
+	pid_t who = server;
+
 	sleep_s(STALL_AT_S);
-	kill(server, SIGSTOP);
+	if (stop_client)
+		who = atomic_load(&lt_child);
+	if (who <= 0)
+		return NULL;
+	kill(who, SIGSTOP);
 	sleep_s(STALL_MS / 1e3);
-	kill(server, SIGCONT);
+	kill(who, SIGCONT);
 	return NULL;
+}
+
+/* The load generator stalls: its late sends are skipped and counted. */
+static void client_stall(const char *target)
+{
+	struct lt_run r;
+	pthread_t t;
+	long long n, skipped;
+	double lag_max;
+
+	stop_client = true;
+	if (pthread_create(&t, NULL, stopper, NULL)) {
+		perror("pthread_create");
+		exit(1);
+	}
+	lt_exec(&r,
+		(const char *[]){"--target", target, "-c", "8", "--rate", "2000", "-d", "2",
+				 "--warmup", "0.3", NULL},
+		-1, 30);
+	pthread_join(t, NULL);
+	CHECK(r.exit_code == 0 && r.json);
+	if (!r.json) {
+		fprintf(stderr, "stdout: %s\nstderr: %s\n", r.out, r.err);
+		return;
+	}
+	n = lt_int(r.json, "requests");
+	skipped = lt_int(r.json, "skipped");
+	lag_max = lt_num(r.json, "schedule_lag_us.max");
+	CHECKF(skipped >= 350 && skipped <= 520, "%lld skipped after a 250 ms stop", skipped);
+	CHECKF(n + skipped >= 3400 && n + skipped <= 4400, "%lld sent + %lld skipped", n, skipped);
+	/* Sent within the bound (10 ms), as the histogram rounds it (under 1%). */
+	CHECKF(lag_max <= 10000 * 1.01, "lag max %.0f us beyond --max-lag-ms", lag_max);
+	CHECK(lt_int(r.json, "errors.total") == 0);
+	CHECK(lt_num(r.json, "wakeups_per_request") > 0);
+	CHECK(lt_num(r.json, "pacing.tick_us") > 0);
+	CHECK(lt_int(r.json, "pacing.passes") > 0);
+	fprintf(
+	    stderr,
+	    "load generator stopped %d ms at %s: %lld requests, %lld skipped, lag max %.0f us\n",
+	    STALL_MS, lt_engine, n, skipped, lag_max);
+	lt_free(&r);
 }
 
 int main(int argc, char **argv)
@@ -71,8 +127,12 @@ int main(int argc, char **argv)
 	CHECKF(p99 >= 150000, "p99 %.0f us does not show the 250 ms stall", p99);
 	CHECKF(p99 <= 1000000, "p99 %.0f us: far beyond the stall", p99);
 	CHECKF(p50 < 50000, "p50 %.0f us: the stall should touch a few percent", p50);
+	/* They waited for the server: none is skipped (a stray client hiccup might). */
+	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") < 20,
+	       "%lld skipped: a server stall must not skip", lt_int(r.json, "skipped"));
 	fprintf(stderr, "stall %d ms at %s: %lld requests, p50 %.0f us, p99 %.0f us\n", STALL_MS,
 		lt_engine, n, p50, p99);
 	lt_free(&r);
+	client_stall(target);
 	return check_exit();
 }

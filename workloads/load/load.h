@@ -21,6 +21,10 @@
  *    connect. Only answered requests with a good status count as requests and
  *    get a latency; "bytes" is echoed payload bytes (echo) or response bytes as
  *    received, head included (http).
+ *  - Open loop paces by tick (pace.h): a thread wakes at most once per tick,
+ *    sends every request that is due in one pass and sleeps on a timer that
+ *    responses do not cut short; a request it could not send within
+ *    --max-lag-ms is skipped and counted.
  *  - Open loop also records the client's own schedule lag per request: the
  *    time it was issued minus the later of its intended time and the moment
  *    its connection had a free slot (a response came back). A server that is
@@ -41,6 +45,7 @@
 
 #include "hist.h"
 #include "http_resp.h"
+#include "pace.h"
 
 enum load_mode { LOAD_ECHO, LOAD_HTTP };
 
@@ -54,6 +59,8 @@ struct load_opts {
 	double duration_s, warmup_s;
 	double rate; /* requests/s over all threads; 0 = closed loop */
 	double timeout_s;
+	double tick_max_us; /* open loop: the longest tick (pace.h) */
+	double max_lag_ms;  /* open loop: later than this, a request is skipped */
 	enum load_mode mode;
 	unsigned payload; /* echo request size */
 	unsigned depth;	  /* requests in flight per connection */
@@ -73,6 +80,11 @@ enum load_err { LERR_CONNECT, LERR_RESET, LERR_TIMEOUT, LERR_MISMATCH, LERR_STAT
 struct load_stats {
 	uint64_t requests, bytes, body_bytes;
 	uint64_t errors[LERR_KINDS];
+	uint64_t skipped; /* open loop: requests not sent within --max-lag-ms */
+	uint64_t wakeups; /* voluntary context switches of the load threads */
+	uint64_t passes;  /* open loop: pacing passes (at most one per tick) */
+	double tick_ns;	  /* open loop: the tick (summed over threads in a total) */
+	double wake_ns;	  /* open loop: one wake's CPU, measured (summed likewise) */
 	double user_s, system_s;
 	struct hist lat; /* ns */
 	/* Open loop: how late each request was issued against its schedule (ns). */
@@ -118,6 +130,11 @@ struct load_engine {
 	void (*close)(struct load_conn *c);
 	/* Submits what is queued, waits up to wait_ns, handles events; -1 = fatal. */
 	int (*wait)(struct load_thread *t, uint64_t wait_ns);
+	/*
+	 * Open loop's pass: submits what is queued, handles the events already there
+	 * without waiting, and submits what handling them queued; -1 = fatal.
+	 */
+	int (*poll)(struct load_thread *t);
 };
 
 extern const struct load_engine load_engine_uring, load_engine_epoll;
@@ -189,6 +206,7 @@ struct load_thread {
 	double interval_ns; /* open loop: between this thread's scheduled requests */
 	double phase_ns;    /* open loop: this thread's offset in the schedule */
 	uint64_t gk;	    /* open loop: next schedule slot to trigger */
+	struct pace pace;   /* open loop: tick, spin and skip bounds */
 	bool cpu_started;
 	struct rusage ru0;
 	struct load_stats st;

@@ -1,8 +1,9 @@
 /*
  * One load thread's loop, whatever the engine: connection state, connect and
- * backoff, timeouts, the open-loop schedule, feeding responses to the protocol
- * and recording them into the thread's own stats. The engine (loop_uring.c,
- * loop_epoll.c) moves the bytes and reports back through load_conn_*().
+ * backoff, timeouts, the open-loop schedule and its pacing by tick (pace.h),
+ * feeding responses to the protocol and recording them into the thread's own
+ * stats. The engine (loop_uring.c, loop_epoll.c) moves the bytes and reports
+ * back through load_conn_*().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #define BACKOFF_MIN_NS 1000000ull    /* second retry after 1 ms, doubling ... */
 #define BACKOFF_MAX_NS 1000000000ull /* ... up to 1 s */
 #define MAX_WAIT_NS    10000000ull   /* wake at least every 10 ms to see phase changes */
+#define WAKE_PROBES    16	     /* sleeps of WAKE_PROBE_NS that measure a wake's cost */
+#define WAKE_PROBE_NS  20000ull
 
 struct load_shared load_g = {.win_start = UINT64_MAX, .win_end = UINT64_MAX};
 
@@ -46,15 +49,23 @@ static uint64_t conn_due(const struct load_conn *c)
 }
 
 /*
- * Open loop: request due at ts is issued now; the lag is now minus the later of
- * ts and when c could first have taken it (see load.h). Issued in the window only.
+ * Open loop: request due at ts is to be issued now; the lag is now minus the
+ * later of ts and when c could first have taken it (see load.h), recorded in the
+ * window only. Returns false when it is too late (pace.h): skipped and counted.
  */
-static void record_lag(struct load_conn *c, uint64_t ts, uint64_t now)
+static bool take_request(struct load_conn *c, uint64_t ts, uint64_t now)
 {
+	struct load_thread *t = c->t;
 	uint64_t ready = ts > c->free_ns ? ts : c->free_ns;
 
+	if (pace_skip(&t->pace, ready, now)) {
+		if (in_window(now))
+			t->st.skipped++;
+		return false;
+	}
 	if (in_window(now))
-		hist_record(&c->t->st.lag, now > ready ? now - ready : 0);
+		hist_record(&t->st.lag, now > ready ? now - ready : 0);
+	return true;
 }
 
 /* Closes the socket; requests in flight on it are lost. */
@@ -136,12 +147,14 @@ static int conn_issue(struct load_conn *c, uint64_t now)
 
 		if (c->state != CONN_IDLE)
 			return 0;
-		if (open) {
+		for (; open; c->next_k++) {
 			ts = conn_due(c);
 			if (ts > now)
 				return 0;
-			c->next_k++;
-			record_lag(c, ts, now);
+			if (take_request(c, ts, now)) {
+				c->next_k++;
+				break;
+			}
 		}
 		c->ts[c->issued % o->depth] = ts;
 		c->issued++;
@@ -157,7 +170,8 @@ static int conn_issue(struct load_conn *c, uint64_t now)
 			if (ts > now)
 				break;
 			c->next_k++;
-			record_lag(c, ts, now);
+			if (!take_request(c, ts, now))
+				continue;
 		}
 		c->ts[c->issued % o->depth] = ts;
 		c->issued++;
@@ -341,6 +355,85 @@ static double tv_s(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The CPU one sleep and wake costs this thread, on its own CPU (pace.h). */
+static uint64_t wake_cost_ns(void)
+{
+	uint64_t cpu0 = thread_cpu_ns();
+
+	for (int i = 0; i < WAKE_PROBES; i++) {
+		struct timespec ts = {.tv_nsec = (long)WAKE_PROBE_NS};
+
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+	}
+	return (thread_cpu_ns() - cpu0) / WAKE_PROBES;
+}
+
+/* Open loop: the tick and the bounds, once the thread runs where it will run. */
+static void pace_setup(struct load_thread *t)
+{
+	const struct load_opts *o = t->o;
+	uint64_t wake = wake_cost_ns();
+
+	t->pace.tick_ns =
+	    pace_tick(t->interval_ns * t->nconns, wake, (uint64_t)(o->tick_max_us * 1e3));
+	t->pace.spin_ns = wake;
+	t->pace.skip_ns = (uint64_t)(o->max_lag_ms * 1e6);
+	t->st.tick_ns = (double)t->pace.tick_ns;
+	t->st.wake_ns = (double)wake;
+}
+
+/*
+ * Open loop: until the next pass, asleep on a timer that I/O does not end,
+ * spinning, or for a long wait in the engine (pace.h). -1 = fatal.
+ */
+static int pace_wait(struct load_thread *t, uint64_t wake)
+{
+	struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000ull),
+			      .tv_nsec = (long)(wake % 1000000000ull)};
+	uint64_t now = now_ns();
+	enum pace_how how = pace_how(&t->pace, now, wake);
+
+	/* Churn: a request's connect, send and response must not each wait for a pass. */
+	if (t->o->churn && how == PACE_SLEEP)
+		how = PACE_WAIT_IO;
+	switch (how) {
+	case PACE_WAIT_IO:
+		return t->eng->wait(t, wake - now);
+	case PACE_SLEEP:
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		break;
+	case PACE_SPIN:
+		while (now_ns() < wake)
+			;
+		break;
+	case PACE_NOW:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * One open-loop pass: send what is due (queued, for io_uring), then one poll
+ * submits it and handles the responses that came in since the last pass. -1 = fatal.
+ */
+static int open_pass(struct load_thread *t, uint64_t now, uint64_t *next)
+{
+	t->pace.last_ns = now;
+	if (in_window(now))
+		t->st.passes++;
+	*next = min_u64(*next, open_loop(t, now));
+	return t->eng->poll(t);
+}
+
 void *load_thread_main(void *arg)
 {
 	struct load_thread *t = arg;
@@ -358,8 +451,10 @@ void *load_thread_main(void *arg)
 				  cpu_nth(&o->cpus, (int)t->idx));
 	}
 	/* Open loop sends on timers: the default 50 µs slack would show up as latency. */
-	if (o->rate > 0)
+	if (o->rate > 0) {
 		prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+		pace_setup(t);
+	}
 	if (t->eng->init(t)) {
 		atomic_store(&load_g.failed, 1);
 		t->eng->fini(t);
@@ -384,9 +479,12 @@ void *load_thread_main(void *arg)
 		if (now >= t->next_scan || now >= t->next_backoff)
 			scan(t, now);
 		next = min_u64(min_u64(t->next_scan, t->next_backoff), now + MAX_WAIT_NS);
-		if (o->rate > 0)
-			next = min_u64(next, open_loop(t, now));
-		if (t->eng->wait(t, next > now ? next - now : 0)) {
+		if (o->rate > 0) {
+			if (open_pass(t, now, &next) || pace_wait(t, pace_wake(&t->pace, next))) {
+				atomic_store(&load_g.failed, 1);
+				break;
+			}
+		} else if (t->eng->wait(t, next > now ? next - now : 0)) {
 			atomic_store(&load_g.failed, 1);
 			break;
 		}
@@ -395,6 +493,7 @@ void *load_thread_main(void *arg)
 		getrusage(RUSAGE_THREAD, &ru1);
 		t->st.user_s = tv_s(&ru1.ru_utime) - tv_s(&t->ru0.ru_utime);
 		t->st.system_s = tv_s(&ru1.ru_stime) - tv_s(&t->ru0.ru_stime);
+		t->st.wakeups = (uint64_t)(ru1.ru_nvcsw - t->ru0.ru_nvcsw);
 	}
 	for (unsigned i = 0; i < t->nconns; i++)
 		conn_close(&t->conns[i]);

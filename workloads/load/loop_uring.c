@@ -392,23 +392,14 @@ static void ur_cqe(struct load_thread *t, const struct io_uring_cqe *cqe, uint64
 	}
 }
 
-/* One io_uring_enter: submit the pass's SQEs and wait for a CQE or the timeout. */
-static int ur_wait(struct load_thread *t, uint64_t wait_ns)
+/* Handles every CQE there is, then hands the buffers back. */
+static void ur_reap(struct load_thread *t)
 {
 	struct uring_state *s = t->es;
-	struct __kernel_timespec ts = {.tv_sec = (long long)(wait_ns / 1000000000ull),
-				       .tv_nsec = (long long)(wait_ns % 1000000000ull)};
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
-	uint64_t now;
-	int ret;
+	uint64_t now = now_ns();
 
-	ret = io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, &ts, NULL);
-	if (ret < 0 && ret != -ETIME && ret != -EINTR) {
-		LOG_ERR("thread %u: io_uring_submit_and_wait_timeout: %s", t->idx, strerror(-ret));
-		return -1;
-	}
-	now = now_ns();
 	io_uring_for_each_cqe(&s->ring, head, cqe)
 	{
 		ur_cqe(t, cqe, now);
@@ -416,6 +407,44 @@ static int ur_wait(struct load_thread *t, uint64_t wait_ns)
 	}
 	io_uring_cq_advance(&s->ring, n);
 	uring_bufs_flush(&s->bufs);
+}
+
+/* One io_uring_enter: submit the pass's SQEs and wait for a CQE or the timeout. */
+static int ur_wait(struct load_thread *t, uint64_t wait_ns)
+{
+	struct uring_state *s = t->es;
+	struct __kernel_timespec ts = {.tv_sec = (long long)(wait_ns / 1000000000ull),
+				       .tv_nsec = (long long)(wait_ns % 1000000000ull)};
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_submit_and_wait_timeout(&s->ring, &cqe, 1, &ts, NULL);
+	if (ret < 0 && ret != -ETIME && ret != -EINTR) {
+		LOG_ERR("thread %u: io_uring_submit_and_wait_timeout: %s", t->idx, strerror(-ret));
+		return -1;
+	}
+	ur_reap(t);
+	return 0;
+}
+
+/*
+ * Open loop's pass: one enter that submits the due sends and runs the deferred
+ * completions (DEFER_TASKRUN: they wait for an enter with GETEVENTS) without
+ * waiting, then a second submit for the sends that the responses freed: the
+ * thread sleeps next, and a queued SQE would wait a tick.
+ */
+static int ur_poll(struct load_thread *t)
+{
+	struct uring_state *s = t->es;
+	int ret = io_uring_submit_and_get_events(&s->ring);
+
+	if (ret < 0 && ret != -EINTR) {
+		LOG_ERR("thread %u: io_uring_submit_and_get_events: %s", t->idx, strerror(-ret));
+		return -1;
+	}
+	ur_reap(t);
+	if (io_uring_sq_ready(&s->ring))
+		io_uring_submit(&s->ring);
 	return 0;
 }
 
@@ -428,4 +457,5 @@ const struct load_engine load_engine_uring = {
     .flush = ur_flush,
     .close = ur_close,
     .wait = ur_wait,
+    .poll = ur_poll,
 };

@@ -45,7 +45,14 @@ static const char usage[] =
     "  --payload BYTES            echo request size, every byte verified (default 64)\n"
     "  --depth D                  requests in flight per connection (default 1)\n"
     "  --rate R                   open loop: R requests/s in total, latency measured\n"
-    "                             from the intended send time (default: closed loop)\n"
+    "                             from the intended send time (default: closed loop);\n"
+    "                             a thread wakes at most once per tick and sends all\n"
+    "                             that is due in one pass\n"
+    "  --tick-max-us US           open loop: the longest tick; the tick is 5% of one\n"
+    "                             connection's interval, at least one wake's cost\n"
+    "                             (default 100)\n"
+    "  --max-lag-ms MS            open loop: a request not sent within MS of its time\n"
+    "                             is skipped and counted in `skipped` (default 10)\n"
     "  --timeout S                unanswered this long = timeout error, the connection\n"
     "                             is replaced (default 5)\n"
     "  --path /x                  http: request path (default /)\n"
@@ -87,6 +94,8 @@ enum {
 	OPT_DEPTH,
 	OPT_RATE,
 	OPT_TIMEOUT,
+	OPT_TICK_MAX,
+	OPT_MAX_LAG,
 	OPT_PATH,
 	OPT_HOST_HEADER,
 	OPT_CHURN,
@@ -109,6 +118,8 @@ static const struct option longopts[] = {
     {"depth", required_argument, NULL, OPT_DEPTH},
     {"rate", required_argument, NULL, OPT_RATE},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"tick-max-us", required_argument, NULL, OPT_TICK_MAX},
+    {"max-lag-ms", required_argument, NULL, OPT_MAX_LAG},
     {"path", required_argument, NULL, OPT_PATH},
     {"host-header", required_argument, NULL, OPT_HOST_HEADER},
     {"new-connection-per-request", no_argument, NULL, OPT_CHURN},
@@ -185,6 +196,12 @@ static void parse_opts(int argc, char **argv, struct load_opts *o)
 			break;
 		case OPT_TIMEOUT:
 			o->timeout_s = opt_double("timeout", optarg, 0.001, 86400);
+			break;
+		case OPT_TICK_MAX:
+			o->tick_max_us = opt_double("tick-max-us", optarg, 1, 100000);
+			break;
+		case OPT_MAX_LAG:
+			o->max_lag_ms = opt_double("max-lag-ms", optarg, 0.01, 3600000);
 			break;
 		case OPT_PATH:
 			if (optarg[0] != '/' || !http_token_ok(optarg, 4096))
@@ -367,6 +384,17 @@ static json_t *lag_json(const struct load_opts *o, const struct hist *lag)
 	    num_or_null(have, hist_max(lag) / 1e3), "count", (json_int_t)hist_count(lag));
 }
 
+/* Open loop: the pacing (load.h, pace.h); closed loop: null. */
+static json_t *pacing_json(const struct load_opts *o, const struct load_stats *s)
+{
+	if (o->rate <= 0)
+		return json_null();
+	return json_pack("{s:f,s:f,s:f,s:I,s:o}", "tick_us", s->tick_ns / o->threads / 1e3,
+			 "wake_cost_us", s->wake_ns / o->threads / 1e3, "max_lag_ms", o->max_lag_ms,
+			 "passes", (json_int_t)s->passes, "passes_per_request",
+			 num_or_null(s->requests > 0, (double)s->passes / (double)s->requests));
+}
+
 static void print_json(const struct load_opts *o, const struct load_stats *s, double dur)
 {
 	static const char *const kinds[LERR_KINDS] = {"connect", "reset", "timeout", "mismatch",
@@ -401,6 +429,10 @@ static void print_json(const struct load_opts *o, const struct load_stats *s, do
 	json_object_set_new(root, "latency_us", lat);
 	json_object_set_new(root, "histogram", hist_to_json(&s->lat));
 	json_object_set_new(root, "schedule_lag_us", lag_json(o, &s->lag));
+	json_object_set_new(root, "skipped", json_integer((json_int_t)s->skipped));
+	json_object_set_new(root, "wakeups_per_request",
+			    num_or_null(have, (double)s->wakeups / (double)s->requests));
+	json_object_set_new(root, "pacing", pacing_json(o, s));
 	for (int k = 0; k < LERR_KINDS; k++) {
 		json_object_set_new(err, kinds[k], json_integer((json_int_t)s->errors[k]));
 		total += s->errors[k];
@@ -432,6 +464,8 @@ int main(int argc, char **argv)
 	    .payload = 64,
 	    .depth = 1,
 	    .timeout_s = 5,
+	    .tick_max_us = PACE_TICK_MAX_NS / 1e3,
+	    .max_lag_ms = PACE_MAX_LAG_NS / 1e6,
 	    .path = "/",
 	    .expect_body = -1,
 	    .phase_fd = -1,
@@ -525,6 +559,11 @@ int main(int argc, char **argv)
 		total.body_bytes += s->body_bytes;
 		for (int k = 0; k < LERR_KINDS; k++)
 			total.errors[k] += s->errors[k];
+		total.skipped += s->skipped;
+		total.wakeups += s->wakeups;
+		total.passes += s->passes;
+		total.tick_ns += s->tick_ns;
+		total.wake_ns += s->wake_ns;
 		total.user_s += s->user_s;
 		total.system_s += s->system_s;
 		hist_merge(&total.lat, &s->lat);

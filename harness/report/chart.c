@@ -316,7 +316,10 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
  * inside syscalls, by the top names of syscall time, the rest as "other
  * syscalls"; system time outside syscalls (system - syscall time, >= 0:
  * softirqs, entry and exit, the rest); the SQPOLL thread. The last column is
- * the syscall entry/exit cost, syscall_overhead_share x CPU, drawn as a mark.
+ * the syscall entry/exit cost, syscall_overhead_share x CPU, drawn as a mark;
+ * the one after it that plus the sleeps and wakes, (syscall_overhead_share +
+ * wakeup_share) x CPU, a second mark: the cost model's two switches, the bar
+ * above it the rest (cpu_model_residual_share, docs/time.md).
  */
 static void write_cpu_time(struct ctx *c)
 {
@@ -329,7 +332,9 @@ static void write_cpu_time(struct ctx *c)
 		for (int m = 0; m < c->g->nmodels; m++) {
 			const char *model = c->g->models[m];
 			json_t *cell = usable(c, model, c->g->conns[k]);
-			double user = 0, sys = 0, sq = 0, in = 0, part, named = 0, share, cum = 0;
+			double user = 0, sys = 0, sq = 0, in = 0, part, named = 0, share, wake,
+			       cum = 0;
+			bool have_share, have_wake;
 
 			if (!cell)
 				continue;
@@ -353,8 +358,10 @@ static void write_cpu_time(struct ctx *c)
 			yval(c, true, cum += in > named ? in - named : 0);
 			yval(c, true, cum += sys > in ? sys - in : 0);
 			yval(c, true, cum += sq);
-			num(c->f, doc_fig(cell, "syscall_overhead_share", &share),
-			    share * (user + sys + sq));
+			have_share = doc_fig(cell, "syscall_overhead_share", &share);
+			have_wake = have_share && doc_fig(cell, "wakeup_share", &wake);
+			num(c->f, have_share, share * (user + sys + sq));
+			num(c->f, have_wake, (share + wake) * (user + sys + sq));
 			fprintf(c->f, "\n");
 			c->points++;
 		}
@@ -369,6 +376,9 @@ static void write_cpu_time(struct ctx *c)
 		 nseg + 3);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars),
 		     "syscall entry/exit (null syscall × syscalls per request)");
+	text_cat(c->ch->vars, sizeof(c->ch->vars), "; mark2col=%d; mark2title=", nseg + 4);
+	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars),
+		     "+ sleeps and wakes (sleeps × wake cost); above: the rest");
 	text_cat(c->ch->vars, sizeof(c->ch->vars), "; segs=");
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
 	text_cat(c->ch->vars, sizeof(c->ch->vars), "; ");

@@ -594,6 +594,22 @@ static int cal_open_rates(struct cal *k)
 	return 0;
 }
 
+/*
+ * After a round: the open arms take their share of the median closed-loop rate of
+ * their engine's rounds so far, so that a probe that ran in a noisy moment does not
+ * set the rates of every round.
+ */
+static void cal_open_follow(struct cal *k)
+{
+	for (int i = ARM_OPEN; i < CAL_ARMS; i++) {
+		struct cal_arm *a = &k->arm[i];
+		const struct cal_arm *c = &k->arm[a->closed];
+
+		if (a->key[0] && a->on && c->n > 0)
+			a->rate = a->pct / 100 * median_of(c->rps, c->n);
+	}
+}
+
 static void cal_text_head(const struct cal *k)
 {
 	char s[256], c[256];
@@ -709,9 +725,11 @@ int cmd_calibrate(int argc, char **argv)
 	cal_text_head(&k);
 	if (cal_open_rates(&k))
 		goto stop;
-	for (int r = 0; r < (int)k.o.rounds && !run_interrupted; r++)
+	for (int r = 0; r < (int)k.o.rounds && !run_interrupted; r++) {
 		if (run_round(&k, r))
 			break;
+		cal_open_follow(&k);
+	}
 stop:
 	proc_stop(&k.nginx, CAL_STOP_MS);
 	proc_stop(&k.origin, CAL_STOP_MS);

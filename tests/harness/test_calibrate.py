@@ -149,8 +149,17 @@ with tempfile.TemporaryDirectory(prefix="rs-calibrate-") as tmp:
                 continue
             opened.append(key)
             r = runs.get(key)
-            if not r or not r["ok"] or abs(r["rate"] - rate * pct / 100) > 1:
-                fail("%s: want an ok run at %d%% of %r req/s, got %r" % (key, pct, rate, r))
+            if not r or abs(r["rate"] - rate * pct / 100) > 1:
+                fail("%s: want a run at %d%% of %r req/s, got %r" % (key, pct, rate, r))
+            # At 80% of a 10-connection closed loop the schedule is tight on a noisy VM:
+            # a run that could not keep it may fail, and the entry must then say so.
+            if not r["ok"] and pct == 80:
+                if o["status"] != "skipped" or "no good runs" not in o["reason"]:
+                    fail("%s: a failed run, but the entry reads %r" % (key, o))
+                print("ok: %-38s not ok (%s), its entry skipped" % (key, r["note"]))
+                continue
+            if not r["ok"]:
+                fail("%s: want an ok run, got %r" % (key, r))
             if r["schedule_lag_p99_us"] is None or r["skipped"] < 0:
                 fail("%s: want a lag p99 and a skipped count, got %r" % (key, r))
             want = (r["client_cpu_us_per_request"] /

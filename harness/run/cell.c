@@ -24,7 +24,7 @@
 #include "fsio.h"
 #include "models.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define STOP_WAIT_MS  3000

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cell_run.h"
-#include "net.h"
+#include "clock.h"
 #include "peers.h"
 
 #define NOISY_STEAL_PCT	  2.0

@@ -18,7 +18,7 @@
 #include "fsio.h"
 #include "models.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define READY_TIMEOUT_S 10

@@ -17,7 +17,7 @@
 #include "sweep.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
+#include "cpus.h"
 #include "opts.h"
 
 /* A suite's models are its workload's entries of lib/models.h without MODEL_OPT_IN. */

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "models.h"
 #include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define PEER_READY_POLL_MS 20

@@ -16,7 +16,7 @@
 #include "remote.h"
 #include "remote_cmd.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 
 #define OUT_MAX	     (8u << 20) /* a load generator's stdout: phase lines + JSON */
 #define STOP_WAIT_MS 2000

@@ -28,7 +28,8 @@
 #include "table.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
+#include "clock.h"
+#include "cpus.h"
 #include "opts.h"
 
 volatile sig_atomic_t run_interrupted;

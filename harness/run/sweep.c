@@ -16,7 +16,7 @@
 #include "workloads.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 /* ---- options ---- */

@@ -21,7 +21,7 @@
 
 #include "sys/proc.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 
 static int pidfd_open_(pid_t pid)
 {

@@ -22,7 +22,7 @@
 #include "run/results.h"
 #include "fsio.h"
 #include "log.h"
-#include "net.h"
+#include "cpus.h"
 #include "opts.h"
 
 #define CAL_CI_ITERS	 2000

@@ -20,7 +20,7 @@
 #include "tools/calibrate.h"
 #include "fsio.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define CAL_SLACK_S    10 /* a client may run this long past its duration before SIGKILL */

@@ -45,10 +45,9 @@ static int write_config(struct run_state *st, const struct custom_server *s,
 	}
 	snprintf(conf, len, "%s/%s.conf", dir, s->name);
 	f = fopen(conf, "we");
-	if (!f || fputs(st->custom_config, f) < 0 || fclose(f)) {
+	/* fclose exactly once, whether fputs failed or not: a second one is undefined. */
+	if (!f || (fputs(st->custom_config, f) < 0) | (fclose(f) != 0)) {
 		cell_fail(st, "cannot write %s: %s", conf, strerror(errno));
-		if (f)
-			fclose(f);
 		return -1;
 	}
 	snprintf(st->custom_config_file, sizeof(st->custom_config_file), "peers/%s-c%lu.conf",

@@ -35,7 +35,8 @@ void sweep_parse_opts(struct run_opts *o, const char *sweep, const char *rates, 
 /* One options copy per size of o->sizes (o->size set in each); NULL when out of memory. */
 struct run_opts *sweep_size_opts(const struct run_opts *o);
 
-/* config.sizes, sweep, rates, slo_p99_us, work_us, churn, host_header (docs/results.md). */
+/* config.sizes, sweep, rates, slo_p99_us, work_us and churn (docs/results.md;
+ * config.host_header is options_custom.c's run_custom_config). */
 void sweep_config_json(const struct run_opts *o, json_t *cfg);
 
 /*

@@ -30,6 +30,13 @@
 #define STOP_WAIT_MS  3000
 #define RSS_SAMPLE_MS 250
 
+double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c)
+{
+	double per_conn = o->warmup_per_conn_s * (double)c->connections;
+
+	return per_conn > o->warmup_s ? per_conn : o->warmup_s;
+}
+
 struct cell_plan cell_plan_make(const struct cell_probe_ops *probes)
 {
 	return (struct cell_plan){.probes = probes, .passes = probes ? 2 : 1};
@@ -242,8 +249,8 @@ static enum run_rc follow_remote(struct run_state *st)
 	r = remote_run_start(o->remote, o, st->c, st->port, st->reason, sizeof(st->reason));
 	if (!r)
 		return RUN_FAILED;
-	rc = remote_run_follow(r, &hooks, o->warmup_s + o->duration_s + o->timeout_s, st->reason,
-			       sizeof(st->reason));
+	rc = remote_run_follow(r, &hooks, cell_warmup_s(o, st->c) + o->duration_s + o->timeout_s,
+			       st->reason, sizeof(st->reason));
 	if (rc == REMOTE_OK) {
 		st->load_json = remote_run_merge(r, &st->clients, st->reason, sizeof(st->reason));
 		if (!st->load_json)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "load_cmd.h"
 #include "peers.h"
 #include "sys/proc.h"
 #include "remote.h"
@@ -225,77 +226,23 @@ enum run_rc cell_spawn_server(struct run_state *st)
 	return spawn_ready(st, &st->server, "server", argv, &o->server_cpus, &st->port);
 }
 
-double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c)
-{
-	double per_conn = o->warmup_per_conn_s * (double)c->connections;
-
-	return per_conn > o->warmup_s ? per_conn : o->warmup_s;
-}
-
 int cell_spawn_load(struct run_state *st, int *phase_fd)
 {
 	const struct run_opts *o = st->o;
-	char bin[PATH_MAX], target[64], conns[24], threads[24], cpus[256], dur[32], warm[32],
-	    size[24], depth[24], rate[32];
-	unsigned long nthreads = o->load_threads ? o->load_threads : CPU_COUNT(&o->client_cpus);
-	char *argv[32];
-	int n = 0, pfd[2];
+	char bin[PATH_MAX], target[64];
+	struct load_cmd lc;
+	int pfd[2];
 
-	if (nthreads > st->c->connections)
-		nthreads = st->c->connections;
-	if (nthreads < 1)
-		nthreads = 1;
 	snprintf(bin, sizeof(bin), "%s/ringside-load", fs_exe_dir());
 	remote_target(o->server_addr ? o->server_addr : "127.0.0.1", st->port, target,
 		      sizeof(target));
-	snprintf(conns, sizeof(conns), "%lu", st->c->connections);
-	snprintf(threads, sizeof(threads), "%lu", nthreads);
-	cpus_str(&o->client_cpus, cpus, sizeof(cpus));
-	snprintf(dur, sizeof(dur), "%g", o->duration_s);
-	snprintf(warm, sizeof(warm), "%g", cell_warmup_s(o, st->c));
-	snprintf(size, sizeof(size), "%lu", o->size);
-	argv[n++] = bin;
-	argv[n++] = "--target";
-	argv[n++] = target;
-	argv[n++] = "--connections";
-	argv[n++] = conns;
-	argv[n++] = "--threads";
-	argv[n++] = threads;
-	argv[n++] = "--cpus";
-	argv[n++] = cpus;
-	argv[n++] = "--duration";
-	argv[n++] = dur;
-	argv[n++] = "--warmup";
-	argv[n++] = warm;
-	argv[n++] = "--mode";
-	argv[n++] = (char *)st->c->workload->load_mode;
-	if (st->c->workload->size_opt) {
-		argv[n++] = (char *)st->c->workload->size_opt;
-		argv[n++] = size;
-	} else {
-		/* HTTP: every response must carry exactly the origin's body. */
-		argv[n++] = "--expect-body";
-		argv[n++] = size;
+	if (load_cmd_build(
+		&lc, o, st->c,
+		&(struct load_cmd_share){
+		    .bin = bin, .target = target, .conns = st->c->connections, .rate = o->rate})) {
+		cell_fail(st, "the load generator's command line does not fit");
+		return -1;
 	}
-	if (o->depth > 1) {
-		snprintf(depth, sizeof(depth), "%lu", o->depth);
-		argv[n++] = "--depth";
-		argv[n++] = depth;
-	}
-	if (o->host_header) {
-		argv[n++] = "--host-header";
-		argv[n++] = (char *)o->host_header;
-	}
-	if (o->rate > 0) {
-		snprintf(rate, sizeof(rate), "%g", o->rate);
-		argv[n++] = "--rate";
-		argv[n++] = rate;
-	}
-	if (o->churn)
-		argv[n++] = "--new-connection-per-request";
-	argv[n++] = "--phase-fd";
-	argv[n++] = "3";
-	argv[n] = NULL;
 	if (access(bin, X_OK)) {
 		cell_fail(st, "cannot execute %.200s: %s", bin, strerror(errno));
 		return -1;
@@ -304,7 +251,8 @@ int cell_spawn_load(struct run_state *st, int *phase_fd)
 		cell_fail(st, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	if (proc_spawn(&st->load, "load generator", argv, pfd[1], &o->client_cpus)) {
+	if (proc_spawn(&st->load, "load generator", (char *const *)lc.argv, pfd[1],
+		       &o->client_cpus)) {
 		close(pfd[0]);
 		close(pfd[1]);
 		cell_fail(st, "cannot start the load generator");

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "sys/tool.h"
+#include "sys/ptree.h"
 #include "cell.h"
 #include "peers.h"
 #include "sys/proc.h"
@@ -71,9 +73,9 @@ static int server_snapshot(struct run_state *st, struct proc_snap *s)
 {
 	/* A --server may fork at any time (socat: one process per connection). */
 	if (st->c->info->flags & MODEL_CUSTOM)
-		st->nworkers = peer_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
+		st->nworkers = ptree_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
 	else if (peer_is(st->c->model) && st->nworkers == 0)
-		st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
+		st->nworkers = ptree_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
 }
 
@@ -433,9 +435,9 @@ void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_sp
 	json_object_set_new(cell->json, "connections", json_integer(c->connections));
 	json_object_set_new(cell->json, c->workload->size_key, json_integer(o->size));
 	json_object_set_new(cell->json, "rate", o->rate > 0 ? json_real(o->rate) : json_null());
-	skip = (c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
+	skip = (c->info->flags & MODEL_PEER && tool_missing(c->model, reason, sizeof(reason))) ||
 	       (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
-		peer_missing("nginx", reason, sizeof(reason)));
+		tool_missing("nginx", reason, sizeof(reason)));
 	json_object_set_new(cell->json, "status", json_string(skip ? "skipped" : "ok"));
 	json_object_set_new(cell->json, "reason", skip ? json_string(reason) : json_null());
 	json_object_set_new(cell->json, "runs", json_array());

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "cell_run.h"
+#include "sys/port.h"
+#include "sys/ptree.h"
 #include "custom.h"
 #include "peers.h"
 #include "opts.h"
@@ -70,7 +72,7 @@ enum run_rc cell_spawn_custom(struct run_state *st)
 		cell_fail(st, "no --server %s", st->c->model);
 		return RUN_FAILED;
 	}
-	if (peer_free_port(host, &st->port)) {
+	if (port_pick_free(host, &st->port)) {
 		cell_fail(st, "cannot find a free port on %s: %s", host, strerror(errno));
 		return RUN_FAILED;
 	}
@@ -108,12 +110,13 @@ enum run_rc cell_spawn_custom(struct run_state *st)
 		return RUN_FAILED;
 	}
 	free(line);
-	if (peer_wait_port(&st->server, host, st->port, o->timeout_s, why, sizeof(why))) {
+	if (port_wait(&st->server, host, st->port, o->timeout_s, &run_interrupted, why,
+		      sizeof(why))) {
 		proc_stop(&st->server, 1000);
 		cell_fail(st, "--server %s: %s", s->name, why);
 		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 	}
-	st->nworkers = peer_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
+	st->nworkers = ptree_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return RUN_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "sys/ptree.h"
 #include "clock.h"
 #include "peers.h"
 
@@ -40,7 +41,7 @@ static bool side_ticks(const struct run_state *st, uint64_t *ticks)
 		if (proc_cpu_ticks(st->origin.pid, &t))
 			return false;
 		*ticks += t;
-		n = peer_descendants(st->origin.pid, kids, RS_MAX_WORKERS);
+		n = ptree_descendants(st->origin.pid, kids, RS_MAX_WORKERS);
 		for (int i = 0; i < n; i++) {
 			if (!proc_cpu_ticks(kids[i], &t))
 				*ticks += t;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "sys/ptree.h"
 #include "load_cmd.h"
 #include "peers.h"
 #include "sys/proc.h"
@@ -172,7 +173,7 @@ static enum run_rc spawn_peer(struct run_state *st)
 		cell_fail(st, "%s", err);
 		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 	}
-	st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
+	st->nworkers = ptree_children(st->server.pid, st->workers, RS_MAX_WORKERS);
 	return RUN_OK;
 }
 

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "peers.h"
+#include "sys/port.h"
+#include "sys/tool.h"
 #include "custom.h"
 #include "fsio.h"
 #include "log.h"
@@ -27,7 +29,6 @@
 #include "clock.h"
 #include "opts.h"
 
-#define PEER_READY_POLL_MS 20
 /* Descriptors beyond two per client connection: listeners, logs, the odd file. */
 #define PEER_FD_SLACK 256
 /* haproxy keeps idle upstream connections until this share of its descriptors is used. */
@@ -39,74 +40,6 @@ bool peer_is(const char *model)
 	const struct model_info *m = models_find(model);
 
 	return m && m->flags & MODEL_PEER;
-}
-
-int peer_find(const char *tool, char *path, size_t len)
-{
-	static const char *const dirs[] = {"/usr/sbin", "/usr/bin",	   "/sbin",
-					   "/bin",	"/usr/local/sbin", "/usr/local/bin"};
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, len, "%s/%s", dirs[i], tool);
-		if (!access(path, X_OK))
-			return 0;
-	}
-	path[0] = '\0';
-	return -1;
-}
-
-int peer_missing(const char *tool, char *why, size_t len)
-{
-	char path[256];
-
-	if (!peer_find(tool, path, sizeof(path)))
-		return 0;
-	snprintf(why, len, "%s is not installed (apt-get install %s)", tool, tool);
-	return -1;
-}
-
-int peer_free_port(const char *host, unsigned *port)
-{
-	struct sockaddr_storage a;
-	socklen_t alen;
-	int fd;
-
-	for (int tries = 0; tries < 8; tries++) {
-		if (net_resolve(host, 0, &a, &alen))
-			return -1;
-		fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
-		if (bind(fd, (struct sockaddr *)&a, alen)) {
-			close(fd);
-			return -1;
-		}
-		*port = net_local_port(fd);
-		close(fd);
-		/* Someone may have taken it since: a leftover server would share the load. */
-		if (*port && !net_port_free(host, *port))
-			return 0;
-	}
-	errno = EADDRINUSE;
-	return -1;
-}
-
-/* True once host:port accepts a TCP connection. */
-static bool port_accepts(const char *host, unsigned port)
-{
-	struct sockaddr_storage a;
-	socklen_t alen;
-	int fd;
-	bool ok;
-
-	if (net_resolve(host, port, &a, &alen))
-		return false;
-	fd = socket(a.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	ok = connect(fd, (struct sockaddr *)&a, alen) == 0;
-	close(fd);
-	return ok;
 }
 
 /* nginx's worker_cpu_affinity: one mask per CPU of set, CPU n = '1' then n zeros. */
@@ -309,41 +242,6 @@ static int write_haproxy(const char *dir, const struct run_opts *o, unsigned por
 	return fclose(f);
 }
 
-int peer_wait_port(struct proc_child *c, const char *host, unsigned port, double timeout_s,
-		   char *why, size_t len)
-{
-	uint64_t deadline = now_ns() + (uint64_t)(timeout_s * 1e9);
-	char tail[240];
-
-	for (int i = 0; i < 100000; i++) {
-		struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
-
-		if (run_interrupted) {
-			snprintf(why, len, "interrupted");
-			return -1;
-		}
-		if (proc_try_reap(c)) {
-			char how[96];
-
-			proc_describe(c->status, how, sizeof(how));
-			proc_tail(c->err_fd, tail, sizeof(tail));
-			snprintf(why, len, "%s %s before it accepted on port %u%s%s", c->name, how,
-				 port, tail[0] ? "; its stderr: " : "", tail);
-			return -1;
-		}
-		if (port_accepts(host, port))
-			return 0;
-		if (now_ns() >= deadline)
-			break;
-		/* Wakes early if the peer exits. */
-		poll(&p, c->pidfd >= 0 ? 1 : 0, PEER_READY_POLL_MS);
-	}
-	proc_tail(c->err_fd, tail, sizeof(tail));
-	snprintf(why, len, "%s never accepted on port %u within %g s%s%s", c->name, port, timeout_s,
-		 tail[0] ? "; its stderr: " : "", tail);
-	return -1;
-}
-
 int peer_save_copy(const struct run_opts *o, const char *src, const char *rel)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 128], buf[4096];
@@ -429,10 +327,10 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 	char *argv[12];
 	int n = 0, rc;
 
-	if (peer_missing(tool, why, len))
+	if (tool_missing(tool, why, len))
 		return -1;
-	peer_find(tool, bin, sizeof(bin));
-	if (peer_free_port("127.0.0.1", port)) {
+	tool_find(tool, bin, sizeof(bin));
+	if (port_pick_free("127.0.0.1", port)) {
 		snprintf(why, len, "cannot find a free port: %s", strerror(errno));
 		return -1;
 	}
@@ -481,104 +379,9 @@ int peer_start(struct proc_child *c, const char *name, const char *tool, const c
 		snprintf(why, len, "cannot start %s", tool);
 		return -1;
 	}
-	if (peer_wait_port(c, "127.0.0.1", *port, o->timeout_s, why, len)) {
+	if (port_wait(c, "127.0.0.1", *port, o->timeout_s, &run_interrupted, why, len)) {
 		proc_stop(c, 1000);
 		return -1;
 	}
 	return 0;
-}
-
-/* Every process's (pid, ppid), at most max; the count. */
-static int scan_parents(pid_t (*pp)[2], int max)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc");
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && n < max) {
-		char path[300], buf[512], *p;
-		int ppid;
-		FILE *f;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1) {
-			pp[n][0] = (pid_t)atoi(de->d_name);
-			pp[n++][1] = (pid_t)ppid;
-		}
-	}
-	closedir(d);
-	return n;
-}
-
-/* The processes below root (children only unless all), breadth first, at most max. */
-static int below_root(pid_t root, bool all, pid_t *out, int max)
-{
-	enum { SCAN_MAX = 1 << 16 };
-	pid_t(*pp)[2] = malloc(SCAN_MAX * sizeof(*pp));
-	int n = 0, np;
-
-	if (!pp)
-		return 0;
-	np = scan_parents(pp, SCAN_MAX);
-	/* out[k] for k < done have had their own children collected */
-	for (int done = -1; done < n && n < max; done++) {
-		pid_t parent = done < 0 ? root : out[done];
-
-		for (int i = 0; i < np && n < max; i++)
-			if (pp[i][1] == parent && pp[i][0] != root)
-				out[n++] = pp[i][0];
-		if (!all)
-			break;
-	}
-	free(pp);
-	return n;
-}
-
-int peer_children(pid_t parent, pid_t *out, int max)
-{
-	return below_root(parent, false, out, max);
-}
-
-int peer_descendants(pid_t root, pid_t *out, int max)
-{
-	return below_root(root, true, out, max);
-}
-
-/* Removes the files the peers left in dir, then dir (one level of subdirectories). */
-static void rm_tree(const char *dir, int depth)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX];
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!lstat(path, &st) && S_ISDIR(st.st_mode) && depth < 3)
-			rm_tree(path, depth + 1);
-		else
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-void peer_tmp_remove(const char *dir)
-{
-	if (dir && dir[0])
-		rm_tree(dir, 0);
 }

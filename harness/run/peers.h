@@ -27,10 +27,6 @@ struct peer_conf {
 
 /* True for the models that are peers ("nginx", "haproxy"). */
 bool peer_is(const char *model);
-/* The tool's absolute path into path; -1 if it is not installed. */
-int peer_find(const char *tool, char *path, size_t len);
-/* 0 if tool is installed; else -1 and why = "nginx is not installed (apt-get ...)". */
-int peer_missing(const char *tool, char *why, size_t len);
 /*
  * Writes tool's config into o->tmpdir, sized for conns client connections, and
  * starts it pinned (role "proxy": the server CPUs, forwarding to
@@ -42,25 +38,7 @@ int peer_missing(const char *tool, char *why, size_t len);
 int peer_start(struct proc_child *c, const char *name, const char *tool, const char *role,
 	       const struct run_opts *o, unsigned long conns, unsigned upstream, unsigned *port,
 	       struct peer_conf *pc, char *why, size_t len);
-/* The pids whose parent is parent (e.g. nginx workers), at most max. */
-int peer_children(pid_t parent, pid_t *out, int max);
-/* Every process below root (children, theirs, ...: socat's per-connection forks), at most max. */
-int peer_descendants(pid_t root, pid_t *out, int max);
-/*
- * A port of host that was free a moment ago: bind port 0, read it back, close,
- * then check with net_port_free that nothing took it since. -1 with errno.
- */
-int peer_free_port(const char *host, unsigned *port);
-/*
- * Waits (bounded by timeout_s, no sleeps as synchronisation) until host:port
- * accepts a TCP connection. 0 when it does, else -1 with why: interrupted, the
- * child exited first, or the deadline passed (with the tail of its stderr).
- */
-int peer_wait_port(struct proc_child *c, const char *host, unsigned port, double timeout_s,
-		   char *why, size_t len);
 /* Copies src to o->result_dir/rel (rel "peers/..."); -1 if not saved. */
 int peer_save_copy(const struct run_opts *o, const char *src, const char *rel);
-/* Removes the run's temporary directory and what the peers left in it. */
-void peer_tmp_remove(const char *dir);
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sys/tmpdir.h"
 #include "cell.h"
 #include "options.h"
 #include "peers.h"
@@ -308,7 +309,7 @@ out:
 	}
 	probes_fini();
 	remote_cleanup(o.remote);
-	peer_tmp_remove(o.tmpdir);
+	tmpdir_remove(o.tmpdir);
 	run_custom_free(&o);
 	for (int i = 0; x.cells && i < x.ncells; i++)
 		json_decref(x.cells[i].json);

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "tools/calibrate.h"
+#include "sys/tmpdir.h"
+#include "sys/tool.h"
+#include "sys/ptree.h"
 #include "cmd.h"
 #include "core/stats.h"
 #include "sys/hostinfo.h"
@@ -410,15 +413,15 @@ static int cal_setup(struct cal *k)
 	if (!engines)
 		arm_off(&k->arm[ARM_UURING], "this ringside-load has no --engine option (its "
 					     "epoll loop runs as ringside-load(epoll))");
-	have_wrk = !peer_missing("wrk", why, sizeof(why));
+	have_wrk = !tool_missing("wrk", why, sizeof(why));
 	if (!have_wrk)
 		arm_off(&k->arm[ARM_WRK], why);
-	peer_find("wrk", k->wrk, sizeof(k->wrk));
+	tool_find("wrk", k->wrk, sizeof(k->wrk));
 	/* Without wrk, ringside-load drives both origins. */
 	k->driver = have_wrk ? ARM_WRK : ARM_UEPOLL;
 	arm_init(&k->arm[ARM_NGINX], k->arm[k->driver].label, k->arm[k->driver].engine,
 		 k->arm[k->driver].client, CAL_NGINX);
-	if (peer_missing("nginx", why, sizeof(why)))
+	if (tool_missing("nginx", why, sizeof(why)))
 		arm_off(&k->arm[ARM_NGINX], why);
 
 	snprintf(k->peer.tmpdir, sizeof(k->peer.tmpdir), "/tmp/ringside-cal-XXXXXX");
@@ -454,7 +457,7 @@ static int cal_servers(struct cal *k)
 		arm_off(&k->arm[ARM_NGINX], why);
 		return 0;
 	}
-	k->nworkers = peer_children(k->nginx.pid, k->workers, 64);
+	k->nworkers = ptree_children(k->nginx.pid, k->workers, 64);
 	return 0;
 }
 
@@ -597,7 +600,7 @@ out:
 	proc_release(&k.nginx);
 	proc_release(&k.origin);
 	json_decref(k.rounds);
-	peer_tmp_remove(k.peer.tmpdir);
+	tmpdir_remove(k.peer.tmpdir);
 	if (run_interrupted) {
 		LOG_INFO("interrupted by %s", strsignal(run_interrupted));
 		return 128 + run_interrupted;

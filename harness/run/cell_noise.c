@@ -12,7 +12,6 @@
 #include "cell_run.h"
 #include "sys/ptree.h"
 #include "clock.h"
-#include "peers.h"
 
 #define NOISY_STEAL_PCT	  2.0
 #define NOISY_FOREIGN_PCT 5.0
@@ -94,23 +93,6 @@ static json_t *bound_json(double server, double client)
 	return json_string(s && c ? "both" : s ? "server" : c ? "client" : "neither");
 }
 
-static json_t *peer_json(const struct peer_conf *pc)
-{
-	if (!pc->tool)
-		return json_null();
-	return json_pack(
-	    "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tool", pc->tool, "template",
-	    pc->template_file ? json_string(pc->template_file) : json_null(), "file",
-	    pc->file[0] ? json_string(pc->file) : json_null(), "keepalive",
-	    pc->keepalive ? json_integer(pc->keepalive) : json_null(), "worker_connections",
-	    pc->worker_connections ? json_integer(pc->worker_connections) : json_null(),
-	    "worker_rlimit_nofile",
-	    pc->worker_rlimit_nofile ? json_integer(pc->worker_rlimit_nofile) : json_null(),
-	    "maxconn", pc->maxconn ? json_integer(pc->maxconn) : json_null(), "http_reuse",
-	    !strcmp(pc->tool, "haproxy") && !pc->template_file ? json_string("always")
-							       : json_null());
-}
-
 /*
  * Foreign CPU on the client side: the user and system ticks of the client CPUs
  * (and the origin's, for proxy cells) less what our processes there spent (side_ticks),
@@ -162,7 +144,6 @@ void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, dou
 	double cforeign, ctick_pct;
 	int nsrv;
 
-	json_object_set_new(run, "peer_config", peer_json(&st->peer));
 	if (!u || !st->cpu0.ncpu || !st->cpu1.ncpu || st->snap_ns1 <= st->snap_ns0) {
 		json_object_set_new(run, "noise", json_null());
 		json_object_set_new(run, "server_cpu_utilisation", json_null());

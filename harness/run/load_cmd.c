@@ -10,6 +10,13 @@
 #include "opts.h"
 #include "workloads.h"
 
+double load_cmd_warmup_s(const struct run_opts *o, const struct cell_spec *c)
+{
+	double per_conn = o->warmup_per_conn_s * (double)c->connections;
+
+	return per_conn > o->warmup_s ? per_conn : o->warmup_s;
+}
+
 unsigned long load_cmd_threads(const struct run_opts *o, unsigned long conns)
 {
 	unsigned long n = o->load_threads ? o->load_threads : CPU_COUNT(&o->client_cpus);
@@ -34,7 +41,7 @@ int load_cmd_build(struct load_cmd *lc, const struct run_opts *o, const struct c
 	snprintf(lc->conns, sizeof(lc->conns), "%lu", sh->conns);
 	snprintf(lc->threads, sizeof(lc->threads), "%lu", load_cmd_threads(o, sh->conns));
 	snprintf(lc->dur, sizeof(lc->dur), "%g", o->duration_s);
-	snprintf(lc->warm, sizeof(lc->warm), "%g", cell_warmup_s(o, c));
+	snprintf(lc->warm, sizeof(lc->warm), "%g", load_cmd_warmup_s(o, c));
 	snprintf(lc->size, sizeof(lc->size), "%lu", o->size);
 	add(lc, sh->bin);
 	add(lc, "--target");

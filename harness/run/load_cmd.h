@@ -1,7 +1,7 @@
 /*
  * The one builder of a ringside-load command line (load_cmd.c), for the local
  * load generator (cell_spawn.c) and each remote one (remote_run.c), so that both
- * get the cell's warmup (cell_warmup_s), the thread count config.load_threads
+ * get the cell's warmup (load_cmd_warmup_s), the thread count config.load_threads
  * records, and the same workload options; only where the window is announced and
  * the CPU list differ (a remote host's CPUs are not ours to name).
  */
@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "cell.h"
+#include "cell_spec.h"
 #include "options.h"
 
 #define LOAD_CMD_MAX_ARGS 40
@@ -32,6 +32,11 @@ struct load_cmd_share {
 	bool remote; /* window on stdout (--phase-fd 1) and --exit-on-stdin-eof; no --cpus */
 };
 
+/*
+ * The cell's warmup: --warmup, or the suite's and at least warmup_per_conn_s per
+ * connection. What its load generators get and what the cell's deadline allows.
+ */
+double load_cmd_warmup_s(const struct run_opts *o, const struct cell_spec *c);
 /*
  * Threads for a load generator with conns connections: --load-threads, else one
  * per client CPU (what config.load_threads records), at most conns, at least 1.

@@ -18,6 +18,7 @@
 #include "core/doc.h"
 #include "core/stats.h"
 #include "cell.h"
+#include "run/servers/peers.h"
 #include "sys/hostinfo.h"
 #include "remote.h"
 #include "results.h"
@@ -154,7 +155,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "started_at", json_string(now));
 	json_object_set_new(doc, "finished_at", json_null());
 	json_object_set_new(doc, "command", json_string(command));
-	host = hostinfo_json();
+	host = hostinfo_json(peer_hostinfo_tools());
 	json_object_set_new(host, "null_syscall_ns", results_time_host(o));
 	json_object_set_new(doc, "host", host);
 	json_object_set_new(doc, "config", cfg);

@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sys/child.h"
 #include "sys/tmpdir.h"
 #include "cell.h"
 #include "options.h"
-#include "peers.h"
 #include "probes.h"
 #include "remote.h"
 #include "results.h"

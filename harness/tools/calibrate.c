@@ -432,10 +432,10 @@ static int cal_setup(struct cal *k)
 	}
 	if (cal_write_lua(k, k->peer.tmpdir))
 		return -1;
-	k->peer.size = CAL_BODY;
-	k->peer.origin_cpus = k->peer.server_cpus = k->o.server_cpus;
-	k->peer.client_cpus = k->o.client_cpus;
+	k->peer.body_bytes = CAL_BODY;
+	k->peer.cpus = k->o.server_cpus;
 	k->peer.timeout_s = 10;
+	k->peer.interrupted = &run_interrupted;
 	k->threads = (unsigned)CPU_COUNT(&k->o.client_cpus);
 	if (k->threads > k->o.conns)
 		k->threads = (unsigned)k->o.conns;
@@ -482,7 +482,7 @@ static void cal_text_head(const struct cal *k)
 static json_t *cal_document(struct cal *k, const char *started, const char *command, double busy0,
 			    double busy1)
 {
-	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
+	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json(peer_hostinfo_tools());
 	bool capped[CAL_ARMS] = {false}; /* the server was CAL_SERVER_BOUND busy */
 	char finished[32];
 

@@ -1,14 +1,12 @@
-/* Sockets, descriptor limits, CPU pinning and the clock. */
+/* Sockets and descriptor limits (net.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -139,40 +137,4 @@ unsigned long net_raise_nofile(void)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return rl.rlim_cur;
-}
-
-int pin_self(const cpu_set_t *set)
-{
-	int err;
-
-	if (CPU_COUNT(set) == 0)
-		return 0;
-	err = pthread_setaffinity_np(pthread_self(), sizeof(*set), set);
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
-int cpu_nth(const cpu_set_t *set, int n)
-{
-	int count = CPU_COUNT(set), seen = 0;
-
-	if (count == 0)
-		return -1;
-	n %= count;
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (CPU_ISSET(c, set) && seen++ == n)
-			return c;
-	}
-	return -1;
-}
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }

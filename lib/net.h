@@ -1,13 +1,11 @@
 /*
- * Sockets, descriptors, CPU pinning and signals shared by the servers and the
- * load generator. Nothing here knows an I/O model.
+ * Sockets and descriptors shared by the servers, the load generator and the
+ * harness. Nothing here knows an I/O model; the clock is clock.h, pinning cpus.h.
  */
 #ifndef RS_NET_H
 #define RS_NET_H
 
-#include <sched.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/socket.h>
 
 /* Resolves host (numeric or name) and port into ss; -1 with a message on failure. */
@@ -26,11 +24,5 @@ int net_set_nonblock(int fd, bool on);
 int net_set_nodelay(int fd);
 /* Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the new soft limit. */
 unsigned long net_raise_nofile(void);
-/* Pins the calling thread to set (if non-empty); -1 with errno on failure. */
-int pin_self(const cpu_set_t *set);
-/* The n-th CPU of set (wrapping), for one-thread-per-CPU pinning; -1 if empty. */
-int cpu_nth(const cpu_set_t *set, int n);
-/* Monotonic clock in nanoseconds. */
-uint64_t now_ns(void);
 
 #endif

@@ -16,15 +16,18 @@
 #include <unistd.h>
 
 #include "cell_run.h"
+#include "sys/tool.h"
+#include "sys/ptree.h"
 #include "cell.h"
-#include "peers.h"
+#include "load_cmd.h"
+#include "run/servers/server.h"
 #include "sys/proc.h"
 #include "remote.h"
 #include "utc.h"
 #include "fsio.h"
 #include "models.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define STOP_WAIT_MS  3000
@@ -33,15 +36,6 @@
 struct cell_plan cell_plan_make(const struct cell_probe_ops *probes)
 {
 	return (struct cell_plan){.probes = probes, .passes = probes ? 2 : 1};
-}
-
-void cell_fail(struct run_state *st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
-	va_end(ap);
 }
 
 static void origin_died(struct run_state *st)
@@ -62,11 +56,8 @@ static void origin_died(struct run_state *st)
  */
 static int server_snapshot(struct run_state *st, struct proc_snap *s)
 {
-	/* A --server may fork at any time (socat: one process per connection). */
-	if (st->c->info->flags & MODEL_CUSTOM)
-		st->nworkers = peer_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
-	else if (peer_is(st->c->model) && st->nworkers == 0)
-		st->nworkers = peer_children(st->server.pid, st->workers, RS_MAX_WORKERS);
+	if (st->kind->workers)
+		st->kind->workers(st);
 	return proc_snapshot_group(st->server.pid, st->workers, st->nworkers, s);
 }
 
@@ -148,7 +139,7 @@ static int drain_phase(struct run_state *st, int *fd, char *buf, size_t cap, siz
 static enum run_rc follow_load(struct run_state *st, int phase_fd)
 {
 	const struct run_opts *o = st->o;
-	double limit = cell_warmup_s(o, st->c) + o->duration_s + o->timeout_s;
+	double limit = load_cmd_warmup_s(o, st->c) + o->duration_s + o->timeout_s;
 	uint64_t deadline = now_ns() + (uint64_t)(limit * 1e9);
 	uint64_t next_rss = 0;
 	enum run_rc rc = RUN_FAILED;
@@ -242,8 +233,9 @@ static enum run_rc follow_remote(struct run_state *st)
 	r = remote_run_start(o->remote, o, st->c, st->port, st->reason, sizeof(st->reason));
 	if (!r)
 		return RUN_FAILED;
-	rc = remote_run_follow(r, &hooks, o->warmup_s + o->duration_s + o->timeout_s, st->reason,
-			       sizeof(st->reason));
+	rc =
+	    remote_run_follow(r, &hooks, load_cmd_warmup_s(o, st->c) + o->duration_s + o->timeout_s,
+			      st->reason, sizeof(st->reason));
 	if (rc == REMOTE_OK) {
 		st->load_json = remote_run_merge(r, &st->clients, st->reason, sizeof(st->reason));
 		if (!st->load_json)
@@ -298,14 +290,8 @@ static enum run_rc stop_server(struct run_state *st, enum run_rc rc)
 			  STOP_WAIT_MS / 1000, st->rep + 1);
 		return RUN_FAILED;
 	}
-	/*
-	 * haproxy -db ends by the SIGTERM itself: for a peer or a --server that is a
-	 * clean stop, and so is the shell's 128 + SIGTERM.
-	 */
-	if (st->c->info->flags & (MODEL_PEER | MODEL_CUSTOM) &&
-	    ((WIFSIGNALED(st->server.status) && WTERMSIG(st->server.status) == SIGTERM) ||
-	     (st->c->info->flags & MODEL_CUSTOM && WIFEXITED(st->server.status) &&
-	      WEXITSTATUS(st->server.status) == 128 + SIGTERM)))
+	/* A peer or a --server may end by the SIGTERM itself (its kind says). */
+	if (st->kind->clean_exit && st->kind->clean_exit(st->server.status))
 		return RUN_OK;
 	if (!WIFEXITED(st->server.status) || WEXITSTATUS(st->server.status) != 0) {
 		char how[96], last[160];
@@ -340,7 +326,12 @@ static enum run_rc run_once(const struct cell_plan *plan, const struct run_opts 
 			    char *reason, size_t rlen)
 {
 	const struct cell_probe_ops *probes = probed ? plan->probes : NULL;
-	struct run_state st = {.plan = plan, .o = o, .c = c, .rep = rep, .probed = probed};
+	struct run_state st = {.plan = plan,
+			       .o = o,
+			       .c = c,
+			       .kind = server_kind_of(c->info),
+			       .rep = rep,
+			       .probed = probed};
 	int phase_fd = -1;
 	char err[200] = "";
 	enum run_rc rc;
@@ -354,7 +345,7 @@ static enum run_rc run_once(const struct cell_plan *plan, const struct run_opts 
 		if (rc != RUN_OK)
 			goto done;
 	}
-	rc = cell_spawn_server(&st);
+	rc = st.kind->spawn(&st);
 	if (rc != RUN_OK)
 		goto done;
 	st.rss_ready = server_rss(&st);
@@ -417,6 +408,7 @@ done:
 void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec)
 {
 	const struct cell_spec *c = &cell->spec;
+	const struct server_kind *kind;
 	char reason[320] = "";
 	bool skip;
 
@@ -426,9 +418,10 @@ void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_sp
 	json_object_set_new(cell->json, "connections", json_integer(c->connections));
 	json_object_set_new(cell->json, c->workload->size_key, json_integer(o->size));
 	json_object_set_new(cell->json, "rate", o->rate > 0 ? json_real(o->rate) : json_null());
-	skip = (c->info->flags & MODEL_PEER && peer_missing(c->model, reason, sizeof(reason))) ||
-	       (c->workload->origin_bin && !strcmp(o->origin, "nginx") &&
-		peer_missing("nginx", reason, sizeof(reason)));
+	kind = server_kind_of(c->info);
+	skip = (kind->missing && kind->missing(c->model, reason, sizeof(reason))) ||
+	       (c->workload->origin_bin && peer_tool_find(o->origin) &&
+		tool_missing(o->origin, reason, sizeof(reason)));
 	json_object_set_new(cell->json, "status", json_string(skip ? "skipped" : "ok"));
 	json_object_set_new(cell->json, "reason", skip ? json_string(reason) : json_null());
 	json_object_set_new(cell->json, "runs", json_array());

@@ -10,15 +10,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cell_spec.h"
 #include "options.h"
-
-struct cell_spec {
-	const struct rs_workload *workload;
-	const char *model;
-	const struct model_info *info; /* the model's table entry (lib/models.h) */
-	unsigned long connections;
-	int index, total; /* position in the suite, for progress */
-};
 
 /*
  * Probe hook points (probes.c has the BPF ones). In a probed run, cell.c calls
@@ -68,9 +61,6 @@ struct cell {
 
 /* Progress callback: a pass of the cell's next repetition is starting. */
 typedef void (*cell_progress_fn)(void *arg, const struct cell *c, bool probed);
-
-/* The cell's warmup: --warmup, or the suite's and at least warmup_per_conn_s per connection. */
-double cell_warmup_s(const struct run_opts *o, const struct cell_spec *c);
 
 /* Makes the cell's object; a missing peer makes it "skipped" (and done) at once. */
 void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec);

@@ -10,6 +10,7 @@
 
 #include "cell_run.h"
 #include "core/bound.h"
+#include "run/servers/server.h"
 
 static json_t *num_or_null(double v, bool ok)
 {
@@ -144,7 +145,7 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 	json_object_set_new(run, "wakeups_per_request", json_null());
 	if (st->probed && st->plan->probes && rc == RUN_OK && wper)
 		st->plan->probes->fill(run, ok_w ? wreq : req);
-	cell_custom_json(st, run);
+	server_kind_json(st, run);
 	json_object_set(run, "load", l ? l : json_null());
 	json_object_set_new(run, "remote", json_boolean(st->o->remote != NULL));
 	json_object_set(run, "clients", st->clients ? st->clients : json_null());

@@ -11,8 +11,8 @@
 
 #include "cell_run.h"
 #include "core/bound.h"
-#include "net.h"
-#include "peers.h"
+#include "sys/ptree.h"
+#include "clock.h"
 
 #define NOISY_STEAL_PCT	  2.0
 #define NOISY_FOREIGN_PCT 5.0
@@ -40,7 +40,7 @@ static bool side_ticks(const struct run_state *st, uint64_t *ticks)
 		if (proc_cpu_ticks(st->origin.pid, &t))
 			return false;
 		*ticks += t;
-		n = peer_descendants(st->origin.pid, kids, RS_MAX_WORKERS);
+		n = ptree_descendants(st->origin.pid, kids, RS_MAX_WORKERS);
 		for (int i = 0; i < n; i++) {
 			if (!proc_cpu_ticks(kids[i], &t))
 				*ticks += t;
@@ -82,23 +82,6 @@ static double client_utilisation(const json_t *load)
 	const json_t *v = json_object_get(json_object_get(load, "cpu"), "utilisation");
 
 	return json_is_number(v) ? json_number_value(v) : -1;
-}
-
-static json_t *peer_json(const struct peer_conf *pc)
-{
-	if (!pc->tool)
-		return json_null();
-	return json_pack(
-	    "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tool", pc->tool, "template",
-	    pc->template_file ? json_string(pc->template_file) : json_null(), "file",
-	    pc->file[0] ? json_string(pc->file) : json_null(), "keepalive",
-	    pc->keepalive ? json_integer(pc->keepalive) : json_null(), "worker_connections",
-	    pc->worker_connections ? json_integer(pc->worker_connections) : json_null(),
-	    "worker_rlimit_nofile",
-	    pc->worker_rlimit_nofile ? json_integer(pc->worker_rlimit_nofile) : json_null(),
-	    "maxconn", pc->maxconn ? json_integer(pc->maxconn) : json_null(), "http_reuse",
-	    !strcmp(pc->tool, "haproxy") && !pc->template_file ? json_string("always")
-							       : json_null());
 }
 
 /*
@@ -152,7 +135,6 @@ void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, dou
 	double cforeign, ctick_pct;
 	int nsrv;
 
-	json_object_set_new(run, "peer_config", peer_json(&st->peer));
 	if (!u || !st->cpu0.ncpu || !st->cpu1.ncpu || st->snap_ns1 <= st->snap_ns0) {
 		json_object_set_new(run, "noise", json_null());
 		json_object_set_new(run, "server_cpu_utilisation", json_null());

@@ -1,15 +1,17 @@
 /*
- * Private to cell.c, cell_spawn.c and cell_json.c: what one run (one repetition, probed or
+ * Private to cell*.c and servers/: what one run (one repetition, probed or
  * not) gathers before it becomes the run object of docs/results.md.
  */
 #ifndef RS_CELL_RUN_H
 #define RS_CELL_RUN_H
 
 #include "cell.h"
-#include "peers.h"
+#include "run/servers/peers.h"
 #include "sys/proc.h"
 
 #define RS_MAX_WORKERS 64
+
+struct server_kind;
 
 enum run_rc { RUN_OK, RUN_FAILED, RUN_SKIPPED, RUN_INTERRUPTED };
 
@@ -18,6 +20,7 @@ struct run_state {
 	const struct cell_plan *plan;
 	const struct run_opts *o;
 	const struct cell_spec *c;
+	const struct server_kind *kind; /* servers/server.h: how this cell's server runs */
 	int rep;
 	bool probed, probe_attached;
 	char reason[320];
@@ -42,31 +45,23 @@ struct run_state {
 	json_t *clients; /* remote runs: each host's figures (remote_run_merge) */
 };
 
-/* Sets st->reason (printf-style): the one way a run says why it failed. */
+/* Sets st->reason (printf-style): the one way a run says why it failed (cell_run.c). */
 void cell_fail(struct run_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The run object of docs/results.md, from what st gathered (cell_json.c). */
 json_t *cell_run_json(struct run_state *st, enum run_rc rc);
 
 /*
- * cell_spawn.c: the origin (proxy cells only), then the server, each pinned and
- * ready (its port in st), then the load generator with *phase_fd the read end of
- * its window announcements (-1 on failure, with st->reason set by cell_fail).
+ * cell_spawn.c: the origin (proxy cells only), pinned and ready (its port in st),
+ * and the load generator with *phase_fd the read end of its window announcements
+ * (-1 on failure, with st->reason set by cell_fail). The server is its kind's
+ * (st->kind->spawn, servers/server.h).
  */
 enum run_rc cell_spawn_origin(struct run_state *st);
-enum run_rc cell_spawn_server(struct run_state *st);
-/*
- * cell_custom.c: a --server model (MODEL_CUSTOM) as the server, through
- * /bin/sh -c 'exec COMMAND', ready once its port accepts; st->workers are then
- * its descendants (every snapshot looks them up again).
- */
-enum run_rc cell_spawn_custom(struct run_state *st);
-/* Sets run.server_command and run.server_config (null unless a --server model ran). */
-void cell_custom_json(const struct run_state *st, json_t *run);
 int cell_spawn_load(struct run_state *st, int *phase_fd);
 /*
  * Noise, saturation and core-based CPU of a run (cell_noise.c): sets run.noise,
- * run.server_cpu_utilisation, run.bound, run.peer_config and
+ * run.server_cpu_utilisation, run.bound and
  * server.cpu_us_per_request_core. u is NULL when the window was not measured.
  */
 void cell_noise_fill(const struct run_state *st, const struct proc_usage *u, double req,

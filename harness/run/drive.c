@@ -15,7 +15,7 @@
 #include "progress.h"
 #include "results.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 
 int drive_init(struct drive *d, const struct run_opts *o, const struct cell_plan *plan, json_t *doc,
 	       const char *path, int cap)

@@ -21,7 +21,7 @@
 #include "remote.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
+#include "cpus.h"
 #include "opts.h"
 
 /* --client-host/--client-exec: o->remote points here once one is given. */

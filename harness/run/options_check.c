@@ -14,6 +14,7 @@
 #include "remote.h"
 #include "log.h"
 #include "models.h"
+#include "cpus.h"
 #include "net.h"
 #include "opts.h"
 

@@ -17,7 +17,7 @@
 #include "remote_cmd.h"
 #include "fsio.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 
 #define STEP_EXTRA_S 10 /* each ssh step's deadline: ConnectTimeout plus this */
 

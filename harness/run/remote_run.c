@@ -15,8 +15,9 @@
 #include "hist_json.h"
 #include "remote.h"
 #include "remote_cmd.h"
+#include "load_cmd.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 
 #define OUT_MAX	     (8u << 20) /* a load generator's stdout: phase lines + JSON */
 #define STOP_WAIT_MS 2000
@@ -50,58 +51,19 @@ static void child_init(struct remote_child *k)
 static int spawn_one(struct remote_run *r, struct remote_child *k, const struct run_opts *o,
 		     const struct cell_spec *c, int i, char *why, size_t len)
 {
-	char conns[24], threads[24], dur[32], warm[32], size[24], depth[24], rate[48];
-	unsigned long nthreads = o->load_threads ? o->load_threads : 1;
-	const char *w[40];
+	struct load_cmd lc;
 	struct remote_argv a;
-	int n = 0, in[2], out[2];
+	int in[2], out[2];
 
 	k->conns = remote_share(c->connections, r->n, i);
-	if (nthreads > k->conns)
-		nthreads = k->conns;
-	snprintf(conns, sizeof(conns), "%lu", k->conns);
-	snprintf(threads, sizeof(threads), "%lu", nthreads);
-	snprintf(dur, sizeof(dur), "%g", o->duration_s);
-	snprintf(warm, sizeof(warm), "%g", o->warmup_s);
-	snprintf(size, sizeof(size), "%lu", o->size);
-	w[n++] = k->h->load;
-	w[n++] = "--target";
-	w[n++] = r->target;
-	w[n++] = "--connections";
-	w[n++] = conns;
-	w[n++] = "--threads";
-	w[n++] = threads;
-	w[n++] = "--duration";
-	w[n++] = dur;
-	w[n++] = "--warmup";
-	w[n++] = warm;
-	w[n++] = "--mode";
-	w[n++] = c->workload->load_mode;
-	/* HTTP: every response must carry exactly the origin's body. */
-	w[n++] = c->workload->size_opt ? c->workload->size_opt : "--expect-body";
-	w[n++] = size;
-	if (o->depth > 1) {
-		snprintf(depth, sizeof(depth), "%lu", o->depth);
-		w[n++] = "--depth";
-		w[n++] = depth;
-	}
-	if (o->rate > 0) {
-		snprintf(rate, sizeof(rate), "%.6f", remote_rate_share(o->rate, r->n, i));
-		w[n++] = "--rate";
-		w[n++] = rate;
-	}
-	/* As a local load generator gets them (cell_spawn.c). */
-	if (o->churn)
-		w[n++] = "--new-connection-per-request";
-	if (o->host_header) {
-		w[n++] = "--host-header";
-		w[n++] = o->host_header;
-	}
-	w[n++] = "--phase-fd";
-	w[n++] = "1";
-	w[n++] = "--exit-on-stdin-eof";
-	w[n] = NULL;
-	if (remote_argv(r->s, k->h, w, NULL, &a)) {
+	if (load_cmd_build(&lc, o, c,
+			   &(struct load_cmd_share){
+			       .bin = k->h->load,
+			       .target = r->target,
+			       .conns = k->conns,
+			       .rate = o->rate > 0 ? remote_rate_share(o->rate, r->n, i) : 0,
+			       .remote = true}) ||
+	    remote_argv(r->s, k->h, lc.argv, NULL, &a)) {
 		snprintf(why, len, "load generator on %s: cannot build its command line",
 			 k->h->spec);
 		return -1;

@@ -12,6 +12,7 @@
 
 #include "cell.h"
 #include "probes.h"
+#include "run/servers/peers.h"
 #include "remote.h"
 #include "results.h"
 #include "sys/hostinfo.h"
@@ -106,7 +107,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "started_at", json_string(now));
 	json_object_set_new(doc, "finished_at", json_null());
 	json_object_set_new(doc, "command", json_string(command));
-	host = hostinfo_json();
+	host = hostinfo_json(peer_hostinfo_tools());
 	json_object_set_new(host, "null_syscall_ns", null_syscall_json(o));
 	json_object_set_new(host, "wakeup_cpu_us", wakeup_json(o));
 	json_object_set_new(doc, "host", host);

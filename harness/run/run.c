@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "sys/child.h"
+#include "sys/tmpdir.h"
 #include "cell.h"
 #include "drive.h"
 #include "options.h"
-#include "peers.h"
 #include "plan.h"
 #include "probes.h"
 #include "remote.h"
@@ -30,7 +31,8 @@
 #include "report/table.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
+#include "clock.h"
+#include "cpus.h"
 #include "opts.h"
 #include "fsio.h"
 #include "text.h"
@@ -188,7 +190,7 @@ out:
 	}
 	probes_fini();
 	remote_cleanup(o.remote);
-	peer_tmp_remove(o.tmpdir);
+	tmpdir_remove(o.tmpdir);
 	run_custom_free(&o);
 	drive_fini(&d);
 	free(size_opts);

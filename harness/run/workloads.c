@@ -67,9 +67,3 @@ const struct model_info *workloads_model_find_with(const char *name, unsigned al
 
 	return m && (m->flags & all) == all ? m : NULL;
 }
-
-const struct model_info *workloads_models_custom(int *n)
-{
-	*n = ncustom;
-	return custom_models;
-}

@@ -32,7 +32,5 @@ int workloads_model_add(const char *name, const char *help, unsigned flags);
 const struct model_info *workloads_model_find(const char *name);
 /* The entry called name if it has every flag in all; NULL otherwise. */
 const struct model_info *workloads_model_find_with(const char *name, unsigned all);
-/* The run-time entries, in the order they were added; *n gets their count. */
-const struct model_info *workloads_models_custom(int *n);
 
 #endif

@@ -79,35 +79,46 @@ static char *version_after(const char *s, const char *prefix)
 	return n ? strndup(p, n) : NULL;
 }
 
-char *hostinfo_tool_version(const char *tool)
-{
-	char *line, *v = NULL;
+/* Tools that are not peers; the peers' rows come from the caller (servers/peers.h). */
+static const struct hostinfo_tool own_tools[] = {
+    {.name = "wrk", .cmd = "wrk -v 2>&1", .after = "wrk "},
+    {.name = "gnuplot", .cmd = "gnuplot --version 2>&1", .after = "gnuplot "},
+    {.name = "libbpf",
+     .cmd = "dpkg-query -W -f='${Version}' libbpf1 2>/dev/null",
+     .after = "",
+     .drop_epoch = true},
+    {0},
+};
 
-	if (!strcmp(tool, "nginx")) {
-		line = hostinfo_cmd_line("nginx -v 2>&1");
-		v = version_after(line, "nginx/");
-	} else if (!strcmp(tool, "haproxy")) {
-		line = hostinfo_cmd_line("haproxy -v 2>&1");
-		v = version_after(line, "version ");
-	} else if (!strcmp(tool, "wrk")) {
-		line = hostinfo_cmd_line("wrk -v 2>&1");
-		v = version_after(line, "wrk ");
-	} else if (!strcmp(tool, "gnuplot")) {
-		line = hostinfo_cmd_line("gnuplot --version 2>&1");
-		v = version_after(line, "gnuplot ");
-	} else if (!strcmp(tool, "libbpf")) {
-		line = hostinfo_cmd_line("dpkg-query -W -f='${Version}' libbpf1 2>/dev/null");
-		v = version_after(line, "");
-		if (v && strchr(v, ':')) { /* drop the Debian epoch "1:" */
-			char *t = strdup(strchr(v, ':') + 1);
-			free(v);
-			v = t;
-		}
-	} else {
-		return NULL;
-	}
+char *hostinfo_version(const struct hostinfo_tool *t)
+{
+	char *line = hostinfo_cmd_line(t->cmd), *v = version_after(line, t->after);
+
 	free(line);
+	if (v && t->drop_epoch && strchr(v, ':')) { /* the Debian epoch "1:" */
+		char *rest = strdup(strchr(v, ':') + 1);
+
+		free(v);
+		v = rest;
+	}
 	return v;
+}
+
+static const struct hostinfo_tool *tool_row(const struct hostinfo_tool *rows, const char *tool)
+{
+	for (; rows && rows->name; rows++)
+		if (!strcmp(rows->name, tool))
+			return rows;
+	return NULL;
+}
+
+char *hostinfo_tool_version(const char *tool, const struct hostinfo_tool *more)
+{
+	const struct hostinfo_tool *t = tool_row(own_tools, tool);
+
+	if (!t)
+		t = tool_row(more, tool);
+	return t ? hostinfo_version(t) : NULL;
 }
 
 const char *hostinfo_liburing_version(void)
@@ -299,7 +310,7 @@ char *hostinfo_hypervisor(void)
 	return known ? strdup("") : NULL;
 }
 
-json_t *hostinfo_json(void)
+json_t *hostinfo_json(const struct hostinfo_tool *more)
 {
 	json_t *h = json_object(), *v = json_object();
 	const char *uring = hostinfo_liburing_version();
@@ -336,10 +347,10 @@ json_t *hostinfo_json(void)
 	json_object_set_new(v, "ringside", json_string(RINGSIDE_VERSION));
 	json_object_set_new(v, "liburing", uring ? json_string(uring) : json_null());
 	json_object_set_new(v, "jansson", json_string(JANSSON_VERSION));
-	json_object_set_new(v, "libbpf", str_or_null(hostinfo_tool_version("libbpf")));
-	json_object_set_new(v, "nginx", str_or_null(hostinfo_tool_version("nginx")));
-	json_object_set_new(v, "haproxy", str_or_null(hostinfo_tool_version("haproxy")));
-	json_object_set_new(v, "wrk", str_or_null(hostinfo_tool_version("wrk")));
+	json_object_set_new(v, "libbpf", str_or_null(hostinfo_tool_version("libbpf", NULL)));
+	for (; more && more->name; more++)
+		json_object_set_new(v, more->name, str_or_null(hostinfo_version(more)));
+	json_object_set_new(v, "wrk", str_or_null(hostinfo_tool_version("wrk", NULL)));
 	json_object_set_new(h, "versions", v);
 	return h;
 }

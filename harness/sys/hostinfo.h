@@ -5,6 +5,7 @@
 #define RS_HOSTINFO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 /*
  * How loopback TCP is processed here: { tcp_congestion_control, rps_cpus,
@@ -13,11 +14,22 @@
  * who pays for it, client or server, differs between hosts that differ here.
  */
 json_t *hostinfo_loopback_json(void);
-json_t *hostinfo_json(void);
+/* How to read a tool's version: the first token starting with a digit after "after"
+ * in the first line of cmd's output. */
+struct hostinfo_tool {
+	const char *name, *cmd, *after;
+	bool drop_epoch; /* a Debian version: drop "1:" */
+};
+
+/* results.host; versions has ringside's libraries, wrk, and the tools in more
+ * ({NULL}-terminated, e.g. peer_hostinfo_tools(); NULL for none). */
+json_t *hostinfo_json(const struct hostinfo_tool *more);
 /* The first line of `cmd` (run through /bin/sh, stderr merged), NULL if it fails. */
 char *hostinfo_cmd_line(const char *cmd);
-/* Versions of peer tools: NULL when not installed. Caller frees. */
-char *hostinfo_tool_version(const char *tool);
+/* t's version, NULL when it is not installed. Caller frees. */
+char *hostinfo_version(const struct hostinfo_tool *t);
+/* The version of wrk, gnuplot, libbpf or a tool in more; NULL if none. Caller frees. */
+char *hostinfo_tool_version(const char *tool, const struct hostinfo_tool *more);
 const char *hostinfo_liburing_version(void);
 /*
  * CONFIG_IRQ_TIME_ACCOUNTING of the running kernel, from /boot/config-RELEASE or

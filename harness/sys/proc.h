@@ -1,141 +1,16 @@
 /*
- * Process control and /proc sampling for the harness's children (proc.c):
- * spawning pinned in a process group, bounded stops, CPU/switch/RSS snapshots.
+ * sys/: what the harness needs from the system, for run/, calibrate, doctor and
+ * trace alike, knowing nothing of cells or results: child processes (child.h:
+ * spawn pinned, ready, stop, reap), process trees (ptree.h), ports (port.h: a
+ * free one, waiting until one accepts), /proc sampling (procstat.h), installed
+ * tools (tool.h), the run's temporary directory (tmpdir.h) and host facts
+ * (hostinfo.h). This header is child control and /proc sampling together, for
+ * the callers that need both.
  */
 #ifndef RS_PROC_H
 #define RS_PROC_H
 
-#include <sched.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
-
-struct proc_child {
-	pid_t pid;	  /* 0 when not running */
-	int pidfd;	  /* readable once the child exits */
-	int out_fd;	  /* memfd holding the child's stdout, -1 if inherited /dev/null */
-	int err_fd;	  /* memfd holding the child's stderr */
-	int status;	  /* waitpid status once reaped */
-	bool reaped;	  /* status is valid */
-	bool forced;	  /* needed SIGKILL after SIGTERM */
-	bool group_gone;  /* proc_stop saw no process of its group left */
-	const char *name; /* for messages: "server", "load generator" */
-};
-
-/*
- * Spawns argv[0] (an absolute path) in its own process group with
- * PR_SET_PDEATHSIG(SIGKILL), stdin /dev/null, stdout and stderr into memfds,
- * fd3 (if >= 0) as its fd 3, and the CPU affinity cpus (if non-NULL and non-empty)
- * before exec, so threads it creates before pinning them stay off other roles' CPUs.
- * Every other descriptor is close-on-exec.
- */
-int proc_spawn(struct proc_child *c, const char *name, char *const argv[], int fd3,
-	       const cpu_set_t *cpus);
-/*
- * proc_spawn with the child's stdin from in_fd and its stdout into out_fd
- * (each -1 for the defaults above: /dev/null, a memfd; out_fd >= 0 leaves
- * c->out_fd at -1). The caller keeps and closes its own descriptors.
- */
-int proc_spawn_io(struct proc_child *c, const char *name, char *const argv[], int in_fd, int out_fd,
-		  int fd3, const cpu_set_t *cpus);
-/* Reaps the child if it has exited; true once it has. Never blocks. */
-bool proc_try_reap(struct proc_child *c);
-/*
- * SIGTERM to its group, up to wait_ms for it to exit, then SIGKILL; reaps it,
- * then waits (bounded) until the rest of its group is gone too (a --server's
- * forks), reaping those reparented to us.
- */
-void proc_stop(struct proc_child *c, int wait_ms);
-/* Makes this process the reaper of its children's orphans (PR_SET_CHILD_SUBREAPER). */
-void proc_subreaper(void);
-/* Closes the child's descriptors (after it was reaped). */
-void proc_release(struct proc_child *c);
-/* "exited with code 3", "exited with signal 11 (Segmentation fault)" */
-void proc_describe(int status, char *buf, size_t len);
-/* The last non-empty line the child wrote to fd (a memfd), "" if none. */
-void proc_last_line(int fd, char *buf, size_t len);
-/* The last len-1 bytes or so the child wrote to fd, its lines joined by " / ". */
-void proc_tail(int fd, char *buf, size_t len);
-/* The whole memfd contents, NUL-terminated; caller frees. NULL if empty. */
-char *proc_read_all(int fd);
-
-enum proc_class { PROC_USER, PROC_SQPOLL, PROC_IOU_WRK };
-
-struct proc_thread {
-	pid_t tid;
-	enum proc_class cls;
-	uint64_t utime, stime; /* clock ticks */
-	uint64_t vol, invol;
-};
-
-/*
- * One reading of every thread of a process, and of the process as a whole: its
- * utime/stime also hold the time of threads that have exited (a blocking server's
- * connection threads end as their clients close, often before the second reading).
- */
-struct proc_total {
-	pid_t pid;
-	uint64_t utime, stime; /* clock ticks */
-};
-
-struct proc_snap {
-	struct proc_thread *t;
-	int n, cap;
-	/* proc_snapshot_group: each process's totals (0 entries for one process) */
-	struct proc_total *procs;
-	int nprocs;
-	uint64_t utime, stime; /* the whole process (or group), clock ticks */
-	long rss_kib, hwm_kib; /* -1 if unreadable */
-};
-
-/*
- * What the process spent between two snapshots: user and system time from the
- * process totals, less what its io_uring kernel threads (matched by tid) spent.
- */
-struct proc_usage {
-	double user_us, system_us, sqpoll_us, iou_wrk_us;
-	uint64_t voluntary, involuntary;
-	int threads; /* in the later snapshot */
-};
-
-int proc_snapshot(pid_t pid, struct proc_snap *s);
-void proc_snap_free(struct proc_snap *s);
-/* utime + stime of the whole process pid, clock ticks; -1 if it cannot be read. */
-int proc_cpu_ticks(pid_t pid, uint64_t *ticks);
-void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u);
-/*
- * pid and the processes in more (e.g. nginx's workers, or a --server's forks)
- * as one: their threads together (tids are unique, so window deltas still match
- * by tid), RSS summed, and each process's totals, so that proc_usage_delta
- * takes CPU process by process: a process that exits inside the window loses
- * its CPU in the window (its parent's cutime/cstime, not read here, would
- * count all its life once reaped), one born inside counts from zero.
- */
-int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_snap *s);
-long proc_rss_group_kib(pid_t pid, const pid_t *more, int nmore);
-/* VmRSS and VmHWM of pid in KiB; -1 on failure. */
-long proc_rss_kib(pid_t pid, long *hwm_kib);
-
-/* One CPU's line of /proc/stat, clock ticks since boot. */
-struct proc_cputicks {
-	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
-};
-
-/* Every "cpuN" line of /proc/stat, indexed by N (CPUs absent from the file read 0). */
-struct proc_cpustat {
-	struct proc_cputicks *cpu;
-	int ncpu;
-};
-
-int proc_cpustat_read(struct proc_cpustat *s);
-void proc_cpustat_free(struct proc_cpustat *s);
-/* b - a summed over the CPUs in set (a CPU whose counters fell counts 0). */
-void proc_cpustat_delta(const struct proc_cpustat *a, const struct proc_cpustat *b,
-			const cpu_set_t *set, struct proc_cputicks *d);
-/* Busy ticks as the noise figures count them: user + nice + system + irq + softirq. */
-uint64_t proc_cputicks_busy(const struct proc_cputicks *t);
-/* Every tick: busy + idle + iowait + steal. */
-uint64_t proc_cputicks_all(const struct proc_cputicks *t);
+#include "sys/child.h"
+#include "sys/procstat.h"
 
 #endif

@@ -18,12 +18,15 @@
 #include <unistd.h>
 
 #include "tools/calibrate.h"
+#include "sys/tmpdir.h"
+#include "sys/tool.h"
+#include "sys/ptree.h"
 #include "cmd.h"
 #include "core/stats.h"
 #include "sys/hostinfo.h"
 #include "fsio.h"
 #include "log.h"
-#include "net.h"
+#include "cpus.h"
 #include "opts.h"
 #include "text.h"
 #include "utc.h"
@@ -498,15 +501,15 @@ static int cal_setup(struct cal *k)
 	if (!engines)
 		arm_off(&k->arm[ARM_UURING], "this ringside-load has no --engine option (its "
 					     "epoll loop runs as ringside-load(epoll))");
-	have_wrk = !peer_missing("wrk", why, sizeof(why));
+	have_wrk = !tool_missing("wrk", why, sizeof(why));
 	if (!have_wrk)
 		arm_off(&k->arm[ARM_WRK], why);
-	peer_find("wrk", k->wrk, sizeof(k->wrk));
+	tool_find("wrk", k->wrk, sizeof(k->wrk));
 	/* Without wrk, ringside-load drives both origins. */
 	k->driver = have_wrk ? ARM_WRK : ARM_UEPOLL;
 	arm_init(&k->arm[ARM_NGINX], k->arm[k->driver].label, k->arm[k->driver].engine,
 		 k->arm[k->driver].client, CAL_NGINX);
-	if (peer_missing("nginx", why, sizeof(why)))
+	if (tool_missing("nginx", why, sizeof(why)))
 		arm_off(&k->arm[ARM_NGINX], why);
 	for (int e = 0; e < 2; e++)
 		for (int i = 0; i < k->o.nopen; i++) {
@@ -531,10 +534,10 @@ static int cal_setup(struct cal *k)
 	}
 	if (cal_write_lua(k, k->peer.tmpdir))
 		return -1;
-	k->peer.size = CAL_BODY;
-	k->peer.origin_cpus = k->peer.server_cpus = k->o.server_cpus;
-	k->peer.client_cpus = k->o.client_cpus;
+	k->peer.body_bytes = CAL_BODY;
+	k->peer.cpus = k->o.server_cpus;
 	k->peer.timeout_s = 10;
+	k->peer.interrupted = &run_interrupted;
 	k->threads = (unsigned)CPU_COUNT(&k->o.client_cpus);
 	if (k->threads > k->o.conns)
 		k->threads = (unsigned)k->o.conns;
@@ -556,7 +559,7 @@ static int cal_servers(struct cal *k)
 		arm_off(&k->arm[ARM_NGINX], why);
 		return 0;
 	}
-	k->nworkers = peer_children(k->nginx.pid, k->workers, 64);
+	k->nworkers = ptree_children(k->nginx.pid, k->workers, 64);
 	return 0;
 }
 
@@ -631,7 +634,8 @@ static void cal_text_head(const struct cal *k)
 static json_t *cal_document(struct cal *k, const char *started, const char *command, double busy0,
 			    double busy1)
 {
-	json_t *med = json_object(), *ratios = json_object(), *host = hostinfo_json();
+	json_t *med = json_object(), *ratios = json_object(),
+	       *host = hostinfo_json(peer_hostinfo_tools());
 	json_t *open = json_object();
 	bool capped[CAL_ARMS] = {false}; /* the server was CAL_SERVER_BOUND busy */
 	char finished[32];
@@ -764,7 +768,7 @@ out:
 	proc_release(&k.nginx);
 	proc_release(&k.origin);
 	json_decref(k.rounds);
-	peer_tmp_remove(k.peer.tmpdir);
+	tmpdir_remove(k.peer.tmpdir);
 	if (run_interrupted) {
 		LOG_INFO("interrupted by %s", strsignal(run_interrupted));
 		return 128 + run_interrupted;

@@ -16,7 +16,8 @@
 #include <stdbool.h>
 
 #include "core/bound.h"
-#include "run/peers.h"
+#include "run/options.h"
+#include "run/servers/peers.h"
 #include "sys/proc.h"
 
 #define CAL_MAX_ROUNDS 100
@@ -72,7 +73,7 @@ struct cal {
 	struct cal_arm arm[CAL_ARMS];
 	int driver; /* the arm whose client drives nginx */
 	char load[PATH_MAX], wrk[PATH_MAX], lua[PATH_MAX];
-	struct run_opts peer; /* what peers.c reads: tmpdir, body size, CPUs, timeout */
+	struct peer_env peer; /* nginx as an origin: tmpdir, body size, CPUs, timeout */
 	struct proc_child origin, nginx;
 	unsigned origin_port, nginx_port;
 	pid_t workers[64];

@@ -20,7 +20,7 @@
 #include "tools/calibrate.h"
 #include "fsio.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define CAL_SLACK_S    10 /* a client may run this long past its duration before SIGKILL */
@@ -298,7 +298,12 @@ int cal_write_lua(struct cal *k, const char *dir)
 
 	snprintf(k->lua, sizeof(k->lua), "%s/wrk-summary.lua", dir);
 	f = fopen(k->lua, "we");
-	if (!f || fputs(cal_lua, f) == EOF || fclose(f)) {
+	if (!f) {
+		PLOG_ERR("cannot write %s", k->lua);
+		return -1;
+	}
+	/* fclose in any case: a failed fputs must not leak the FILE. */
+	if ((fputs(cal_lua, f) == EOF) | (fclose(f) != 0)) {
 		PLOG_ERR("cannot write %s", k->lua);
 		return -1;
 	}

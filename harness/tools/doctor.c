@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "tools/doctor.h"
 #include "sys/hostinfo.h"
+#include "run/servers/peers.h"
 #include "run/probes.h"
 #include "run/workloads.h"
 #include "log.h"
@@ -295,14 +296,14 @@ int cmd_doctor(int argc, char **argv)
 		would_skip(&d, "connection counts near 10,000 may fail: %s", "hard RLIMIT_NOFILE");
 	printf("\npeer tools\n");
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-		char *v = hostinfo_tool_version(tools[i]);
+		char *v = hostinfo_tool_version(tools[i], peer_hostinfo_tools());
 
 		doctor_row(tools[i], v ? "ok" : "miss", v ? v : "not installed");
 		if (!v)
 			would_skip(&d, "cells and charts that need %s", tools[i]);
 		free(v);
 	}
-	s = hostinfo_tool_version("libbpf");
+	s = hostinfo_tool_version("libbpf", NULL);
 	doctor_row("libbpf", s ? "ok" : "miss", s ? s : "not installed");
 	free(s);
 	doctor_row("liburing", "", hostinfo_liburing_version());

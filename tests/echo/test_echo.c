@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "clock.h"
 
 #define MAX_MSG (64 * 1024)
 

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "cpus.h"
 
 struct loop_thread {
 	const struct server_opts *o;

@@ -15,6 +15,7 @@
 #include "work.h"
 #include "log.h"
 #include "net.h"
+#include "cpus.h"
 
 #define STACK_SIZE (64 * 1024) /* 10,000 threads fit in 640 MiB of address space */
 #define BUF_SIZE   (16 * 1024)

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "clock.h"
 #include "slots.h"
 
 #define EVENT_BATCH  256

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "clock.h"
 #include "slots.h"
 #include "uring.h"
 

@@ -15,7 +15,8 @@
 
 #include "load.h"
 #include "log.h"
-#include "net.h"
+#include "clock.h"
+#include "cpus.h"
 
 #define BACKOFF_MIN_NS 1000000ull    /* second retry after 1 ms, doubling ... */
 #define BACKOFF_MAX_NS 1000000000ull /* ... up to 1 s */

@@ -12,6 +12,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "clock.h"
 
 #define MAX_EVENTS 256
 #define IO_BUF	   (64 * 1024)

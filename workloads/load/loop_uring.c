@@ -13,6 +13,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "clock.h"
 #include "opts.h"
 #include "uring.h"
 

@@ -21,6 +21,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "clock.h"
 #include "opts.h"
 
 #define NEVER_CONNECTED_NS 1000000000ull /* give up after 1 s of refused connects */

@@ -15,6 +15,8 @@
 
 #include "log.h"
 #include "net.h"
+#include "clock.h"
+#include "cpus.h"
 #include "proxy.h"
 
 #define THREAD_STACK (256 * 1024)

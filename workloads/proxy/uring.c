@@ -13,6 +13,7 @@
 #include "log.h"
 #include "loops.h"
 #include "net.h"
+#include "clock.h"
 #include "proxy.h"
 #include "slots.h"
 #include "uring.h"

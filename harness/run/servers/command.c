@@ -1,20 +1,24 @@
 /*
  * A server the user brought (`ringside run --server NAME='COMMAND'`) as a cell's
- * server: a free port, a fresh {tmpdir}, its --server-config expanded there (a
- * copy in DIR/peers/), then /bin/sh -c 'exec COMMAND' pinned to the server CPUs
- * in its own process group, ready once the port accepts a TCP connection.
+ * server kind (server.h): a free port, a fresh {tmpdir}, its --server-config
+ * expanded there (a copy in DIR/peers/), then /bin/sh -c 'exec COMMAND' pinned to
+ * the server CPUs in its own process group, ready once the port accepts a TCP
+ * connection; its workers are all its descendants, looked up at every snapshot.
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
-#include "cell_run.h"
-#include "custom.h"
-#include "peers.h"
 #include "opts.h"
+#include "run/custom.h"
+#include "run/servers/server.h"
+#include "sys/port.h"
+#include "sys/ptree.h"
 
 /* Bytes of an expanded config that go into run.server_config.text as well. */
 #define CONFIG_TEXT_MAX 1024
@@ -45,20 +49,25 @@ static int write_config(struct run_state *st, const struct custom_server *s,
 	}
 	snprintf(conf, len, "%s/%s.conf", dir, s->name);
 	f = fopen(conf, "we");
-	if (!f || fputs(st->custom_config, f) < 0 || fclose(f)) {
+	/* fclose exactly once, whether fputs failed or not: a second one is undefined. */
+	if (!f || (fputs(st->custom_config, f) < 0) | (fclose(f) != 0)) {
 		cell_fail(st, "cannot write %s: %s", conf, strerror(errno));
-		if (f)
-			fclose(f);
 		return -1;
 	}
 	snprintf(st->custom_config_file, sizeof(st->custom_config_file), "peers/%s-c%lu.conf",
 		 s->name, st->c->connections);
-	if (peer_save_copy(st->o, conf, st->custom_config_file))
+	if (peer_save_copy(st->o->result_dir, conf, st->custom_config_file))
 		st->custom_config_file[0] = '\0';
 	return 0;
 }
 
-enum run_rc cell_spawn_custom(struct run_state *st)
+/* A --server may fork at any time (socat: one process per connection). */
+static void command_workers(struct run_state *st)
+{
+	st->nworkers = ptree_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
+}
+
+static enum run_rc command_spawn(struct run_state *st)
 {
 	const struct run_opts *o = st->o;
 	const struct custom_server *s = run_custom_server(o, st->c->model);
@@ -71,7 +80,7 @@ enum run_rc cell_spawn_custom(struct run_state *st)
 		cell_fail(st, "no --server %s", st->c->model);
 		return RUN_FAILED;
 	}
-	if (peer_free_port(host, &st->port)) {
+	if (port_pick_free(host, &st->port)) {
 		cell_fail(st, "cannot find a free port on %s: %s", host, strerror(errno));
 		return RUN_FAILED;
 	}
@@ -109,27 +118,43 @@ enum run_rc cell_spawn_custom(struct run_state *st)
 		return RUN_FAILED;
 	}
 	free(line);
-	if (peer_wait_port(&st->server, host, st->port, o->timeout_s, why, sizeof(why))) {
+	if (port_wait(&st->server, host, st->port, o->timeout_s, &run_interrupted, why,
+		      sizeof(why))) {
 		proc_stop(&st->server, 1000);
 		cell_fail(st, "--server %s: %s", s->name, why);
 		return run_interrupted ? RUN_INTERRUPTED : RUN_FAILED;
 	}
-	st->nworkers = peer_descendants(st->server.pid, st->workers, RS_MAX_WORKERS);
+	command_workers(st);
 	return RUN_OK;
 }
 
-void cell_custom_json(const struct run_state *st, json_t *run)
+static void command_json(const struct run_state *st, json_t *run)
 {
-	json_t *cfg = json_null();
-
 	if (st->custom_config)
-		cfg = json_pack(
-		    "{s:o,s:o}", "file",
-		    st->custom_config_file[0] ? json_string(st->custom_config_file) : json_null(),
-		    "text",
-		    strlen(st->custom_config) <= CONFIG_TEXT_MAX ? json_string(st->custom_config)
-								 : json_null());
-	json_object_set_new(run, "server_command",
-			    st->custom_command ? json_string(st->custom_command) : json_null());
-	json_object_set_new(run, "server_config", cfg);
+		json_object_set_new(run, "server_config",
+				    json_pack("{s:o,s:o}", "file",
+					      st->custom_config_file[0]
+						  ? json_string(st->custom_config_file)
+						  : json_null(),
+					      "text",
+					      strlen(st->custom_config) <= CONFIG_TEXT_MAX
+						  ? json_string(st->custom_config)
+						  : json_null()));
+	if (st->custom_command)
+		json_object_set_new(run, "server_command", json_string(st->custom_command));
 }
+
+/* Stopped by our SIGTERM: the signal itself, or the shell's 128 + SIGTERM. */
+static bool command_clean_exit(int status)
+{
+	return (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) ||
+	       (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGTERM);
+}
+
+const struct server_kind server_command = {
+    .name = "command",
+    .spawn = command_spawn,
+    .workers = command_workers,
+    .clean_exit = command_clean_exit,
+    .json = command_json,
+};

@@ -42,6 +42,10 @@ check --target $t --mode http --new-connection-per-request --depth 2
 check --target $t --phase-fd 999
 check --target $t --expect-body 100
 check --target $t --mode http --expect-body x
+check --target $t --tick-max-us 0
+check --target $t --tick-max-us 100001
+check --target $t --max-lag-ms 0
+check --target $t --max-lag-ms x
 check --target $t --bogus
 check --target $t extra
 check --target
@@ -55,5 +59,6 @@ rm -f /tmp/rs-load-opts.$$
 v=$("$bin" --engine "$engine" --version) && [ "$v" = "ringside-load $("$bin" --version | cut -d' ' -f2)" ] &&
 	echo "$v" | grep -Eq '^ringside-load [0-9]+\.[0-9]+\.[0-9]+$' || { echo "FAIL: --version: $v"; fail=1; }
 "$bin" --help | grep -q -- "--engine uring|epoll" || { echo "FAIL: --help lacks --engine"; fail=1; }
+"$bin" --help | grep -q -- "--max-lag-ms" || { echo "FAIL: --help lacks --max-lag-ms"; fail=1; }
 [ $fail = 0 ] && echo "ringside-load option errors: all rejected with exit 2"
 exit $fail

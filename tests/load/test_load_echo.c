@@ -247,11 +247,16 @@ static void test_rate(const char *target)
 	CHECK(lt_num(r.json, "schedule_lag_us.p50") >= 0);
 	CHECK(lt_num(r.json, "schedule_lag_us.p50") <= lt_num(r.json, "schedule_lag_us.p99"));
 	CHECK(lt_num(r.json, "schedule_lag_us.p99") <= lt_num(r.json, "schedule_lag_us.max"));
-	/* The pacing: a tick, wakes counted, and (no stall here) next to nothing skipped. */
+	/*
+	 * The pacing: a tick, wakes counted, and (no stall here) next to nothing skipped:
+	 * at most 10 and 5% of the sends, as a VM that deschedules the client for over
+	 * --max-lag-ms (10 ms) skips the sends due then; a pacer that cannot keep 1,000/s
+	 * skips most of them.
+	 */
 	CHECK(lt_num(r.json, "pacing.tick_us") > 0);
 	CHECK(lt_num(r.json, "wakeups_per_request") > 0);
-	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") < 10, "%lld skipped",
-	       lt_int(r.json, "skipped"));
+	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") <= 10 + n / 20,
+	       "%lld skipped", lt_int(r.json, "skipped"));
 	fprintf(stderr, "rate 1000/s for 1 s: %lld requests, lag p99 %g us\n", n,
 		lt_num(r.json, "schedule_lag_us.p99"));
 	lt_free(&r);

@@ -18,6 +18,7 @@
 
 #include "core/doc.h"
 #include "core/stats.h"
+#include "core/verdict.h"
 #include "cell.h"
 #include "sys/hostinfo.h"
 #include "remote.h"
@@ -558,6 +559,8 @@ int results_write(const char *path, const json_t *doc)
 
 	if (!f)
 		return -1;
+	/* The verdicts are data: recomputed from the cells at every write (core/verdict.h). */
+	verdict_attach((json_t *)doc);
 	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF) {
 		PLOG_ERR("cannot write %s", out.tmp);
 		fs_out_abort(&out);

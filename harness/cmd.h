@@ -14,6 +14,8 @@ int cmd_plot(int argc, char **argv);	/* plot.c: gnuplot charts from results */
 int cmd_export(int argc, char **argv);	/* export.c: CSV and chart data files */
 int cmd_report(int argc, char **argv);	/* report.c: report.html and report.md */
 int cmd_compare(int argc, char **argv); /* compare.c: two results side by side */
+/* validate.c: A/A and A/B comparisons with known effects on this machine */
+int cmd_validate(int argc, char **argv);
 
 /* calibrate.c: ringside-load against wrk, ringside-origin against nginx */
 int cmd_calibrate(int argc, char **argv);

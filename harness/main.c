@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "write results as CSV and chart data files"},
     {"report", cmd_report, "write report.html and report.md with a claims check"},
     {"compare", cmd_compare, "compare two results cell by cell"},
+    {"validate", cmd_validate, "A/A and A/B runs: what this machine can decide"},
 };
 
 static void usage(FILE *f)

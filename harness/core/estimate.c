@@ -161,7 +161,9 @@ enum est_decision est_decide(const struct est *e, double min_effect, double equi
 			 "the %.0f%% interval (%+.1f%% to %+.1f%%) is too wide to decide; about %d "
 			 "more %s would",
 			 (1 - e->alpha) * 100, (e->lo - 1) * 100, (e->hi - 1) * 100,
-			 need > per ? need - per : 1, e->paired ? "rounds" : "runs a side");
+			 need > per + 1 ? need - per : 1,
+			 need > per + 1 ? (e->paired ? "rounds" : "runs a side")
+					: (e->paired ? "round" : "run a side"));
 	return EST_CANNOT_TELL;
 }
 

@@ -16,6 +16,8 @@ int cmd_report(int argc, char **argv);	/* report.c: report.html and report.md */
 int cmd_compare(int argc, char **argv); /* compare.c: two results side by side */
 /* tools/resummarise.c: every summary recomputed from the runs in a results file */
 int cmd_resummarise(int argc, char **argv);
+/* tools/validate.c: A/A and A/B comparisons with known effects on this machine */
+int cmd_validate(int argc, char **argv);
 
 /* calibrate.c: ringside-load against wrk, ringside-origin against nginx */
 int cmd_calibrate(int argc, char **argv);

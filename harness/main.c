@@ -32,6 +32,7 @@ static const struct command commands[] = {
     {"report", cmd_report, "write report.html and report.md with a claims check"},
     {"compare", cmd_compare, "compare two results cell by cell"},
     {"resummarise", cmd_resummarise, "recompute every summary from the runs in a results file"},
+    {"validate", cmd_validate, "A/A and A/B runs: what this machine can decide"},
 };
 
 static void usage(FILE *f)

@@ -297,3 +297,86 @@ double stats_mann_whitney_p(const double *a, int na, const double *b, int nb)
 	p = erfc((fabs(u - mu) - 0.5 > 0 ? fabs(u - mu) - 0.5 : 0) / sigma / sqrt(2));
 	return p > 1 ? 1 : p;
 }
+
+/* The standard normal quantile by bisection on erfc: enough for critical values. */
+static double norm_upper(double p)
+{
+	double lo = 0, hi = 10;
+
+	for (int i = 0; i < 100; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (erfc(mid / sqrt(2)) / 2 > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* The largest c with cum(c) <= alpha/2 over counts[0..max] of total; -1 if none. */
+static int crit_from_counts(const double *counts, int max, double total, double alpha)
+{
+	double cum = 0;
+	int c = -1;
+
+	for (int k = 0; k <= max; k++) {
+		cum += counts[k];
+		if (cum / total > alpha / 2)
+			break;
+		c = k;
+	}
+	return c;
+}
+
+int stats_wsr_crit(int n, double alpha)
+{
+	int max = n * (n + 1) / 2, c;
+	double *counts, total;
+
+	if (n <= 0)
+		return -1;
+	if (n > 60) {
+		double mu = max / 2.0, sd = sqrt(n * (n + 1.0) * (2 * n + 1) / 24);
+
+		c = (int)floor(mu - norm_upper(alpha / 2) * sd - 0.5);
+		return c < 0 ? -1 : c;
+	}
+	counts = calloc((size_t)max + 1, sizeof(*counts));
+	if (!counts)
+		return -1;
+	/* W+ = the sum of a subset of {1..n}: the subset-sum counts, one rank at a time. */
+	counts[0] = 1;
+	for (int r = 1; r <= n; r++)
+		for (int s = r * (r + 1) / 2; s >= r; s--)
+			counts[s] += counts[s - r];
+	total = pow(2, n);
+	c = crit_from_counts(counts, max, total, alpha);
+	free(counts);
+	return c;
+}
+
+int stats_mw_crit(int na, int nb, double alpha)
+{
+	int max = na * nb, c;
+	double *counts, total = 0;
+
+	if (na <= 0 || nb <= 0)
+		return -1;
+	if (max > 900) {
+		double mu = max / 2.0, sd = sqrt(na * nb * (na + nb + 1.0) / 12);
+
+		c = (int)floor(mu - norm_upper(alpha / 2) * sd - 0.5);
+		return c < 0 ? -1 : c;
+	}
+	counts = malloc(sizeof(*counts) * ((size_t)max + 1));
+	if (!counts || u_counts(na, nb, counts)) {
+		free(counts);
+		return -1;
+	}
+	for (int k = 0; k <= max; k++)
+		total += counts[k];
+	c = crit_from_counts(counts, max, total, alpha);
+	free(counts);
+	return c;
+}

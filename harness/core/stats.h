@@ -64,4 +64,16 @@ bool stats_ratio_ci(const double *a, int na, const double *b, int nb, int iters,
  */
 double stats_mann_whitney_p(const double *a, int na, const double *b, int nb);
 
+/*
+ * Critical values of the two rank statistics behind the estimator's intervals
+ * (core/estimate.h): the largest c with P(T <= c) <= alpha / 2 under no
+ * difference, for T the Wilcoxon signed-rank statistic of n pairs
+ * (stats_wsr_crit) or the Mann-Whitney U of na and nb samples (stats_mw_crit).
+ * Exact from the null distribution for small samples (n <= 60, na * nb <= 900),
+ * else the normal approximation. -1 when no c exists: too few samples for an
+ * interval at this level.
+ */
+int stats_wsr_crit(int n, double alpha);
+int stats_mw_crit(int na, int nb, double alpha);
+
 #endif

@@ -12,6 +12,7 @@
 #include "core/figs.h"
 #include "core/stats.h"
 #include "core/summary.h"
+#include "core/verdict.h"
 
 /* Sets obj.path (creating intermediate objects), stealing v (NULL: null). */
 static void set_path(json_t *obj, const char *path, json_t *v)
@@ -426,4 +427,5 @@ void summary_update_doc(json_t *doc)
 	size_t i;
 
 	json_array_foreach(json_object_get(doc, "cells"), i, cell) summary_update_cell(cell, doc);
+	verdict_attach(doc);
 }

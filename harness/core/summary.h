@@ -22,7 +22,7 @@ double summary_null_ns(const json_t *doc);
  * doc gives the host figures (the cell need not be in doc.cells yet).
  */
 void summary_update_cell(json_t *cell, const json_t *doc);
-/* summary_update_cell on every cell of doc: `ringside resummarise`. */
+/* summary_update_cell on every cell of doc, then doc.verdicts: `ringside resummarise`. */
 void summary_update_doc(json_t *doc);
 /* The half-width of the cell's requests/s CI in % of its median; NaN if undefined. */
 double summary_ci_halfwidth_pct(const json_t *cell);

@@ -1,22 +1,20 @@
 /*
- * Throughput verdicts between cells: CIs that do not overlap and cells that are
- * not client-bound, or no winner. Pure reading of the results document; see
- * verdict.h for the rule and docs/claims.md for where it is applied.
+ * Verdicts between cells from their runs: the estimate of the ratio (core/
+ * estimate.h), paired by round where the cells shared rounds, the decision,
+ * and the "verdicts" array of results.json. Pure reading of the document; see
+ * verdict.h for the bases and docs/claims.md for the rules.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/bound.h"
 #include "core/verdict.h"
 
-static const char *const rules[] = {
-    [VERDICT_NONE] = "fewer than two models measured requests/s here",
-    [VERDICT_WINNER] = "the winner's requests/s CI lies above the runner-up's and neither cell "
-		       "is client-bound",
-    [VERDICT_TIE] = "the requests/s CIs overlap, so neither cell is faster at 95%",
-    [VERDICT_CLIENT_BOUND] = "a deciding cell is client-bound: its load generator, not the "
-			     "server, set the rate",
-};
+/* Runs a cell may hold (--max-repeat is at most 1000). */
+#define VERDICT_RUNS 1024
+/* Rounds in common from which a comparison is paired. */
+#define VERDICT_MIN_PAIRS 3
 
 const char *verdict_bound(const json_t *cell)
 {
@@ -38,26 +36,90 @@ const char *verdict_kind_text(enum verdict_kind k)
 	switch (k) {
 	case VERDICT_WINNER:
 		return "wins";
-	case VERDICT_TIE:
-		return "tie (CIs overlap)";
-	case VERDICT_CLIENT_BOUND:
-		return "cannot tell (client-bound)";
+	case VERDICT_EQUIVALENT:
+		return "equivalent";
+	case VERDICT_CANNOT_TELL:
+		return "cannot tell";
 	default:
 		return "no verdict";
 	}
 }
 
-/* false when the cell has no requests/s median */
-static bool side(const json_t *cell, struct verdict_side *s)
+void verdict_opts_doc(const json_t *doc, struct verdict_opts *o)
 {
+	const json_t *cfg = json_object_get(doc, "config");
+	double x;
+
+	o->min_effect = doc_num(cfg, "min_effect_pct", &x) && x >= 0 ? x / 100 : EST_MIN_EFFECT;
+	o->equivalence = doc_num(cfg, "equivalence_pct", &x) && x > 0 ? x / 100 : EST_EQUIVALENCE;
+}
+
+/* The alpha of the verdict's look: --repeat auto plans looks up to the cap (estimate.h). */
+static double doc_alpha(const json_t *doc)
+{
+	const json_t *cfg = json_object_get(doc, "config");
+	double cap;
+	int looks;
+
+	if (strcmp(doc_str(cfg, "repeat"), "auto") || !doc_num(cfg, "max_repeat", &cap))
+		return EST_ALPHA;
+	looks = (int)cap - 2; /* a look after every round from the third to the cap */
+	return est_look_alpha(looks, looks);
+}
+
+/* The figure of one run; false when it has none. */
+static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
+{
+	double u, s, q = 0;
+
+	if (strcmp(doc_str(run, "status"), "ok") || json_is_true(json_object_get(run, "probed")))
+		return false;
+	if (basis == VERDICT_THROUGHPUT)
+		return doc_num(run, "requests_per_sec", x);
+	if (!doc_num(run, "server.cpu_us_per_request.user", &u) ||
+	    !doc_num(run, "server.cpu_us_per_request.system", &s))
+		return false;
+	doc_num(run, "server.cpu_us_per_request.sqpoll", &q);
+	*x = u + s + q;
+	return true;
+}
+
+/* The cell's figures and their rounds (-1 without one); returns how many. */
+static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, int *round)
+{
+	const json_t *run;
+	size_t i;
+	int n = 0;
+	double r;
+
+	json_array_foreach(json_object_get(cell, "runs"), i, run)
+	{
+		if (n < VERDICT_RUNS && run_figure(run, basis, &x[n])) {
+			round[n] = doc_num(run, "round", &r) ? (int)r : -1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static const char *fig_path(enum verdict_basis basis)
+{
+	return basis == VERDICT_THROUGHPUT ? "requests_per_sec" : "cpu_us_per_request.total";
+}
+
+/* false when the cell has no median of the figure */
+static bool side(const json_t *cell, enum verdict_basis basis, struct verdict_side *s)
+{
+	const char *path = fig_path(basis);
+
 	memset(s, 0, sizeof(*s));
-	if (!cell || !doc_fig(cell, "requests_per_sec", &s->median))
+	if (!cell || !doc_fig(cell, path, &s->median))
 		return false;
 	s->cell = cell;
 	s->model = doc_str(cell, "model");
-	if (!doc_ci(cell, "requests_per_sec", &s->lo, &s->hi, &s->exact)) {
+	if (!doc_ci(cell, path, &s->lo, &s->hi, &s->exact)) {
 		s->exact = false;
-		if (!doc_range(cell, "requests_per_sec", &s->lo, &s->hi))
+		if (!doc_range(cell, path, &s->lo, &s->hi))
 			s->lo = s->hi = s->median; /* one run: a point */
 	}
 	s->client_bound = verdict_client_bound(cell);
@@ -65,17 +127,121 @@ static bool side(const json_t *cell, struct verdict_side *s)
 	return true;
 }
 
-static void decide(struct verdict *v)
+/* best is better than runner_up by its median? */
+static bool better(enum verdict_basis basis, double x, double than)
 {
-	const struct verdict_side *a = &v->best, *b = &v->runner_up;
+	return basis == VERDICT_THROUGHPUT ? x > than : x < than;
+}
 
-	if (a->client_bound || b->client_bound)
-		v->kind = VERDICT_CLIENT_BOUND;
-	else if (a->lo <= b->hi && b->lo <= a->hi)
-		v->kind = VERDICT_TIE;
-	else
-		v->kind = VERDICT_WINNER;
-	v->rule = rules[v->kind];
+static bool paired_order(const json_t *doc)
+{
+	return strcmp(doc_str(json_object_get(doc, "config"), "order"), "sequential") != 0;
+}
+
+/* est from the two cells' runs; false when either has no runs. */
+static bool estimate(const json_t *doc, struct verdict *v)
+{
+	static double xa[VERDICT_RUNS], xb[VERDICT_RUNS], pa[VERDICT_RUNS], pb[VERDICT_RUNS];
+	static int ra[VERDICT_RUNS], rb[VERDICT_RUNS];
+	int na = cell_runs(v->best.cell, v->basis, xa, ra);
+	int nb = cell_runs(v->runner_up.cell, v->basis, xb, rb), np = 0;
+	double alpha = doc_alpha(doc);
+
+	if (!na || !nb)
+		return false;
+	/* Pair the rounds both ran (the first run of each round in each cell). */
+	for (int i = 0; paired_order(doc) && i < na; i++) {
+		bool dup = ra[i] < 0;
+
+		for (int k = 0; k < i && !dup; k++)
+			dup = ra[k] == ra[i];
+		for (int j = 0; j < nb && !dup; j++)
+			if (rb[j] == ra[i]) {
+				pa[np] = xa[i];
+				pb[np++] = xb[j];
+				break;
+			}
+	}
+	if (np >= VERDICT_MIN_PAIRS)
+		return est_paired(pa, pb, np, alpha, &v->est) == 0;
+	return est_two_sample(xa, na, xb, nb, alpha, &v->est) == 0;
+}
+
+static bool skipped_sends(const json_t *cell)
+{
+	const json_t *run;
+	size_t i;
+	double s;
+
+	json_array_foreach(json_object_get(cell, "runs"), i, run)
+	{
+		if (doc_num(run, "load.skipped", &s) && s > 0)
+			return true;
+	}
+	return false;
+}
+
+static void decide(const json_t *doc, struct verdict *v)
+{
+	struct verdict_opts o;
+	bool a_wins, cb = v->best.client_bound || v->runner_up.client_bound;
+	char why[200];
+	enum est_decision d;
+
+	verdict_opts_doc(doc, &o);
+	v->rule = v->reason;
+	v->more = -1;
+	v->estimated = estimate(doc, v);
+	if (!v->estimated) {
+		v->kind = VERDICT_CANNOT_TELL;
+		snprintf(v->reason, sizeof(v->reason), "a cell has no runs with the figure");
+		return;
+	}
+	d = est_decide(&v->est, o.min_effect, o.equivalence, &a_wins, &v->more, why, sizeof(why));
+	if (v->basis == VERDICT_EFFICIENCY)
+		a_wins = !a_wins; /* less CPU per request is better */
+	if (v->basis == VERDICT_EFFICIENCY &&
+	    (json_is_true(json_object_get(v->best.cell, "client_bound_schedule")) ||
+	     json_is_true(json_object_get(v->runner_up.cell, "client_bound_schedule")) ||
+	     skipped_sends(v->best.cell) || skipped_sends(v->runner_up.cell))) {
+		v->kind = VERDICT_CANNOT_TELL;
+		snprintf(v->reason, sizeof(v->reason),
+			 "the load generator did not keep the schedule (lag or skipped sends), so "
+			 "the cells did not serve the same load");
+		return;
+	}
+	if (v->basis == VERDICT_THROUGHPUT && cb && !v->est.paired) {
+		v->kind = VERDICT_CANNOT_TELL;
+		snprintf(v->reason, sizeof(v->reason),
+			 "a cell is client-bound and the runs are not paired by round: its rate is "
+			 "its load generator's; compare server CPU per request at equal open-loop "
+			 "load instead");
+		return;
+	}
+	v->kind = d == EST_WINNER	? VERDICT_WINNER
+		  : d == EST_EQUIVALENT ? VERDICT_EQUIVALENT
+					: VERDICT_CANNOT_TELL;
+	if (v->kind == VERDICT_WINNER)
+		v->winner = a_wins ? v->best.model : v->runner_up.model;
+	snprintf(v->reason, sizeof(v->reason), "%s (%s over %d %s)%s", why,
+		 v->est.paired ? "paired" : "two samples",
+		 v->est.paired ? v->est.n : (v->est.na < v->est.nb ? v->est.na : v->est.nb),
+		 v->est.paired ? "rounds" : "runs a side",
+		 cb ? "; a cell is client-bound, but paired by round the throughput ratio still "
+		      "decides"
+		    : "");
+}
+
+static void reset(struct verdict *v, enum verdict_basis basis)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = VERDICT_NONE;
+	v->basis = basis;
+	v->size = -1;
+	v->more = -1;
+	v->rule = v->reason;
+	snprintf(v->reason, sizeof(v->reason), "fewer than two models measured %s here",
+		 basis == VERDICT_THROUGHPUT ? "requests/s" : "server CPU per request");
 }
 
 static void context(struct verdict *v, const json_t *cell)
@@ -85,87 +251,261 @@ static void context(struct verdict *v, const json_t *cell)
 	v->conns = json_integer_value(json_object_get(cell, "connections"));
 }
 
-int verdict_pair(const json_t *a, const json_t *b, struct verdict *v)
+int verdict_pair(const json_t *doc, const json_t *a, const json_t *b, struct verdict *v)
 {
 	struct verdict_side t;
 
-	memset(v, 0, sizeof(*v));
-	v->kind = VERDICT_NONE;
-	v->rule = rules[VERDICT_NONE];
-	v->size = -1;
+	reset(v, VERDICT_THROUGHPUT);
 	if (a)
 		context(v, a);
-	v->candidates = side(a, &v->best) + side(b, &v->runner_up);
+	v->candidates = side(a, v->basis, &v->best) + side(b, v->basis, &v->runner_up);
 	if (!v->best.cell) {
 		v->best = v->runner_up;
 		memset(&v->runner_up, 0, sizeof(v->runner_up));
 	}
 	if (v->candidates < 2)
 		return -1;
-	if (v->runner_up.median > v->best.median)
+	if (better(v->basis, v->runner_up.median, v->best.median))
 		t = v->best, v->best = v->runner_up, v->runner_up = t;
-	decide(v);
+	decide(doc, v);
+	return 0;
+}
+
+/* The best and the runner-up among the group's cells (rate < 0: closed loop). */
+static int best_of(const json_t *doc, const char *workload, long long size, long long conns,
+		   double rate, struct verdict *v)
+{
+	json_t *cells = json_object_get(doc, "cells");
+	struct verdict_side s;
+
+	v->workload = workload;
+	v->size = size;
+	v->conns = conns;
+	v->rate = rate;
+	for (size_t i = 0; i < json_array_size(cells); i++) {
+		const json_t *c = json_array_get(cells, i);
+		const json_t *r = json_object_get(c, "rate");
+
+		if (strcmp(doc_str(c, "workload"), workload) || doc_cell_size(c) != size ||
+		    json_integer_value(json_object_get(c, "connections")) != conns ||
+		    json_is_number(r) != (rate >= 0) ||
+		    json_is_number(json_object_get(c, "sweep_step")) ||
+		    (rate >= 0 && json_number_value(r) != rate) || !doc_cell_ok(c) ||
+		    !side(c, v->basis, &s))
+			continue;
+		v->candidates++;
+		if (!v->best.cell || better(v->basis, s.median, v->best.median)) {
+			v->runner_up = v->best;
+			v->best = s;
+		} else if (!v->runner_up.cell || better(v->basis, s.median, v->runner_up.median)) {
+			v->runner_up = s;
+		}
+	}
+	if (v->candidates < 2)
+		return -1;
+	decide(doc, v);
 	return 0;
 }
 
 int verdict_best(const json_t *doc, const char *workload, long long size, long long conns,
 		 struct verdict *v)
 {
-	json_t *cells = json_object_get(doc, "cells");
-	struct verdict_side s;
-
-	memset(v, 0, sizeof(*v));
-	v->kind = VERDICT_NONE;
-	v->rule = rules[VERDICT_NONE];
-	v->workload = workload;
-	v->size = size;
-	v->conns = conns;
-	for (size_t i = 0; i < json_array_size(cells); i++) {
-		const json_t *c = json_array_get(cells, i);
-
-		/* Open-loop cells (a rate, a sweep point) serve what they are sent: no race. */
-		if (strcmp(doc_str(c, "workload"), workload) || doc_cell_size(c) != size ||
-		    json_integer_value(json_object_get(c, "connections")) != conns ||
-		    json_is_number(json_object_get(c, "rate")) || !doc_cell_ok(c) || !side(c, &s))
-			continue;
-		v->candidates++;
-		if (!v->best.cell || s.median > v->best.median) {
-			v->runner_up = v->best;
-			v->best = s;
-		} else if (!v->runner_up.cell || s.median > v->runner_up.median) {
-			v->runner_up = s;
-		}
-	}
-	if (v->candidates < 2)
-		return -1;
-	decide(v);
-	return 0;
+	reset(v, VERDICT_THROUGHPUT);
+	/* Open-loop cells (a rate, a sweep point) serve what they are sent: no race. */
+	return best_of(doc, workload, size, conns, -1, v);
 }
 
-static int side_text(const struct verdict_side *s, bool unit, char *buf, size_t len)
+int verdict_efficiency(const json_t *doc, const char *workload, long long size, long long conns,
+		       double rate, struct verdict *v)
 {
-	return snprintf(buf, len, "%s %.0f%s (%s %.0f–%.0f%s%s)", s->model, s->median,
-			unit ? " req/s" : "", s->exact ? "95% CI" : "min–max", s->lo, s->hi,
-			s->client_bound ? "; client-bound" : "", s->noisy ? "; noisy" : "");
+	reset(v, VERDICT_EFFICIENCY);
+	return best_of(doc, workload, size, conns, rate, v);
+}
+
+static json_t *num_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *verdict_json(const struct verdict *v)
+{
+	json_t *j = json_object(), *ratio = json_object();
+	static const char *const dec[] = {[VERDICT_NONE] = "cannot-tell",
+					  [VERDICT_WINNER] = "winner",
+					  [VERDICT_EQUIVALENT] = "equivalent",
+					  [VERDICT_CANNOT_TELL] = "cannot-tell"};
+
+	json_object_set_new(j, "workload", json_string(v->workload ? v->workload : ""));
+	json_object_set_new(j, "size_bytes", v->size >= 0 ? json_integer(v->size) : json_null());
+	json_object_set_new(j, "connections", json_integer(v->conns));
+	json_object_set_new(
+	    j, "basis", json_string(v->basis == VERDICT_THROUGHPUT ? "throughput" : "efficiency"));
+	json_object_set_new(j, "figure", json_string(fig_path(v->basis)));
+	json_object_set_new(j, "rate",
+			    v->basis == VERDICT_EFFICIENCY ? json_real(v->rate) : json_null());
+	json_object_set_new(j, "a", json_string(v->best.model ? v->best.model : ""));
+	json_object_set_new(j, "b", json_string(v->runner_up.model ? v->runner_up.model : ""));
+	json_object_set_new(ratio, "estimate",
+			    v->estimated ? num_or_null(v->est.ratio) : json_null());
+	json_object_set_new(ratio, "ci95",
+			    v->estimated && v->est.ci ? json_pack("[f, f]", v->est.lo, v->est.hi)
+						      : json_null());
+	json_object_set_new(j, "ratio", ratio);
+	json_object_set_new(j, "decision", json_string(dec[v->kind]));
+	json_object_set_new(j, "winner", v->winner ? json_string(v->winner) : json_null());
+	json_object_set_new(j, "reason", json_string(v->reason));
+	json_object_set_new(j, "paired", json_boolean(v->estimated && v->est.paired));
+	json_object_set_new(j, "n",
+			    json_integer(!v->estimated		 ? 0
+					 : v->est.paired	 ? v->est.n
+					 : v->est.na < v->est.nb ? v->est.na
+								 : v->est.nb));
+	json_object_set_new(j, "alpha", json_real(v->estimated ? v->est.alpha : EST_ALPHA));
+	json_object_set_new(j, "more_rounds", v->more > 0 ? json_integer(v->more) : json_null());
+	if (v->best.cell)
+		json_object_set_new(
+		    j, "client_bound",
+		    json_boolean(v->best.client_bound || v->runner_up.client_bound));
+	return j;
+}
+
+/* Has an earlier cell the same group (workload, size, connections, rate or none)? */
+static bool seen_before(const json_t *cells, size_t i)
+{
+	const json_t *c = json_array_get(cells, i), *r = json_object_get(c, "rate");
+
+	for (size_t j = 0; j < i; j++) {
+		const json_t *p = json_array_get(cells, j), *pr = json_object_get(p, "rate");
+
+		if (!strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
+		    doc_cell_size(p) == doc_cell_size(c) &&
+		    json_integer_value(json_object_get(p, "connections")) ==
+			json_integer_value(json_object_get(c, "connections")) &&
+		    json_is_number(pr) == json_is_number(r) &&
+		    (!json_is_number(r) || json_number_value(pr) == json_number_value(r)))
+			return true;
+	}
+	return false;
+}
+
+json_t *verdict_doc(const json_t *doc)
+{
+	const json_t *cells = json_object_get(doc, "cells"), *c;
+	json_t *out = json_array();
+	struct verdict v;
+	size_t i;
+
+	json_array_foreach(cells, i, c)
+	{
+		const json_t *r = json_object_get(c, "rate");
+		const char *w = doc_str(c, "workload");
+		long long size = doc_cell_size(c), conns;
+		int rc;
+
+		/* sweep points are steps of one model's search, not planned comparisons */
+		if (seen_before(cells, i) || json_is_number(json_object_get(c, "sweep_step")))
+			continue;
+		conns = json_integer_value(json_object_get(c, "connections"));
+		rc = json_is_number(r)
+			 ? verdict_efficiency(doc, w, size, conns, json_number_value(r), &v)
+			 : verdict_best(doc, w, size, conns, &v);
+		if (rc == 0)
+			json_array_append_new(out, verdict_json(&v));
+	}
+	return out;
+}
+
+void verdict_attach(json_t *doc)
+{
+	json_object_set_new(doc, "verdicts", verdict_doc(doc));
+}
+
+json_t *verdict_list(const json_t *doc)
+{
+	json_t *v = json_object_get(doc, "verdicts");
+
+	if (json_is_array(v))
+		return json_incref(v);
+	return verdict_doc(doc);
+}
+
+static int where(const json_t *vj, char *buf, size_t len)
+{
+	long long conns = json_integer_value(json_object_get(vj, "connections"));
+	const json_t *size = json_object_get(vj, "size_bytes");
+	int n;
+
+	if (json_is_integer(size))
+		n = snprintf(buf, len, "%s %lldB, %lld connection%s", doc_str(vj, "workload"),
+			     (long long)json_integer_value(size), conns, conns == 1 ? "" : "s");
+	else
+		n = snprintf(buf, len, "%s, %lld connection%s", doc_str(vj, "workload"), conns,
+			     conns == 1 ? "" : "s");
+	if (!strcmp(doc_str(vj, "basis"), "efficiency") && (size_t)n < len)
+		n += snprintf(buf + n, len - n, ", at %.0f req/s",
+			      json_number_value(json_object_get(vj, "rate")));
+	return n;
+}
+
+int verdict_line(const json_t *vj, char *buf, size_t len)
+{
+	const char *a = doc_str(vj, "a"), *b = doc_str(vj, "b"), *win = doc_str(vj, "winner");
+	const char *dec = doc_str(vj, "decision");
+	bool eff = !strcmp(doc_str(vj, "basis"), "efficiency");
+	double r, lo = NAN, hi = NAN;
+	const json_t *ci = doc_get(vj, "ratio.ci95");
+	char at[200], ival[120] = "no interval yet";
+
+	where(vj, at, sizeof(at));
+	if (!doc_num(vj, "ratio.estimate", &r))
+		return snprintf(buf, len, "%s: cannot tell %s from %s: %s", at, a, b,
+				doc_str(vj, "reason"));
+	if (json_array_size(ci) == 2) {
+		lo = json_number_value(json_array_get(ci, 0));
+		hi = json_number_value(json_array_get(ci, 1));
+		snprintf(ival, sizeof(ival), "95%% CI %.3f–%.3f", lo, hi);
+	}
+	if (!strcmp(dec, "winner")) {
+		const char *other = !strcmp(win, a) ? b : a;
+		/* the winner's figure over the other's */
+		double q = !strcmp(win, a) ? r : 1 / r, ql = !strcmp(win, a) ? lo : 1 / hi,
+		       qh = !strcmp(win, a) ? hi : 1 / lo;
+
+		if (eff)
+			return snprintf(buf, len,
+					"%s: %s wins on efficiency: %.1f%% less server CPU per "
+					"request than %s (95%% CI %.1f–%.1f%%); %s",
+					at, win, (1 - q) * 100, other, (1 - qh) * 100,
+					(1 - ql) * 100, doc_str(vj, "reason"));
+		return snprintf(buf, len,
+				"%s: %s wins on throughput: %.1f%% faster than %s (95%% CI "
+				"%.1f–%.1f%%); %s",
+				at, win, (q - 1) * 100, other, (ql - 1) * 100, (qh - 1) * 100,
+				doc_str(vj, "reason"));
+	}
+	if (!strcmp(dec, "equivalent"))
+		return snprintf(buf, len, "%s: %s and %s equivalent on %s: ratio %.3f (%s); %s", at,
+				a, b, eff ? "efficiency" : "throughput", r, ival,
+				doc_str(vj, "reason"));
+	return snprintf(buf, len, "%s: cannot tell %s from %s on %s: ratio %.3f (%s); %s", at, a, b,
+			eff ? "efficiency" : "throughput", r, ival, doc_str(vj, "reason"));
 }
 
 int verdict_format(const struct verdict *v, char *buf, size_t len)
 {
-	char where[160], a[200], b[200];
+	json_t *j;
+	int n;
 
-	if (v->size >= 0)
-		snprintf(where, sizeof(where), "%s %lldB, %lld connection%s", v->workload, v->size,
-			 v->conns, v->conns == 1 ? "" : "s");
-	else
-		snprintf(where, sizeof(where), "%s, %lld connection%s", v->workload, v->conns,
-			 v->conns == 1 ? "" : "s");
-	if (v->kind == VERDICT_NONE)
-		return snprintf(buf, len, "%s: no verdict: %s", where, v->rule);
-	side_text(&v->best, true, a, sizeof(a));
-	side_text(&v->runner_up, false, b, sizeof(b));
-	if (v->kind == VERDICT_WINNER)
-		return snprintf(buf, len, "%s: %s wins: %s vs %s; rule: %s", where, v->best.model,
-				a, b, v->rule);
-	return snprintf(buf, len, "%s: %s: %s vs %s; rule: %s", where, verdict_kind_text(v->kind),
-			a, b, v->rule);
+	if (v->kind == VERDICT_NONE) {
+		char at[200];
+		json_t *w = verdict_json(v);
+
+		where(w, at, sizeof(at));
+		json_decref(w);
+		return snprintf(buf, len, "%s: no verdict: %s", at, v->reason);
+	}
+	j = verdict_json(v);
+	n = verdict_line(j, buf, len);
+	json_decref(j);
+	return n;
 }

@@ -101,10 +101,11 @@ static void rule_text(int i, char *buf, size_t len)
 		    "On proxy cells, at each connection count where all six ran: requests/s must "
 		    "rank blocking < epoll < uring, and each of blocking, epoll, uring and "
 		    "uring-sqpoll must be below both nginx and haproxy. Each \"below\" is decided "
-		    "by the verdict rule: the two cells' 95% CIs of median requests/s do not "
-		    "overlap and neither cell is client-bound; overlapping CIs or a client-bound "
-		    "cell leave that pair, and so the claim, cannot tell. Agrees when every pair "
-		    "holds at every such count; disagrees when a pair is clearly reversed; p99 is "
+		    "by the verdict rule: the 95% CI of the ratio of the two cells' requests/s "
+		    "(paired by round where they shared rounds) excludes no change; a CI that "
+		    "spans it, or a client-bound cell whose runs are not paired, leaves that pair, "
+		    "and so the claim, cannot tell. Agrees when every pair holds at every such "
+		    "count; disagrees when a pair is clearly reversed; p99 is "
 		    "shown, not judged. When the run has a model whose name starts with "
 		    "\"tinygate\" (TinyGate itself as a --server, docs/tinygate.md), each such "
 		    "model is also set against nginx and haproxy by the same rule at every count "
@@ -423,15 +424,16 @@ static void cell_text(const struct verdict_side *s, char *buf, size_t len)
  * clearly reversed, 0 cannot tell; the first reversed and the first undecided
  * pair are described into bad and open.
  */
-static int below(json_t *lo, json_t *hi, long long conns, char *bad, char *open, size_t len)
+static int below(const json_t *doc, json_t *lo, json_t *hi, long long conns, char *bad, char *open,
+		 size_t len)
 {
 	struct verdict v;
 	char a[160], b[160];
 
-	verdict_pair(lo, hi, &v);
+	verdict_pair(doc, lo, hi, &v);
 	cell_text(&v.best, a, sizeof(a));
 	cell_text(&v.runner_up, b, sizeof(b));
-	if (v.kind == VERDICT_WINNER && v.best.cell == hi)
+	if (v.kind == VERDICT_WINNER && !strcmp(v.winner, doc_str(hi, "model")))
 		return 1;
 	if (v.kind == VERDICT_WINNER) {
 		if (!*bad)
@@ -484,7 +486,8 @@ static void tinygate_too(const struct rpt_doc *d, const struct rpt_group *gr, st
 						 p99);
 				text_cat(c->figure, sizeof(c->figure), " vs %s %.0f", peers[p],
 					 prps);
-				r = below(t, pc, gr->conns[k], fails, undecided, sizeof(fails));
+				r = below(d->root, t, pc, gr->conns[k], fails, undecided,
+					  sizeof(fails));
 				worst = r < worst ? r : worst;
 			}
 			if (!npeers)
@@ -541,15 +544,15 @@ static void claim_order(const struct rpt_doc *d, const struct rpt_group *gr, str
 				 verdict_client_bound(cell[m]) ? " client-bound" : "");
 		/* blocking < epoll < uring, and each of ours below each peer */
 		for (int m = 0; m < 2; m++) {
-			int r = below(cell[m], cell[m + 1], gr->conns[k], fails, undecided,
+			int r = below(d->root, cell[m], cell[m + 1], gr->conns[k], fails, undecided,
 				      sizeof(fails));
 
 			worst = r < worst ? r : worst;
 		}
 		for (int m = 0; m < 4; m++)
 			for (int p = 4; p < 6; p++) {
-				int r = below(cell[m], cell[p], gr->conns[k], fails, undecided,
-					      sizeof(fails));
+				int r = below(d->root, cell[m], cell[p], gr->conns[k], fails,
+					      undecided, sizeof(fails));
 
 				worst = r < worst ? r : worst;
 			}

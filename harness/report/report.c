@@ -219,23 +219,107 @@ static void peer_text(json_t *conf, char *buf, size_t len)
 	}
 }
 
+/* The verdict object for (workload, size, conns, rate or -1) in list, or NULL. */
+static const json_t *find_verdict(const json_t *list, const char *w, long long size,
+				  long long conns, double rate)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+	{
+		const json_t *sz = json_object_get(v, "size_bytes");
+		bool eff = !strcmp(doc_str(v, "basis"), "efficiency");
+		double r;
+
+		if (!strcmp(doc_str(v, "workload"), w) &&
+		    (json_is_integer(sz) ? json_integer_value(sz) : -1) == size &&
+		    json_integer_value(json_object_get(v, "connections")) == conns &&
+		    eff == (rate >= 0) && (!eff || (doc_num(v, "rate", &r) && r == rate)))
+			return v;
+	}
+	return NULL;
+}
+
 static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
 {
-	json_t *view = rpt_group_view(doc, g); /* only g's cells: no rate cell meets a closed one */
-	struct verdict v;
+	json_t *list = verdict_list(doc->root);
 	char line[1024];
 
-	heading(e, 4, "Best by requests/s");
+	heading(e, 4, g->rate >= 0 ? "Least server CPU per request" : "Best by requests/s");
 	fputs(e->html ? "<ul class=\"verdicts\">\n" : "", e->f);
 	for (int k = 0; k < g->nconns; k++) {
-		verdict_best(view, g->workload, g->size, g->conns[k], &v);
-		verdict_format(&v, line, sizeof(line));
+		const json_t *vj = find_verdict(list, g->workload, g->size, g->conns[k], g->rate);
+		struct verdict v;
+
+		if (vj) {
+			verdict_line(vj, line, sizeof(line));
+		} else {
+			/* fewer than two models: say so with the same words */
+			json_t *view = rpt_group_view(doc, g);
+
+			if (g->rate >= 0)
+				verdict_efficiency(view, g->workload, g->size, g->conns[k], g->rate,
+						   &v);
+			else
+				verdict_best(view, g->workload, g->size, g->conns[k], &v);
+			verdict_format(&v, line, sizeof(line));
+			json_decref(view);
+		}
 		fputs(e->html ? "<li>" : "- ", e->f);
 		text(e, line);
 		fputs(e->html ? "</li>\n" : "\n", e->f);
 	}
 	fputs(e->html ? "</ul>\n" : "\n", e->f);
-	json_decref(view);
+	json_decref(list);
+}
+
+/*
+ * The report's first section: every verdict of the file (verdicts array), one
+ * line each, with the throughput and equal-load CPU charts beside them.
+ */
+static int svg_inline(struct emit *e, const char *path);
+
+static void wins_section(struct emit *e, const struct rpt_doc *doc, struct rpt_chart *ch, int n)
+{
+	json_t *list = verdict_list(doc->root);
+	const json_t *vj;
+	char line[1024], path[PATH_MAX + 128];
+	size_t i;
+
+	heading(e, 2, "Which model wins here");
+	if (!json_array_size(list))
+		para(e, "No comparison: fewer than two models ran at any connection count.");
+	fputs(e->html ? "<ul class=\"wins\">\n" : "", e->f);
+	json_array_foreach(list, i, vj)
+	{
+		verdict_line(vj, line, sizeof(line));
+		fputs(e->html ? "<li>" : "- ", e->f);
+		text(e, line);
+		fputs(e->html ? "</li>\n" : "\n", e->f);
+	}
+	fputs(e->html ? "</ul>\n" : "\n", e->f);
+	para(e, "Each line estimates the ratio between the best model and the runner-up with a "
+		"95% CI, paired by round where both ran in the same rounds (docs/claims.md, "
+		"\"Verdict rules\"). Throughput decides on closed-loop cells; server CPU per "
+		"request decides at equal open-loop load.");
+	for (int k = 0; k < n; k++) {
+		if (!ch[k].kind || strcmp(ch[k].kind->name, "throughput") || ch[k].nodata)
+			continue;
+		if (e->html) {
+			snprintf(path, sizeof(path), "%s/charts/%s.svg", doc->dir, ch[k].name);
+			fputs("<figure>", e->f);
+			svg_inline(e, path);
+			fputs("<figcaption>", e->f);
+			text(e, ch[k].name);
+			fputs("</figcaption></figure>\n", e->f);
+		} else {
+			fputs("![", e->f);
+			text(e, ch[k].headline);
+			fprintf(e->f, "](charts/%s.png)\n\n", ch[k].name);
+		}
+	}
+	json_decref(list);
 }
 
 static void peers(struct emit *e, const struct rpt_doc *doc, const struct rpt_group *g)
@@ -344,8 +428,8 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 	para(e, "— = not measured (null in results.json: probes off, or the cell did not run). "
 		"Figures are medians over the runs, with the 95% CI of the median where the runs "
 		"allow one (6 or more), else their min–max. bound: what limited the cell (server, "
-		"client, both or neither, at 90% CPU). A model is best only when its requests/s CI "
-		"is clear of the runner-up's and neither cell is client-bound (docs/claims.md).");
+		"client, both or neither, at 90% CPU). A model is best only when the 95% CI of the "
+		"ratio of its requests/s to the runner-up's excludes no change (docs/claims.md).");
 }
 
 /* One table per set of curves (model, knee, capacity at the SLO, ended by), then the points. */
@@ -525,6 +609,7 @@ static int write_one(struct emit *e, const struct rpt_doc *doc, struct rpt_chart
 		 doc_str(r, "probes.mode"), *doc_str(r, "probes.reason") ? " (" : "",
 		 doc_str(r, "probes.reason"), *doc_str(r, "probes.reason") ? ")" : "");
 	para(e, line);
+	wins_section(e, doc, ch, n);
 	heading(e, 2, "Command line");
 	fputs(e->html ? "<pre>" : "```\n", e->f);
 	if (e->html)

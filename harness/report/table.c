@@ -146,35 +146,20 @@ static void table_load_origin(FILE *f, const json_t *doc)
 
 /*
  * For each (workload, size, connections) in cell order, the verdict on the best
- * model by requests/s (verdict.h: CIs clear of the runner-up's and not client-bound).
+ * model against the runner-up, from results.json's verdicts (core/verdict.h).
  */
 static void table_verdicts(FILE *f, const json_t *doc)
 {
-	const json_t *cells = json_object_get(doc, "cells"), *cell, *prev;
-	size_t i, j;
+	json_t *list = verdict_list(doc), *v;
+	char line[1024];
+	size_t i;
 
-	json_array_foreach(cells, i, cell)
+	json_array_foreach(list, i, v)
 	{
-		const char *w = doc_str(cell, "workload");
-		long long size = doc_cell_size(cell);
-		json_int_t conns = json_integer_value(json_object_get(cell, "connections"));
-		struct verdict v;
-		char line[1024];
-		bool seen = false;
-
-		json_array_foreach(cells, j, prev)
-		{
-			if (j >= i)
-				break;
-			if (!strcmp(doc_str(prev, "workload"), w) && doc_cell_size(prev) == size &&
-			    json_integer_value(json_object_get(prev, "connections")) == conns)
-				seen = true;
-		}
-		if (seen || verdict_best(doc, w, size, conns, &v) < 0)
-			continue;
-		verdict_format(&v, line, sizeof(line));
+		verdict_line(v, line, sizeof(line));
 		fprintf(f, "verdict: %s\n", line);
 	}
+	json_decref(list);
 }
 
 void table_print(FILE *f, const json_t *doc)

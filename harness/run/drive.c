@@ -11,6 +11,7 @@
 #include "core/stats.h"
 #include "core/stop.h"
 #include "core/summary.h"
+#include "core/verdict.h"
 #include "drive.h"
 #include "progress.h"
 #include "results.h"
@@ -100,6 +101,8 @@ void drive_write(struct drive *d)
 	for (int i = 0; i < d->ncells; i++)
 		if (json_array_size(json_object_get(d->cells[i].json, "runs")) || d->cells[i].done)
 			json_array_append(arr, d->cells[i].json);
+	/* The verdicts are data: recomputed from the cells at every write (core/verdict.h). */
+	verdict_attach(d->doc);
 	d->write_failed += doc_write(d->path, d->doc) != 0;
 }
 

@@ -114,6 +114,7 @@ json_t *results_new(const struct run_opts *o, const struct cell_plan *plan, cons
 	json_object_set_new(doc, "config", cfg);
 	json_object_set_new(doc, "probes", probes);
 	json_object_set_new(doc, "cells", json_array());
+	json_object_set_new(doc, "verdicts", json_array());
 	return doc;
 }
 

@@ -1,7 +1,9 @@
 /*
  * Unit test of harness/core/verdict.[ch], the API report/ (table, claims, compare) shares:
- * the verdict fixture's three connection counts give a winner, a tie and a
- * client-bound "cannot tell"; old-shape files fall back to min-max. No kernel
+ * the verdict fixture's three connection counts give a winner, an equivalence
+ * (paired, 0.3% apart in every round) and a client-bound winner that pairing
+ * lets decide, which unpaired (--order sequential) cannot tell; the verdicts
+ * array's JSON shape; old-shape files (no rounds) use two samples. No kernel
  * features. Usage: test_verdict FIXTURES_DIR. Exit 0 pass, 1 fail.
  */
 #include <stdio.h>
@@ -64,7 +66,7 @@ static void check_one(json_t *doc, long long conns, enum verdict_kind want, cons
 	      v.runner_up.model);
 	CHECK(v.best.exact && v.runner_up.exact, "%lld: CIs not order-statistic", conns);
 	CHECK(v.best.median > v.runner_up.median, "%lld: best below runner-up", conns);
-	CHECK(v.rule && *v.rule && strstr(line, v.rule), "%lld: rule not in the line", conns);
+	CHECK(v.rule && *v.rule && strstr(line, v.rule), "%lld: reason not in the line", conns);
 	CHECK(!strncmp(line, start, strlen(start)), "%lld: line starts %.60s", conns, line);
 }
 
@@ -82,13 +84,83 @@ int main(int argc, char **argv)
 	if (!doc || !old)
 		return 1;
 	check_one(doc, 10, VERDICT_WINNER, "uring-sqpoll",
-		  "echo 64B, 10 connections: uring-sqpoll wins: uring-sqpoll ");
-	check_one(doc, 100, VERDICT_TIE, "uring-sqpoll",
-		  "echo 64B, 100 connections: tie (CIs overlap): ");
-	check_one(doc, 1000, VERDICT_CLIENT_BOUND, "uring-sqpoll",
-		  "echo 64B, 1000 connections: cannot tell (client-bound): ");
+		  "echo 64B, 10 connections: uring-sqpoll wins on throughput: 7.");
+	check_one(doc, 100, VERDICT_EQUIVALENT, "uring-sqpoll",
+		  "echo 64B, 100 connections: uring-sqpoll and uring equivalent on throughput: "
+		  "ratio 1.003");
+	check_one(doc, 1000, VERDICT_WINNER, "uring-sqpoll",
+		  "echo 64B, 1000 connections: uring-sqpoll wins on throughput: 7.9% faster");
 	verdict_best(doc, "echo", 64, 1000, &v);
 	CHECK(v.best.client_bound && !v.runner_up.client_bound, "client-bound side wrong");
+	CHECK(v.est.paired && v.est.n == 6 && strstr(v.reason, "client-bound"),
+	      "1000: paired %d n %d: %s", v.est.paired, v.est.n, v.reason);
+	verdict_best(doc, "echo", 64, 10, &v);
+	CHECK(v.est.paired && v.est.n == 6 && v.est.lo > 1.07 && v.est.hi < 1.08 &&
+		  !strcmp(v.winner, "uring-sqpoll"),
+	      "10: ratio %g [%g, %g]", v.est.ratio, v.est.lo, v.est.hi);
+
+	/* the array: one object per connection count, with the documented keys */
+	json_t *list = verdict_doc(doc), *o = json_array_get(list, 0);
+	CHECK(json_array_size(list) == 3, "%zu verdicts", json_array_size(list));
+	CHECK(!strcmp(doc_str(o, "basis"), "throughput") &&
+		  !strcmp(doc_str(o, "decision"), "winner") &&
+		  !strcmp(doc_str(o, "winner"), "uring-sqpoll") &&
+		  !strcmp(doc_str(o, "a"), "uring-sqpoll") && !strcmp(doc_str(o, "b"), "uring") &&
+		  json_is_null(json_object_get(o, "rate")) &&
+		  json_integer_value(json_object_get(o, "size_bytes")) == 64 &&
+		  json_array_size(doc_get(o, "ratio.ci95")) == 2 &&
+		  json_is_number(doc_get(o, "ratio.estimate")) && *doc_str(o, "reason"),
+	      "verdict object shape");
+	json_decref(list);
+
+	/* unpaired, a client-bound cell cannot tell: its rate is its load generator's */
+	json_object_set_new(json_object_get(doc, "config"), "order", json_string("sequential"));
+	check_one(doc, 1000, VERDICT_CANNOT_TELL, "uring-sqpoll",
+		  "echo 64B, 1000 connections: cannot tell uring-sqpoll from uring on throughput");
+	verdict_best(doc, "echo", 64, 1000, &v);
+	CHECK(!v.est.paired && strstr(v.reason, "client-bound"), "unpaired: %s", v.reason);
+	/* unpaired and not client-bound: the two samples still decide at 10 (6 runs a side) */
+	verdict_best(doc, "echo", 64, 10, &v);
+	CHECK(!v.est.paired && v.kind == VERDICT_WINNER, "unpaired at 10: %s", v.reason);
+
+	/* efficiency: two open-loop cells at one rate, by server CPU per request */
+	json_t *eff = json_pack("{s:{s:s}, s:[]}", "config", "order", "interleaved", "cells");
+	for (int m = 0; m < 2; m++) {
+		json_t *runs = json_array();
+		for (int r = 0; r < 6; r++) {
+			double cpu = (m ? 10.0 : 9.0) * (1 + 0.05 * (r % 3));
+			json_array_append_new(
+			    runs, json_pack("{s:s, s:b, s:i, s:f, s:{s:{s:f, s:f}}}", "status",
+					    "ok", "probed", 0, "round", r, "requests_per_sec",
+					    20000.0, "server", "cpu_us_per_request", "user",
+					    cpu / 3, "system", cpu * 2 / 3));
+		}
+		json_array_append_new(
+		    json_object_get(eff, "cells"),
+		    json_pack("{s:s, s:s, s:i, s:i, s:f, s:s, s:o, s:{s:{s:f}}}", "workload",
+			      "echo", "model", m ? "epoll" : "uring", "connections", 100,
+			      "payload_bytes", 64, "rate", 20000.0, "status", "ok", "runs", runs,
+			      "summary", "cpu_us_per_request", "total", "median", m ? 10.5 : 9.45));
+	}
+	list = verdict_doc(eff);
+	o = json_array_get(list, 0);
+	char line[1024];
+	verdict_line(o, line, sizeof(line));
+	printf("%s\n", line);
+	CHECK(json_array_size(list) == 1 && !strcmp(doc_str(o, "basis"), "efficiency") &&
+		  json_number_value(json_object_get(o, "rate")) == 20000 &&
+		  !strcmp(doc_str(o, "winner"), "uring"),
+	      "efficiency verdict: %s", line);
+	CHECK(
+	    strstr(line, "uring wins on efficiency: 10.0% less server CPU per request than epoll"),
+	    "efficiency line %s", line);
+	json_decref(list);
+	json_object_set_new(json_array_get(json_object_get(eff, "cells"), 1),
+			    "client_bound_schedule", json_true());
+	CHECK(verdict_efficiency(eff, "echo", 64, 100, 20000, &v) == 0 &&
+		  v.kind == VERDICT_CANNOT_TELL && strstr(v.reason, "schedule"),
+	      "schedule not kept: %s", v.reason);
+	json_decref(eff);
 
 	/* nothing there: -1 and a rule that says why */
 	CHECK(verdict_best(doc, "echo", 64, 7, &v) == -1 && v.kind == VERDICT_NONE && v.rule,
@@ -96,21 +168,21 @@ int main(int argc, char **argv)
 	CHECK(verdict_best(doc, "proxy", 64, 10, &v) == -1, "no proxy cells");
 
 	/* the pair form: order of arguments does not matter */
-	CHECK(verdict_pair(find(doc, "uring", 10), find(doc, "epoll", 10), &v) == 0 &&
+	CHECK(verdict_pair(doc, find(doc, "uring", 10), find(doc, "epoll", 10), &v) == 0 &&
 		  v.kind == VERDICT_WINNER && v.best.cell == find(doc, "uring", 10),
 	      "pair uring > epoll at 10");
-	CHECK(verdict_pair(find(doc, "epoll", 10), NULL, &v) == -1 && v.candidates == 1,
+	CHECK(verdict_pair(doc, find(doc, "epoll", 10), NULL, &v) == -1 && v.candidates == 1,
 	      "pair with one cell");
 
-	/* old shape: no ci95, so min-max (3 runs, -3%..+2%): 160000 vs 151000 are clear */
+	/* old shape: no ci95 and no rounds: two samples of 3 runs give no interval yet */
 	CHECK(verdict_best(old, "echo", 64, 100, &v) == 0, "old shape at 100");
 	CHECK(!v.best.exact && v.best.lo < v.best.median && v.best.hi > v.best.median,
 	      "old shape: range %g..%g around %g", v.best.lo, v.best.hi, v.best.median);
-	CHECK(v.kind == VERDICT_WINNER && !strcmp(v.best.model, "uring-sqpoll"),
-	      "old shape at 100: %s %s", verdict_kind_text(v.kind), v.best.model);
-	/* epoll 40000 (38800..40800) and uring 42000 (40740..42840) at 1 connection overlap */
-	CHECK(verdict_pair(find(old, "epoll", 1), find(old, "uring", 1), &v) == 0 &&
-		  v.kind == VERDICT_TIE && !strcmp(v.best.model, "uring"),
+	CHECK(v.kind == VERDICT_CANNOT_TELL && !strcmp(v.best.model, "uring-sqpoll") &&
+		  !v.est.paired && !v.est.ci && v.more > 0,
+	      "old shape at 100: %s %s: %s", verdict_kind_text(v.kind), v.best.model, v.reason);
+	CHECK(verdict_pair(old, find(old, "epoll", 1), find(old, "uring", 1), &v) == 0 &&
+		  v.kind == VERDICT_CANNOT_TELL && !strcmp(v.best.model, "uring"),
 	      "old shape epoll vs uring at 1: %s", verdict_kind_text(v.kind));
 	/* a failed cell is not a candidate: blocking@1000 failed, uring-sqpoll skipped */
 	CHECK(verdict_best(old, "echo", 64, 1000, &v) == 0 && v.candidates == 2,

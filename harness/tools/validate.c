@@ -1,0 +1,363 @@
+/*
+ * `ringside validate`: what this machine can resolve, from known effects. A/A
+ * runs an epoll echo server against a twin of itself (the same binary brought
+ * as a --server); A/B gives the twin --work-us W, a known amount of user CPU per
+ * request. Each trial is one `ringside run` of interleaved rounds; its verdicts
+ * (core/verdict.h) are read back from results.json. Prints the A/A false-winner
+ * count, the A/B detection count, the measured CPU difference against W, and the
+ * smallest effect this machine decides in a trial's time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "core/stats.h"
+#include "core/verdict.h"
+#include "fsio.h"
+#include "log.h"
+#include "opts.h"
+
+#define VAL_MAX_TRIALS 100
+
+struct val_opts {
+	unsigned long trials, conns, rounds, work_us;
+	double duration_s;
+	bool json;
+};
+
+struct val_trial {
+	bool ok;
+	const char *decision;	  /* of the verdict between the two */
+	bool base_wins;		  /* "epoll" (not the twin) won */
+	double halfwidth_pct;	  /* of the ratio's CI; NaN without one */
+	double ratio;		  /* epoll / twin: the estimate */
+	double user_us, total_us; /* twin - base, median over paired rounds */
+	double wall_s;
+	char reason[512];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ringside validate [--trials N] [--work-us W] [--connections N]\n"
+		"                         [--rounds R] [--duration S] [--json]\n\n"
+		"Known effects on this machine. A/A: the epoll echo server against a twin of\n"
+		"itself (the same ringside-echo, brought with --server); A/B: the twin with\n"
+		"--work-us W (default 1), W us of user CPU more per request. Each trial is one\n"
+		"`ringside run` of R interleaved rounds (default 8) of S-second runs (default\n"
+		"0.5) at N connections (default 100); the verdict is the one results.json\n"
+		"holds (docs/claims.md, \"Verdict rules\"). Prints the A/A false winners, the\n"
+		"A/B detections, the measured user and total CPU per request difference\n"
+		"against W, and the smallest effect decided in a trial's time.\n\n"
+		"  --trials N     trials of each kind (default 5)\n"
+		"  --json         the figures as JSON on stdout:\n"
+		"                 {aa: {trials, false_winners}, ab: {trials, detected, known_us,\n"
+		"                 measured_us, measured_total_us}, smallest_effect_pct, ...}\n\n"
+		"example:\n"
+		"  ringside validate --trials 20\n");
+}
+
+/* Runs argv with stdout and stderr into log; its exit status, or -1. */
+static int run_child(char *const *argv, const char *log)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The per-round differences twin - base of a CPU figure; median, NaN without pairs. */
+static double cpu_diff(const json_t *doc, bool total)
+{
+	const json_t *cells = json_object_get(doc, "cells"), *base = NULL, *twin = NULL, *c;
+	double d[256];
+	int n = 0;
+	size_t i, j, k;
+
+	json_array_foreach(cells, i, c)
+	{
+		if (!strcmp(doc_str(c, "model"), "epoll"))
+			base = c;
+		else if (!strcmp(doc_str(c, "model"), "twin"))
+			twin = c;
+	}
+	if (!base || !twin)
+		return NAN;
+	json_array_foreach(json_object_get(base, "runs"), j, c)
+	{
+		const json_t *t;
+		double rb, rt, xb = 0, xt = 0, p, q;
+
+		if (!doc_num(c, "round", &rb) || strcmp(doc_str(c, "status"), "ok") ||
+		    json_is_true(json_object_get(c, "probed")))
+			continue;
+		json_array_foreach(json_object_get(twin, "runs"), k, t)
+		{
+			if (n >= 256 || !doc_num(t, "round", &rt) || rt != rb ||
+			    strcmp(doc_str(t, "status"), "ok") ||
+			    json_is_true(json_object_get(t, "probed")))
+				continue;
+			if (!doc_num(c, "server.cpu_us_per_request.user", &p) ||
+			    !doc_num(t, "server.cpu_us_per_request.user", &q))
+				break;
+			xb = p;
+			xt = q;
+			if (total) {
+				if (doc_num(c, "server.cpu_us_per_request.system", &p))
+					xb += p;
+				if (doc_num(t, "server.cpu_us_per_request.system", &q))
+					xt += q;
+			}
+			d[n++] = xt - xb;
+			break;
+		}
+	}
+	return stats_median(d, n);
+}
+
+/* dir is short: the mkdtemp name below. */
+static void trial(const struct val_opts *o, bool ab, int k, const char *dir, struct val_trial *t)
+{
+	char exe[4096], twin[4096 + 128], conns[24], rounds[24], dur[32], out[64], log[80],
+	    path[96];
+	json_t *doc, *list, *v;
+	json_error_t err;
+	double t0 = now_s(), lo, hi;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->halfwidth_pct = t->user_us = t->total_us = NAN;
+	snprintf(exe, sizeof(exe), "%s/ringside", fs_exe_dir());
+	if (ab)
+		snprintf(twin, sizeof(twin),
+			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus} "
+			 "--work-us %lu",
+			 fs_exe_dir(), o->work_us);
+	else
+		snprintf(twin, sizeof(twin),
+			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus}",
+			 fs_exe_dir());
+	snprintf(conns, sizeof(conns), "%lu", o->conns);
+	snprintf(rounds, sizeof(rounds), "%lu", o->rounds);
+	snprintf(dur, sizeof(dur), "%g", o->duration_s);
+	snprintf(out, sizeof(out), "%.40s/%s-%d", dir, ab ? "ab" : "aa", k);
+	snprintf(log, sizeof(log), "%s.log", out);
+	char *argv[] = {exe,	      "run",	  "--workload",
+			"echo",	      "--models", "epoll,twin",
+			"--server",   twin,	  "--connections",
+			conns,	      "--repeat", rounds,
+			"--duration", dur,	  "--warmup",
+			"0.2",	      "--probes", "off",
+			"--quiet",    "--out",	  out,
+			NULL};
+
+	if (run_child(argv, log) != 0) {
+		snprintf(t->reason, sizeof(t->reason), "ringside run failed: see %s", log);
+		return;
+	}
+	t->wall_s = now_s() - t0;
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	doc = json_load_file(path, 0, &err);
+	if (!doc) {
+		snprintf(t->reason, sizeof(t->reason), "%s: %.300s", path, err.text);
+		return;
+	}
+	list = verdict_list(doc);
+	json_array_foreach(list, i, v)
+	{
+		if (strcmp(doc_str(v, "basis"), "throughput"))
+			continue;
+		t->ok = true;
+		t->decision = !strcmp(doc_str(v, "decision"), "winner")	      ? "winner"
+			      : !strcmp(doc_str(v, "decision"), "equivalent") ? "equivalent"
+									      : "cannot-tell";
+		t->base_wins = !strcmp(doc_str(v, "winner"), "epoll");
+		t->ratio = NAN;
+		if (doc_num(v, "ratio.estimate", &lo))
+			t->ratio = !strcmp(doc_str(v, "a"), "epoll") ? lo : 1 / lo;
+		if (json_array_size(doc_get(v, "ratio.ci95")) == 2) {
+			lo = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 0));
+			hi = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 1));
+			t->halfwidth_pct = (sqrt(hi / lo) - 1) * 100;
+		}
+		snprintf(t->reason, sizeof(t->reason), "%s", doc_str(v, "reason"));
+		break;
+	}
+	t->user_us = cpu_diff(doc, false);
+	t->total_us = cpu_diff(doc, true);
+	json_decref(list);
+	json_decref(doc);
+	if (!t->ok)
+		snprintf(t->reason, sizeof(t->reason), "no verdict in %s", path);
+}
+
+static int remove_tree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+
+	return run_child(argv, "/dev/null");
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"trials", required_argument, NULL, 't'},
+						 {"work-us", required_argument, NULL, 'w'},
+						 {"connections", required_argument, NULL, 'c'},
+						 {"rounds", required_argument, NULL, 'r'},
+						 {"duration", required_argument, NULL, 'd'},
+						 {"json", no_argument, NULL, 'j'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
+	struct val_opts o = {
+	    .trials = 5, .conns = 100, .rounds = 8, .work_us = 1, .duration_s = 0.5};
+	static struct val_trial aa[VAL_MAX_TRIALS], ab[VAL_MAX_TRIALS];
+	double user[VAL_MAX_TRIALS], total[VAL_MAX_TRIALS], hw[2 * VAL_MAX_TRIALS], wall = 0;
+	int c, li = 0, false_winners = 0, detected = 0, nu = 0, nt = 0, nh = 0, failed = 0;
+	char dir[] = "/tmp/ringside-validate-XXXXXX";
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
+		int bad = 0;
+
+		switch (c) {
+		case 't':
+			bad = parse_uint(optarg, &o.trials, 1, VAL_MAX_TRIALS);
+			break;
+		case 'w':
+			bad = parse_uint(optarg, &o.work_us, 1, 100000);
+			break;
+		case 'c':
+			bad = parse_uint(optarg, &o.conns, 1, 100000);
+			break;
+		case 'r':
+			bad = parse_uint(optarg, &o.rounds, 3, 1000);
+			break;
+		case 'd':
+			bad = parse_double(optarg, &o.duration_s, 0.05, 3600);
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return RS_EXIT_OK;
+		default:
+			usage(stderr);
+			return RS_EXIT_USAGE;
+		}
+		if (bad) {
+			LOG_ERR("validate: bad value for --%s: %s", longopts[li].name, optarg);
+			return RS_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		LOG_ERR("validate: unexpected argument %s", argv[optind]);
+		return RS_EXIT_USAGE;
+	}
+	if (!mkdtemp(dir)) {
+		PLOG_ERR("validate: cannot make a temporary directory");
+		return RS_EXIT_FAIL;
+	}
+	for (unsigned long i = 0; i < o.trials; i++) {
+		trial(&o, false, (int)i, dir, &aa[i]);
+		trial(&o, true, (int)i, dir, &ab[i]);
+		if (!aa[i].ok || !ab[i].ok) {
+			LOG_ERR("validate: trial %lu: %s", i + 1,
+				!aa[i].ok ? aa[i].reason : ab[i].reason);
+			failed++;
+			continue;
+		}
+		false_winners += !strcmp(aa[i].decision, "winner");
+		detected += !strcmp(ab[i].decision, "winner") && ab[i].base_wins;
+		if (isfinite(ab[i].user_us))
+			user[nu++] = ab[i].user_us;
+		if (isfinite(ab[i].total_us))
+			total[nt++] = ab[i].total_us;
+		/* the resolution: the CI half-widths of both kinds (the effect shifts, not widens)
+		 */
+		if (isfinite(aa[i].halfwidth_pct))
+			hw[nh++] = aa[i].halfwidth_pct;
+		if (isfinite(ab[i].halfwidth_pct))
+			hw[nh++] = ab[i].halfwidth_pct;
+		wall += aa[i].wall_s;
+		if (!o.json)
+			fprintf(
+			    stderr,
+			    "trial %lu: A/A %s (epoll/twin %.3f ±%.1f%%), A/B %s (epoll/twin %.3f "
+			    "±%.1f%%; twin +%.2f us user, +%.2f us total)\n",
+			    i + 1, aa[i].decision, aa[i].ratio, aa[i].halfwidth_pct, ab[i].decision,
+			    ab[i].ratio, ab[i].halfwidth_pct, ab[i].user_us, ab[i].total_us);
+	}
+	remove_tree(dir);
+	if (failed == (int)o.trials)
+		return RS_EXIT_FAIL;
+	unsigned long done = o.trials - (unsigned long)failed;
+	double mu = stats_median(user, nu), mt = stats_median(total, nt), se = stats_median(hw, nh);
+	double trial_s = done ? wall / (double)done : NAN;
+
+	if (o.json) {
+		json_t *j =
+		    json_pack("{s:{s:I, s:i}, s:{s:I, s:i, s:I, s:o, s:o}, s:o, s:o, s:I, s:I, "
+			      "s:f}",
+			      "aa", "trials", (json_int_t)done, "false_winners", false_winners,
+			      "ab", "trials", (json_int_t)done, "detected", detected, "known_us",
+			      (json_int_t)o.work_us, "measured_us",
+			      isfinite(mu) ? json_real(mu) : json_null(), "measured_total_us",
+			      isfinite(mt) ? json_real(mt) : json_null(), "smallest_effect_pct",
+			      isfinite(se) ? json_real(se) : json_null(), "trial_s",
+			      isfinite(trial_s) ? json_real(trial_s) : json_null(), "connections",
+			      (json_int_t)o.conns, "rounds", (json_int_t)o.rounds, "duration_s",
+			      o.duration_s);
+
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(j);
+	} else {
+		printf("A/A (epoll vs its twin): %d false winner%s in %lu trials\n", false_winners,
+		       false_winners == 1 ? "" : "s", done);
+		printf("A/B (twin --work-us %lu): detected in %d of %lu trials\n", o.work_us,
+		       detected, done);
+		printf("twin's extra CPU per request: user %.2f us (known %lu us), total %.2f us\n",
+		       mu, o.work_us, mt);
+		if (isfinite(se))
+			printf(
+			    "echo, %lu connections: differences of %.1f%% or more are decided in "
+			    "about %.0f s here (%lu rounds of %g s)\n",
+			    o.conns, se, trial_s, o.rounds, o.duration_s);
+		else
+			printf("echo, %lu connections: no trial gave an interval in %lu rounds\n",
+			       o.conns, o.rounds);
+	}
+	return RS_EXIT_OK;
+}

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "options.h"
+#include "core/estimate.h"
 #include "options_int.h"
 #include "remote.h"
 #include "log.h"
@@ -384,6 +385,27 @@ const struct run_opt run_opt_rows[] = {
      .key = "config.target_ci_pct",
      .rec = REC_REAL,
      .rec_off = FIELD(target_ci_pct)},
+    {.name = "min-effect",
+     .arg = "PCT",
+     .help = "verdicts: the smallest difference that names a winner,\n% (default 1)",
+     .parse = PARSE_REAL,
+     .off = FIELD(min_effect_pct),
+     .min = 0,
+     .max = 100,
+     .key = "config.min_effect_pct",
+     .rec = REC_REAL,
+     .rec_off = FIELD(min_effect_pct)},
+    {.name = "equivalence",
+     .arg = "PCT",
+     .help = "verdicts: two cells whose whole 95% CI of the ratio lies\nwithin +-PCT% are "
+	     "equivalent (default 2)",
+     .parse = PARSE_REAL,
+     .off = FIELD(equivalence_pct),
+     .min = 0.01,
+     .max = 100,
+     .key = "config.equivalence_pct",
+     .rec = REC_REAL,
+     .rec_off = FIELD(equivalence_pct)},
     {.name = "max-repeat",
      .arg = "N",
      .help = "auto: at most N repetitions (default: the suite's cap, 6\nfor echo and tinygate; "
@@ -578,6 +600,8 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	    .probes = "auto",
 	    .timeout_s = 10,
 	    .target_ci_pct = 5,
+	    .min_effect_pct = EST_MIN_EFFECT * 100,
+	    .equivalence_pct = EST_EQUIVALENCE * 100,
 	    .seed = ((uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid()) & RUN_SEED_MAX,
 	    .argv = argv,
 	    .argc = argc,

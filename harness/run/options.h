@@ -62,6 +62,8 @@ struct run_opts {
 	unsigned long repeat;
 	double target_ci_pct;
 	unsigned long max_repeat;
+	/* The verdicts' smallest winning difference and equivalence margin, % (core/estimate.h). */
+	double min_effect_pct, equivalence_pct;
 	uint64_t seed;	 /* of the round order's shuffle */
 	bool sequential; /* --order sequential: model-major, repetitions back to back */
 	const char *server_args[RUN_MAX_SERVER_ARGS]; /* --server-arg: appended to ours */

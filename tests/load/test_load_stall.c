@@ -77,7 +77,13 @@ static void client_stall(const char *target)
 	n = lt_int(r.json, "requests");
 	skipped = lt_int(r.json, "skipped");
 	lag_max = lt_num(r.json, "schedule_lag_us.max");
-	CHECKF(skipped >= 350 && skipped <= 520, "%lld skipped after a 250 ms stop", skipped);
+	/*
+	 * About 480 are due in the stop and not sendable within 10 ms of it; a machine
+	 * whose other work delays the resumed generator's first passes still sends some
+	 * of them within the bound (181 seen with a build on both CPUs), and a run with
+	 * no stop skips next to none: at least 100, never more than were due.
+	 */
+	CHECKF(skipped >= 100 && skipped <= 520, "%lld skipped after a 250 ms stop", skipped);
 	CHECKF(n + skipped >= 3400 && n + skipped <= 4400, "%lld sent + %lld skipped", n, skipped);
 	/* Sent within the bound (10 ms), as the histogram rounds it (under 1%). */
 	CHECKF(lag_max <= 10000 * 1.01, "lag max %.0f us beyond --max-lag-ms", lag_max);

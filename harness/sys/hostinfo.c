@@ -2,7 +2,8 @@
  * Host and environment facts for results.json "host" and for `ringside doctor`:
  * uname, CPU model and count, memory, io_uring_disabled, the cpufreq governor,
  * CPU vulnerability mitigations, whether the kernel accounts irq time apart
- * (CONFIG_IRQ_TIME_ACCOUNTING), and versions of the libraries and peer tools.
+ * (CONFIG_IRQ_TIME_ACCOUNTING), and versions of the libraries and tools (the peers'
+ * version commands come from the caller: run/servers/peers.h).
  */
 #include <ctype.h>
 #include <stdbool.h>

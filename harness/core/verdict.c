@@ -388,6 +388,52 @@ static bool seen_before(const json_t *cells, size_t i)
 	return false;
 }
 
+/*
+ * The question ringside exists for, epoll against io_uring: where the best and
+ * the runner-up of a group are another pair, this pair gets a verdict of its own.
+ */
+static const char *const headline_pair[2] = {"uring", "epoll"};
+
+/* The closed-loop cell of model in c's group (same workload, size, connections), or NULL. */
+static const json_t *group_cell(const json_t *cells, const json_t *c, const char *model)
+{
+	for (size_t j = 0; j < json_array_size(cells); j++) {
+		const json_t *p = json_array_get(cells, j);
+
+		if (!strcmp(doc_str(p, "model"), model) &&
+		    !strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
+		    doc_cell_size(p) == doc_cell_size(c) &&
+		    json_integer_value(json_object_get(p, "connections")) ==
+			json_integer_value(json_object_get(c, "connections")) &&
+		    !json_is_number(json_object_get(p, "rate")) &&
+		    !json_is_number(json_object_get(p, "sweep_step")) && doc_cell_ok(p))
+			return p;
+	}
+	return NULL;
+}
+
+/* The headline pair's verdict when the group's best-against-runner-up is not it. */
+static void headline(const json_t *doc, const json_t *c, const struct verdict *best, json_t *out)
+{
+	const json_t *cells = json_object_get(doc, "cells");
+	const json_t *a = group_cell(cells, c, headline_pair[0]),
+		     *b = group_cell(cells, c, headline_pair[1]);
+	struct verdict v;
+	bool same = best->best.model && best->runner_up.model &&
+		    ((!strcmp(best->best.model, headline_pair[0]) &&
+		      !strcmp(best->runner_up.model, headline_pair[1])) ||
+		     (!strcmp(best->best.model, headline_pair[1]) &&
+		      !strcmp(best->runner_up.model, headline_pair[0])));
+
+	if (!a || !b || same || verdict_pair(doc, a, b, &v))
+		return;
+	v.workload = best->workload;
+	v.size = best->size;
+	v.conns = best->conns;
+	v.rate = -1;
+	json_array_append_new(out, verdict_json(&v));
+}
+
 json_t *verdict_doc(const json_t *doc)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *c;
@@ -411,6 +457,8 @@ json_t *verdict_doc(const json_t *doc)
 			 : verdict_best(doc, w, size, conns, &v);
 		if (rc == 0)
 			json_array_append_new(out, verdict_json(&v));
+		if (rc == 0 && !json_is_number(r))
+			headline(doc, c, &v, out);
 	}
 	return out;
 }

@@ -133,8 +133,13 @@ int main(int argc, char **argv)
 	CHECKF(p99 >= 150000, "p99 %.0f us does not show the 250 ms stall", p99);
 	CHECKF(p99 <= 1000000, "p99 %.0f us: far beyond the stall", p99);
 	CHECKF(p50 < 50000, "p50 %.0f us: the stall should touch a few percent", p50);
-	/* They waited for the server: none is skipped (a stray client hiccup might). */
-	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") < 20,
+	/*
+	 * They waited for the server: next to none is skipped. A pacer that counted the
+	 * stall's ~500 requests as its own lateness would skip most of them; a slow
+	 * client (20 under ASan) or a stray hiccup skips a few of the backlog it sends
+	 * after SIGCONT: at most 20 and 1% of the requests.
+	 */
+	CHECKF(lt_int(r.json, "skipped") >= 0 && lt_int(r.json, "skipped") <= 20 + n / 100,
 	       "%lld skipped: a server stall must not skip", lt_int(r.json, "skipped"));
 	fprintf(stderr, "stall %d ms at %s: %lld requests, p50 %.0f us, p99 %.0f us\n", STALL_MS,
 		lt_engine, n, p50, p99);

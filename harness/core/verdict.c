@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bound.h"
+#include "core/figs.h"
 #include "core/verdict.h"
 
 /* Runs a cell may hold (--max-repeat is at most 1000). */
@@ -70,16 +71,16 @@ static double doc_alpha(const json_t *doc)
 /* The figure of one run; false when it has none. */
 static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 {
+	const char *const *cpu = figs[FIG_CPU_TOTAL].from; /* user, system, SQPOLL */
 	double u, s, q = 0;
 
 	if (strcmp(doc_str(run, "status"), "ok") || json_is_true(json_object_get(run, "probed")))
 		return false;
 	if (basis == VERDICT_THROUGHPUT)
-		return doc_num(run, "requests_per_sec", x);
-	if (!doc_num(run, "server.cpu_us_per_request.user", &u) ||
-	    !doc_num(run, "server.cpu_us_per_request.system", &s))
+		return doc_num(run, figs[FIG_REQUESTS_PER_SEC].from[0], x);
+	if (!doc_num(run, cpu[0], &u) || !doc_num(run, cpu[1], &s))
 		return false;
-	doc_num(run, "server.cpu_us_per_request.sqpoll", &q);
+	doc_num(run, cpu[2], &q);
 	*x = u + s + q;
 	return true;
 }
@@ -104,7 +105,7 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 
 static const char *fig_path(enum verdict_basis basis)
 {
-	return basis == VERDICT_THROUGHPUT ? "requests_per_sec" : "cpu_us_per_request.total";
+	return figs[basis == VERDICT_THROUGHPUT ? FIG_REQUESTS_PER_SEC : FIG_CPU_TOTAL].name;
 }
 
 /* false when the cell has no median of the figure */

@@ -6,7 +6,9 @@
  * cell*.c one cell (spawn, follow, JSON, noise), peers.c the peers, probes.c
  * the BPF glue, remote*.c load generators elsewhere, results*.c the document.
  * This file: `ringside run` (set up, drive, finish; SIGINT/SIGTERM stop the
- * current cell's children and results.json says "interrupted") and `ringside list`.
+ * current cell's children and results.json says "interrupted"), which hands
+ * the path of a completed results.json back to the dispatcher (main.c prints
+ * its table through report/: measuring never calls reporting), and `ringside list`.
  */
 #include <limits.h>
 #include <signal.h>
@@ -28,7 +30,6 @@
 #include "sweep.h"
 #include "core/doc.h"
 #include "progress.h"
-#include "report/table.h"
 #include "log.h"
 #include "models.h"
 #include "clock.h"
@@ -84,7 +85,7 @@ static int print_plan(const struct run_opts *o)
 	return rc ? RS_EXIT_FAIL : RS_EXIT_OK;
 }
 
-int cmd_run(int argc, char **argv)
+int cmd_run(int argc, char **argv, char *results, size_t len)
 {
 	const struct cell_probe_ops *probes;
 	struct cell_plan plan;
@@ -177,9 +178,7 @@ int cmd_run(int argc, char **argv)
 	}
 	results_set_status(doc, "complete");
 	drive_write(&d);
-	table_print(stdout, doc);
-	printf("results: %s\n", path);
-	fflush(stdout);
+	snprintf(results, len, "%s", path); /* the dispatcher prints its table */
 	rc = RS_EXIT_OK;
 out:
 	if (d.write_failed) {

@@ -3,6 +3,7 @@
  * makes getopt, --help and config from the rows, options_check.c checks them
  * against each other), suites.c the suites, plan.c the cell matrix, drive.c the
  * one driver (a point at a time, in rounds), sweep.c the rate sweeps over it,
+ * equal.c the equal-load rounds after the closed loop (--equal-load),
  * cell*.c one cell (spawn, follow, JSON, noise), peers.c the peers, probes.c
  * the BPF glue, remote*.c load generators elsewhere, results*.c the document.
  * This file: `ringside run` (set up, drive, finish; SIGINT/SIGTERM stop the
@@ -20,6 +21,7 @@
 #include "sys/tmpdir.h"
 #include "cell.h"
 #include "drive.h"
+#include "equal.h"
 #include "options.h"
 #include "plan.h"
 #include "probes.h"
@@ -93,7 +95,7 @@ int cmd_run(int argc, char **argv)
 	char probes_off[256];
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
 	char *command = NULL;
-	struct run_opts *size_opts = NULL;
+	struct run_opts *size_opts = NULL, *equal_opts = NULL;
 	json_t *doc = NULL;
 	int rc = RS_EXIT_FAIL;
 
@@ -165,6 +167,9 @@ int cmd_run(int argc, char **argv)
 		}
 		d.t0_ns = now_ns();
 		drive_rounds(&d);
+		if (o.equal_load > 0 && !run_interrupted &&
+		    equal_load_run(&d, size_opts, &equal_opts))
+			goto out;
 	}
 	progress_done();
 	if (run_interrupted) {
@@ -193,6 +198,7 @@ out:
 	tmpdir_remove(o.tmpdir);
 	run_custom_free(&o);
 	drive_fini(&d);
+	free(equal_opts);
 	free(size_opts);
 	free(command);
 	json_decref(doc);

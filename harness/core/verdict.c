@@ -78,6 +78,10 @@ static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 		return false;
 	if (basis == VERDICT_THROUGHPUT)
 		return doc_num(run, "requests_per_sec", x);
+	/* A run that skipped sends did not serve the load: left out of the comparison. */
+	if (doc_num(run, "load.skipped", &q) && q > 0)
+		return false;
+	q = 0;
 	if (!doc_num(run, "server.cpu_us_per_request.user", &u) ||
 	    !doc_num(run, "server.cpu_us_per_request.system", &s))
 		return false;
@@ -169,19 +173,27 @@ static bool estimate(const json_t *doc, struct verdict *v)
 	return est_two_sample(xa, na, xb, nb, alpha, &v->est) == 0;
 }
 
-/* An efficiency cell's runs served the load they were offered (verdict.h). */
+/* An efficiency cell served the load it was offered, by its median (verdict.h). */
 static bool schedule_kept(const json_t *cell)
+{
+	double rate = json_number_value(json_object_get(cell, "rate")), rps;
+
+	return !doc_fig(cell, "requests_per_sec", &rps) || rps >= VERDICT_KEPT_SHARE * rate;
+}
+
+/* The runs of cell that skipped sends (left out of an efficiency comparison). */
+static int skipped_runs(const json_t *cell)
 {
 	const json_t *run;
 	size_t i;
-	double s, rate = json_number_value(json_object_get(cell, "rate")), rps;
+	double s;
+	int n = 0;
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
 	{
-		if (doc_num(run, "load.skipped", &s) && s > 0)
-			return false;
+		n += doc_num(run, "load.skipped", &s) && s > 0;
 	}
-	return !doc_fig(cell, "requests_per_sec", &rps) || rps >= VERDICT_KEPT_SHARE * rate;
+	return n;
 }
 
 static void decide(const json_t *doc, struct verdict *v)
@@ -207,9 +219,8 @@ static void decide(const json_t *doc, struct verdict *v)
 	    (!schedule_kept(v->best.cell) || !schedule_kept(v->runner_up.cell))) {
 		v->kind = VERDICT_CANNOT_TELL;
 		snprintf(v->reason, sizeof(v->reason),
-			 "the load generator did not keep the schedule (skipped sends, or under "
-			 "%.0f%% of the offered rate served), so the cells did not serve the same "
-			 "load",
+			 "the load generator did not keep the schedule (under %.0f%% of the "
+			 "offered rate served), so the cells did not serve the same load",
 			 VERDICT_KEPT_SHARE * 100);
 		return;
 	}
@@ -234,6 +245,15 @@ static void decide(const json_t *doc, struct verdict *v)
 		     ? "; a cell is client-bound, but paired by round the throughput ratio still "
 		       "decides"
 		     : "");
+	if (v->basis == VERDICT_EFFICIENCY) {
+		int left = skipped_runs(v->best.cell) + skipped_runs(v->runner_up.cell);
+		size_t at = strlen(v->reason);
+
+		if (left && at < sizeof(v->reason))
+			snprintf(v->reason + at, sizeof(v->reason) - at,
+				 "; %d run%s that skipped sends left out", left,
+				 left == 1 ? "" : "s");
+	}
 }
 
 static void reset(struct verdict *v, enum verdict_basis basis)

@@ -13,8 +13,9 @@
  *   decides and the reason says that the client bounded it.
  * - "efficiency": open-loop cells at one common offered rate by server CPU per
  *   request, lower is better; valid whatever bound the closed loop, provided the
- *   schedule was kept: no skipped sends (so every request went out within
- *   --max-lag-ms of its time) and the median served 97% of the offered rate.
+ *   schedule was kept: runs that skipped sends (a request could not go out
+ *   within --max-lag-ms of its time) are left out, and a cell whose median
+ *   served under 97% of the offered rate cannot be compared.
  *   The lag mark of a curve (client_bound_schedule, 10% of a connection's
  *   interval) is not required: both cells met the same client.
  */

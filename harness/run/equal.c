@@ -65,6 +65,7 @@ int equal_load_run(struct drive *d, const struct run_opts *size_opts, struct run
 		/* Compared by CPU, which probes would add to: the closed loop has the counts. */
 		c->unprobed_only = true;
 		drive_cell_init(d, c, &g[i % ngroups], &spec);
+		json_object_set_new(c->json, "equal_load", json_true());
 	}
 	free(has);
 	if (added)

@@ -41,7 +41,8 @@ with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
         fail("equal-load rate %r: want half the lowest median %r of %d cells"
              % (rate, lowest, len(ok)))
     if [c["model"] for c in equal] != [c["model"] for c in ok] or \
-            any(c["rate"] != rate for c in equal):
+            any(c["rate"] != rate or c.get("equal_load") is not True for c in equal) or \
+            any("equal_load" in c for c in closed):
         fail("equal-load cells %r at %r" % ([(c["model"], c["rate"]) for c in equal], rate))
     eff = [v for v in doc["verdicts"] if v["basis"] == "efficiency"]
     if not eff or eff[0]["rate"] != rate:

@@ -148,6 +148,11 @@ bool doc_cell_ok(const json_t *cell)
 	return !strcmp(doc_cell_status(cell), "ok");
 }
 
+bool doc_cell_equal_load(const json_t *cell)
+{
+	return json_is_true(json_object_get(cell, "equal_load"));
+}
+
 int doc_write(const char *path, const json_t *doc)
 {
 	struct fs_out out;

@@ -31,6 +31,11 @@ const struct fig figs[] = {
      FIG_OBJ, "us", "server CPU per request", .no_spread = true},
     {"cpu_us_per_request_core", {"server.cpu_us_per_request_core"}, FIG_HEAD, FIG_OBJ, "us",
      "server CPU per request from the cores' counters", .no_spread = true, .optional = true},
+    /* The scheduler's ns, every thread (sys/procstat.h); older files have ticks alone. */
+    {"cpu_ns_per_request", {"server.cpu_ns_per_request"}, FIG_HEAD, FIG_OBJ, "ns",
+     "server CPU per request (scheduler, ns)", .no_spread = true, .optional = true},
+    {"cpu_sched_ticks_share", {"server.cpu_sched.ticks_share"}, FIG_HEAD, FIG_OBJ, "",
+     "share of the ns CPU figure counted from ticks", .no_spread = true, .optional = true},
     {"context_switches_per_request_proc.voluntary", {SRV_CTX "voluntary"}, FIG_HEAD, FIG_NUM, "",
      "voluntary context switches per request (/proc)"},
     {"context_switches_per_request_proc.involuntary", {SRV_CTX "involuntary"}, FIG_HEAD, FIG_NUM,

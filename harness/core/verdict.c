@@ -67,8 +67,22 @@ static double doc_alpha(const json_t *doc)
 	return est_look_alpha(looks, looks);
 }
 
+/*
+ * Efficiency's figure: the scheduler's ns per request (every thread, SQPOLL and
+ * io-wq included; sys/procstat.h) when both cells have it, else, for older
+ * files, the ticks' user + system + sqpoll in µs. A bool sched below picks it.
+ */
+#define VERDICT_SCHED_FIG "cpu_ns_per_request"
+
+static bool cell_sched(const json_t *cell)
+{
+	double x;
+
+	return cell && doc_fig(cell, VERDICT_SCHED_FIG, &x);
+}
+
 /* The figure of one run; false when it has none. */
-static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
+static bool run_figure(const json_t *run, enum verdict_basis basis, bool sched, double *x)
 {
 	double u, s, q = 0;
 
@@ -76,6 +90,8 @@ static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 		return false;
 	if (basis == VERDICT_THROUGHPUT)
 		return doc_num(run, "requests_per_sec", x);
+	if (sched)
+		return doc_num(run, "server.cpu_ns_per_request", x);
 	if (!doc_num(run, "server.cpu_us_per_request.user", &u) ||
 	    !doc_num(run, "server.cpu_us_per_request.system", &s))
 		return false;
@@ -85,7 +101,8 @@ static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 }
 
 /* The cell's figures and their rounds (-1 without one); returns how many. */
-static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, int *round)
+static int cell_runs(const json_t *cell, enum verdict_basis basis, bool sched, double *x,
+		     int *round)
 {
 	const json_t *run;
 	size_t i;
@@ -94,7 +111,7 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
 	{
-		if (n < VERDICT_RUNS && run_figure(run, basis, &x[n])) {
+		if (n < VERDICT_RUNS && run_figure(run, basis, sched, &x[n])) {
 			round[n] = doc_num(run, "round", &r) ? (int)r : -1;
 			n++;
 		}
@@ -102,15 +119,26 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 	return n;
 }
 
-static const char *fig_path(enum verdict_basis basis)
+/* The summary figure of a basis; sched: efficiency's ns figure. */
+static const char *fig_path(enum verdict_basis basis, bool sched)
 {
-	return basis == VERDICT_THROUGHPUT ? "requests_per_sec" : "cpu_us_per_request.total";
+	return basis == VERDICT_THROUGHPUT ? "requests_per_sec"
+	       : sched			   ? VERDICT_SCHED_FIG
+					   : "cpu_us_per_request.total";
 }
 
-/* false when the cell has no median of the figure */
+/* Both cells have efficiency's ns figure (the two sides compare the same one). */
+static bool verdict_sched(const struct verdict *v)
+{
+	return v->basis == VERDICT_EFFICIENCY && cell_sched(v->best.cell) &&
+	       cell_sched(v->runner_up.cell);
+}
+
+/* false when the cell has no median of the figure (efficiency's in µs either way) */
 static bool side(const json_t *cell, enum verdict_basis basis, struct verdict_side *s)
 {
-	const char *path = fig_path(basis);
+	bool sched = basis == VERDICT_EFFICIENCY && cell_sched(cell);
+	const char *path = fig_path(basis, sched);
 
 	memset(s, 0, sizeof(*s));
 	if (!cell || !doc_fig(cell, path, &s->median))
@@ -121,6 +149,11 @@ static bool side(const json_t *cell, enum verdict_basis basis, struct verdict_si
 		s->exact = false;
 		if (!doc_range(cell, path, &s->lo, &s->hi))
 			s->lo = s->hi = s->median; /* one run: a point */
+	}
+	if (sched) {
+		s->median /= 1e3;
+		s->lo /= 1e3;
+		s->hi /= 1e3;
 	}
 	s->client_bound = verdict_client_bound(cell);
 	s->noisy = verdict_noisy(cell);
@@ -143,8 +176,8 @@ static bool estimate(const json_t *doc, struct verdict *v)
 {
 	static double xa[VERDICT_RUNS], xb[VERDICT_RUNS], pa[VERDICT_RUNS], pb[VERDICT_RUNS];
 	static int ra[VERDICT_RUNS], rb[VERDICT_RUNS];
-	int na = cell_runs(v->best.cell, v->basis, xa, ra);
-	int nb = cell_runs(v->runner_up.cell, v->basis, xb, rb), np = 0;
+	int na = cell_runs(v->best.cell, v->basis, verdict_sched(v), xa, ra);
+	int nb = cell_runs(v->runner_up.cell, v->basis, verdict_sched(v), xb, rb), np = 0;
 	double alpha = doc_alpha(doc);
 
 	if (!na || !nb)
@@ -340,7 +373,7 @@ json_t *verdict_json(const struct verdict *v)
 	json_object_set_new(j, "connections", json_integer(v->conns));
 	json_object_set_new(
 	    j, "basis", json_string(v->basis == VERDICT_THROUGHPUT ? "throughput" : "efficiency"));
-	json_object_set_new(j, "figure", json_string(fig_path(v->basis)));
+	json_object_set_new(j, "figure", json_string(fig_path(v->basis, verdict_sched(v))));
 	json_object_set_new(j, "rate",
 			    v->basis == VERDICT_EFFICIENCY ? json_real(v->rate) : json_null());
 	json_object_set_new(j, "a", json_string(v->best.model ? v->best.model : ""));

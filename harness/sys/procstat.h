@@ -67,7 +67,11 @@ struct proc_snap {
  * counted in sched_ticks_us. Without schedstat (schedstat false) sched_us is
  * the tick figure user + system + sqpoll + iou_wrk and sched_ticks_us all of it.
  * A process of a group that exits inside the window loses its CPU there, as
- * for the tick figures.
+ * for the tick figures. The kernel brings a running thread's sum_exec_runtime
+ * up to date at each switch and scheduler tick, so a snapshot taken while a
+ * server thread runs can miss up to one scheduler tick of it (1/CONFIG_HZ,
+ * 4 ms at HZ=250); the tick figures share that lag, on top of their 10 ms
+ * rounding at every reading.
  */
 struct proc_usage {
 	double user_us, system_us, sqpoll_us, iou_wrk_us;

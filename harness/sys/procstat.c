@@ -108,13 +108,17 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 {
 	char path[64], buf[8192];
 	struct dirent *de;
+	uint64_t before = 0;
+	bool clock_ok;
 	DIR *d;
 
 	s->n = 0;
-	s->schedstat = true;
+	s->schedstat = false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &s->utime, &s->stime))
 		return -1;
+	/* The clock on both sides of the threads' reading (procstat.h's lower bound). */
+	clock_ok = read_proc_clock(pid, &before);
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
@@ -130,8 +134,8 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)t.tid);
 		if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &t.utime, &t.stime))
 			continue; /* the thread just exited */
-		if (read_run_ns(pid, t.tid, &t.run_ns))
-			s->schedstat = false;
+		t.have_run_ns = read_run_ns(pid, t.tid, &t.run_ns) == 0;
+		s->schedstat = s->schedstat || t.have_run_ns;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)t.tid);
 		if (read_file(path, comm, sizeof(comm)) < 0)
 			comm[0] = '\0';
@@ -145,9 +149,9 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 			break;
 	}
 	closedir(d);
-	/* After the threads, as in every snapshot, so that the reading's skew cancels. */
-	s->self = (struct proc_total){.pid = pid, .utime = s->utime, .stime = s->stime};
-	s->self.have_run_ns = read_proc_clock(pid, &s->self.run_ns);
+	s->self = (struct proc_total){
+	    .pid = pid, .utime = s->utime, .stime = s->stime, .run_ns_before = before};
+	s->self.have_run_ns = read_proc_clock(pid, &s->self.run_ns_after) && clock_ok;
 	s->rss_kib = proc_rss_kib(pid, &s->hwm_kib);
 	return s->n ? 0 : -1;
 }
@@ -219,9 +223,11 @@ static void sched_delta(const struct proc_snap *a, const struct proc_snap *b, st
 			const struct proc_thread *t = &b->t[k], *t0;
 			uint64_t d;
 
-			if (t->pid != p->pid)
-				continue;
+			if (t->pid != p->pid || !t->have_run_ns)
+				continue; /* not this process's, or gone: in the remainder */
 			t0 = p0 ? thread_in(a, t->tid) : NULL;
+			if (t0 && !t0->have_run_ns)
+				t0 = NULL;
 			d = since(t0 ? &t0->run_ns : NULL, t->run_ns);
 			thr_ns += d;
 			thr_ticks += since(t0 ? &t0->utime : NULL, t->utime) +
@@ -233,7 +239,8 @@ static void sched_delta(const struct proc_snap *a, const struct proc_snap *b, st
 		}
 		ns += thr_ns;
 		if (p->have_run_ns && (!p0 || p0->have_run_ns)) {
-			uint64_t d = since(p0 ? &p0->run_ns : NULL, p->run_ns);
+			/* From the end of a's reading to the start of b's: a lower bound. */
+			uint64_t d = since(p0 ? &p0->run_ns_after : NULL, p->run_ns_before);
 
 			exited_ns += d > thr_ns ? d - thr_ns : 0;
 		} else {
@@ -362,7 +369,7 @@ int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_sna
 		}
 		s->utime += w.utime;
 		s->stime += w.stime;
-		s->schedstat = s->schedstat && w.schedstat;
+		s->schedstat = s->schedstat || w.schedstat;
 		if (w.rss_kib > 0 && s->rss_kib >= 0)
 			s->rss_kib += w.rss_kib;
 		if (w.hwm_kib > 0 && s->hwm_kib >= 0)

@@ -20,6 +20,7 @@ struct proc_thread {
 	enum proc_class cls;
 	uint64_t utime, stime; /* clock ticks */
 	uint64_t run_ns;       /* schedstat's first field: sum_exec_runtime, ns */
+	bool have_run_ns;      /* false: no schedstat (or the thread exited as it was read) */
 	uint64_t vol, invol;
 };
 
@@ -31,8 +32,9 @@ struct proc_thread {
 struct proc_total {
 	pid_t pid;
 	uint64_t utime, stime; /* clock ticks */
-	uint64_t run_ns;       /* the process's CPU clock (all its threads, living or not), ns */
-	bool have_run_ns;      /* false: the clock could not be read */
+	/* its CPU clock (every thread, living or not) before and after its threads, ns */
+	uint64_t run_ns_before, run_ns_after;
+	bool have_run_ns; /* false: the clock could not be read */
 };
 
 struct proc_snap {
@@ -43,7 +45,7 @@ struct proc_snap {
 	int nprocs;
 	uint64_t utime, stime;	/* the whole process (or group), clock ticks */
 	struct proc_total self; /* proc_snapshot's process alone */
-	bool schedstat;		/* every thread read had its schedstat */
+	bool schedstat;		/* the kernel has schedstat: some thread's could be read */
 	long rss_kib, hwm_kib;	/* -1 if unreadable */
 };
 
@@ -55,13 +57,17 @@ struct proc_snap {
  * resolution, not in 10 ms ticks: the scheduler's sum_exec_runtime of every
  * thread, user threads and the kernel's iou-sqp-* and iou-wrk-* alike, from
  * /proc/PID/task/TID/schedstat. A thread counts its schedstat delta (one born
- * in the window from zero). A thread that exited inside the window leaves no
+ * in the window from zero); one whose schedstat vanished as it was read counts
+ * as exited. A thread that exited inside the window leaves no
  * schedstat; its time is still in its process's CPU clock
  * (clock_getcpuclockid, ns, exited threads included), so each process adds
  * the part of its clock's delta that its surviving threads do not explain,
- * clipped at 0: sched_exited_us. That remainder also holds the few µs the
- * threads ran while a snapshot was reading them. When a process's clock
- * cannot be read, the remainder comes from its tick totals instead
+ * clipped at 0: sched_exited_us. The clock is read before and after the
+ * threads, and its delta taken from the end of the first reading to the start
+ * of the second, so the remainder is a lower bound: it never counts what the
+ * threads ran while a snapshot read them (ms, with 100 threads on a busy CPU),
+ * and falls short of the exited threads' time by at most that much. When a
+ * process's clock cannot be read, the remainder comes from its tick totals instead
  * (utime + stime delta less its threads' tick deltas, clipped at 0), which is
  * coarse: up to two ticks per thread per snapshot of rounding, so it is
  * counted in sched_ticks_us. Without schedstat (schedstat false) sched_us is
@@ -78,7 +84,7 @@ struct proc_usage {
 	double sched_us, sched_sqpoll_us, sched_iou_wrk_us; /* ns resolution, in µs */
 	double sched_exited_us; /* part of sched_us from threads gone by the later snapshot */
 	double sched_ticks_us;	/* part of sched_us counted from clock ticks */
-	bool schedstat;		/* both snapshots had every thread's schedstat */
+	bool schedstat;		/* both snapshots had schedstat */
 	uint64_t voluntary, involuntary;
 	int threads; /* in the later snapshot */
 };
@@ -91,8 +97,8 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 /*
  * pid and the processes in more (e.g. nginx's workers, or a --server's forks)
  * as one: their threads together (tids are unique, so window deltas still match
- * by tid), RSS summed, and each process's totals (ticks and CPU clock; schedstat
- * only if every process had it), so that proc_usage_delta
+ * by tid), RSS summed, and each process's totals (ticks and CPU clock), so
+ * that proc_usage_delta
  * takes CPU process by process: a process that exits inside the window loses
  * its CPU in the window (its parent's cutime/cstime, not read here, would
  * count all its life once reaped), one born inside counts from zero.

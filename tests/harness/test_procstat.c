@@ -4,8 +4,9 @@
  * pipe) between two snapshots, and sched_us agrees within a few % and is not
  * in 10 ms ticks; a thread that spins and exits inside the window still counts
  * (from the process's CPU clock, and by the tick rule when that clock is
- * taken away); a group snapshot sums two processes; without schedstat the
- * figure is the ticks' and says so. Needs /proc/PID/task/TID/schedstat
+ * taken away), and so does one whose schedstat vanished as it was read (a
+ * run once fell back to ticks for that); a group snapshot sums two
+ * processes; without schedstat the figure is the ticks' and says so. Needs /proc/PID/task/TID/schedstat
  * (CONFIG_SCHED_INFO), else exits 77. Spins about 1 s of CPU: run it alone.
  */
 #include <errno.h>
@@ -162,6 +163,18 @@ static void test_spin(const struct kid *k)
 	CHECKF(u.sched_exited_us < 200, "exited %.3f us", u.sched_exited_us);
 	CHECK(u.sched_sqpoll_us == 0 && u.sched_iou_wrk_us == 0);
 
+	/*
+	 * A thread whose schedstat vanished as it was read (it was exiting) is not a
+	 * kernel without schedstat: the process clock still counts it, as exited.
+	 */
+	b.t[0].have_run_ns = false;
+	proc_usage_delta(&a, &b, &u);
+	CHECKF(u.schedstat && near(u.sched_us, want, 2, 500) && u.sched_ticks_us == 0 &&
+		   near(u.sched_exited_us, want, 2, 500),
+	       "vanished thread: sched %.3f us, exited %.3f us, schedstat %d", u.sched_us,
+	       u.sched_exited_us, u.schedstat);
+	b.t[0].have_run_ns = true;
+
 	/* Without schedstat (a kernel without CONFIG_SCHED_INFO): ticks, flagged. */
 	a.schedstat = false;
 	proc_usage_delta(&a, &b, &u);
@@ -183,6 +196,7 @@ static void test_exited(const struct kid *k)
 	CHECK(proc_snapshot(k->pid, &b) == 0);
 	CHECK(want >= SPIN_NS / 1e3 && a.n == 1 && b.n == 1);
 	CHECK(a.self.have_run_ns && b.self.have_run_ns);
+	CHECK(a.self.run_ns_before <= a.self.run_ns_after);
 	proc_usage_delta(&a, &b, &u);
 	printf("exited thread: thread clock %.1f us, sched %.3f us, exited %.3f us\n", want,
 	       u.sched_us, u.sched_exited_us);

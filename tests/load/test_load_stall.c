@@ -8,8 +8,8 @@
  *
  * Then the load generator itself is stopped for 250 ms: the requests due
  * meanwhile that it cannot send within --max-lag-ms (10 ms) of their time are
- * skipped and counted (about 480), and the lag of those it sent stays within
- * the bound.
+ * skipped and counted (about 480), even on connections whose response came in
+ * during its stop, and the lag of those it sent stays within the bound.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,12 +80,16 @@ static void client_stall(const char *target)
 	skipped = lt_int(r.json, "skipped");
 	lag_max = lt_num(r.json, "schedule_lag_us.max");
 	/*
-	 * About 480 are due in the stop and not sendable within 10 ms of it; a machine
-	 * whose other work delays the resumed generator's first passes still sends some
-	 * of them within the bound (181 seen with a build on both CPUs), and a run with
-	 * no stop skips next to none: at least 100, never more than were due.
+	 * About 480 are due in the stop and not sendable within 10 ms of it. The
+	 * responses to the 8 requests in flight come in during the stop, but the
+	 * generator sees them only after it: they are dated back to when its wait
+	 * was to end (loop.c, slot_free_at), else their connections' backlog would
+	 * count as ready at the resume and go out unskipped (2 skipped, once, on a
+	 * loaded CI host). At least 300; at most 1200, since a loaded host makes the
+	 * generator late outside the stop too (714 seen with both CPUs busy), but
+	 * never most of the 4000.
 	 */
-	CHECKF(skipped >= 100 && skipped <= 520, "%lld skipped after a 250 ms stop", skipped);
+	CHECKF(skipped >= 300 && skipped <= 1200, "%lld skipped after a 250 ms stop", skipped);
 	CHECKF(n + skipped >= 3400 && n + skipped <= 4400, "%lld sent + %lld skipped", n, skipped);
 	/* Sent within the bound (10 ms), as the histogram rounds it (under 1%). */
 	CHECKF(lag_max <= 10000 * 1.01, "lag max %.0f us beyond --max-lag-ms", lag_max);

@@ -207,6 +207,7 @@ struct load_thread {
 	double phase_ns;    /* open loop: this thread's offset in the schedule */
 	uint64_t gk;	    /* open loop: next schedule slot to trigger */
 	struct pace pace;   /* open loop: tick, spin and skip bounds */
+	uint64_t wake_ns;   /* open loop: when the last wait was to end (0: none yet) */
 	bool cpu_started;
 	struct rusage ru0;
 	struct load_stats st;

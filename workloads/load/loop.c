@@ -69,6 +69,22 @@ static bool take_request(struct load_conn *c, uint64_t ts, uint64_t now)
 	return true;
 }
 
+/*
+ * Open loop: when a slot freed by a response (or a failure) seen at now became
+ * free. A response is seen when it comes, or at the first pass after it came;
+ * but when the thread resumed later than its wait was to end by more than a
+ * tick (it was stopped, descheduled or busy), the response may have come at any
+ * time since: it is dated back to when the wait was to end, so that requests
+ * due during the thread's own stall count as its lateness (skipped past
+ * --max-lag-ms), not as the server's latency.
+ */
+static uint64_t slot_free_at(const struct load_thread *t, uint64_t now)
+{
+	if (t->wake_ns && now > t->wake_ns && now - t->wake_ns > t->pace.tick_ns)
+		return t->wake_ns;
+	return now;
+}
+
 /* Closes the socket; requests in flight on it are lost. */
 static void conn_close(struct load_conn *c)
 {
@@ -97,7 +113,7 @@ void load_conn_fail(struct load_conn *c, enum load_err kind, int err, uint64_t n
 		(const char *[]){"connect", "reset", "timeout", "mismatch", "status"}[kind],
 		err ? strerror(err) : "-");
 	conn_close(c);
-	c->free_ns = now; /* its requests are lost: the slots are free from now */
+	c->free_ns = slot_free_at(t, now); /* its requests are lost: the slots are free */
 	if (++c->fails == 1) {
 		conn_start(c, now);
 		return;
@@ -234,7 +250,7 @@ static int conn_response(struct load_conn *c, const struct load_resp *r, uint64_
 	uint64_t sent_at = c->ts[c->done % t->o->depth];
 
 	c->done++;
-	c->free_ns = now;
+	c->free_ns = slot_free_at(t, now);
 	if (in_window(now)) {
 		if (r->ok) {
 			t->st.requests++;
@@ -397,6 +413,7 @@ static void pace_setup(struct load_thread *t)
  */
 static int pace_wait(struct load_thread *t, uint64_t wake)
 {
+	t->wake_ns = wake;
 	struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000ull),
 			      .tv_nsec = (long)(wake % 1000000000ull)};
 	uint64_t now = now_ns();

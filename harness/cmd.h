@@ -6,7 +6,14 @@
 #ifndef RS_CMD_H
 #define RS_CMD_H
 
-int cmd_run(int argc, char **argv);	/* run.c: suites of cells */
+#include <stddef.h>
+
+/*
+ * run.c: suites of cells. Once the run completed, results (len bytes) gets
+ * the path of its results.json (else it is left as it was): main.c prints the
+ * table from that file.
+ */
+int cmd_run(int argc, char **argv, char *results, size_t len);
 int cmd_list(int argc, char **argv);	/* run.c: suites and models */
 int cmd_doctor(int argc, char **argv);	/* doctor.c: what this machine can run */
 int cmd_trace(int argc, char **argv);	/* trace.c: any command under the probes */

@@ -2,18 +2,22 @@
  * ringside: the command-line entry point. Dispatches to a subcommand (cmd.h).
  * harness/ holds two halves over shared floors: run/ measures (options, suites,
  * rounds, cells, probes glue, the results writer) and report/ only reads
- * results.json (plot, export, report, claims, compare, charts). Below both, core/
- * computes without processes or /proc (the document, the figure table, summaries,
+ * results.json (plot, export, report, claims, compare, charts, the run table).
+ * Neither calls the other: after `ringside run` this file prints the table of
+ * the results file the run wrote. Below both, core/ computes without processes
+ * or /proc (the document, the one table of figures, a cell in words, summaries,
  * bound, stop and curve rules, statistics, verdicts) and sys/ controls child
  * processes and reads /proc and the host. tools/ holds the subcommands that are
- * tools of their own (doctor, trace, calibrate, resummarise). Below
+ * tools of their own (doctor, trace, calibrate, resummarise, validate). Below
  * harness/ sit bpf/ (the probes) and lib/.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "log.h"
+#include "report/table.h"
 
 struct command {
 	const char *name;
@@ -21,8 +25,26 @@ struct command {
 	const char *summary;
 };
 
+/*
+ * `ringside run`, then the summary table of the results file it completed and
+ * its path: measuring hands over the file, reporting reads it.
+ */
+static int run_then_table(int argc, char **argv)
+{
+	char path[PATH_MAX + 32] = "";
+	int rc = cmd_run(argc, argv, path, sizeof(path));
+
+	if (!path[0])
+		return rc;
+	if (table_print_file(stdout, path) && rc == RS_EXIT_OK)
+		rc = RS_EXIT_FAIL;
+	printf("results: %s\n", path);
+	fflush(stdout);
+	return rc;
+}
+
 static const struct command commands[] = {
-    {"run", cmd_run, "run a suite of cells and write results.json"},
+    {"run", run_then_table, "run a suite of cells and write results.json"},
     {"list", cmd_list, "list suites and models"},
     {"doctor", cmd_doctor, "check what this machine can run, and what a run would skip"},
     {"trace", cmd_trace, "run any command under the probes; print its syscalls by name"},

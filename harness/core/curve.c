@@ -8,13 +8,14 @@
 
 #include "core/curve.h"
 #include "core/doc.h"
+#include "core/figs.h"
 
 struct curve_point curve_point_of(const json_t *cell, double offered, json_int_t index)
 {
 	struct curve_point p = {.offered = offered, .index = index};
 
-	p.ok = doc_cell_ok(cell) && doc_fig(cell, "requests_per_sec", &p.achieved) &&
-	       doc_fig(cell, "latency_us.p99", &p.p99);
+	p.ok = doc_cell_ok(cell) && doc_fig(cell, figs[FIG_REQUESTS_PER_SEC].name, &p.achieved) &&
+	       doc_fig(cell, figs[FIG_LATENCY_P99].name, &p.p99);
 	p.client = json_is_true(json_object_get(cell, "client_bound_schedule"));
 	p.skipped = !strcmp(doc_cell_status(cell), "skipped");
 	return p;

@@ -1,9 +1,12 @@
 /*
  * core/: the harness's computing, with no process and no /proc in reach, tested
  * on fixtures (tests/core): the results document (doc.c: accessors and the atomic
- * write), the figure table (figs.c), summaries (summary.c, host figures read from
- * the document), the bound rule (bound.c), the --repeat stop rule (stop.c), a
- * sweep curve's rules (curve.c), statistics (stats.c) and verdicts (verdict.c).
+ * write), the one table of figures (figs.c: every figure's paths, unit, label,
+ * column head and format, read by the writer and by every reader), a cell in
+ * words (celltext.c: the per-cell line of a run and the run table's pieces),
+ * summaries (summary.c, host figures read from the document), the bound rule
+ * (bound.c), the --repeat stop rule (stop.c), a sweep curve's rules (curve.c),
+ * statistics (stats.c) and verdicts (verdict.c).
  * This file: reading the document by dotted path, for run/, report/ and tools/,
  * and writing it atomically. See doc.h.
  */
@@ -143,6 +146,11 @@ const char *doc_cell_status(const json_t *cell)
 bool doc_cell_ok(const json_t *cell)
 {
 	return !strcmp(doc_cell_status(cell), "ok");
+}
+
+bool doc_cell_equal_load(const json_t *cell)
+{
+	return json_is_true(json_object_get(cell, "equal_load"));
 }
 
 int doc_write(const char *path, const json_t *doc)

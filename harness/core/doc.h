@@ -36,6 +36,8 @@ long long doc_cell_size(const json_t *cell);
 /* "ok" | "failed" | "skipped" | "interrupted", "?" when absent. */
 const char *doc_cell_status(const json_t *cell);
 bool doc_cell_ok(const json_t *cell);
+/* A cell of the equal-load phase (cell.equal_load, docs/results.md)? */
+bool doc_cell_equal_load(const json_t *cell);
 
 /* Writes doc to path atomically (temp file, fsync, rename); 0, or -1 after logging. */
 int doc_write(const char *path, const json_t *doc);

@@ -7,7 +7,7 @@
 
 #include "core/stop.h"
 
-const char *stop_after(const struct stop_rule *r, int reps, double hw)
+const char *stop_after_compared(const struct stop_rule *r, int reps, double hw, enum stop_cmp cmp)
 {
 	unsigned long n = reps > 0 ? (unsigned long)reps : 0;
 
@@ -15,9 +15,17 @@ const char *stop_after(const struct stop_rule *r, int reps, double hw)
 		return n >= r->repeat ? "fixed" : NULL;
 	if (n < r->min_rounds && n < r->max_repeat)
 		return NULL;
-	if (isfinite(hw) && hw <= r->target_ci_pct && n >= r->min_rounds)
+	/* A compared cell's own CI does not end its comparison. */
+	if (cmp == STOP_CMP_NONE && isfinite(hw) && hw <= r->target_ci_pct && n >= r->min_rounds)
 		return "ci";
-	return n >= r->max_repeat ? "max" : NULL;
+	if (n >= r->max_repeat)
+		return cmp == STOP_CMP_NONE ? "max" : "cap";
+	return cmp == STOP_CMP_DECIDED ? "decided" : NULL;
+}
+
+const char *stop_after(const struct stop_rule *r, int reps, double hw)
+{
+	return stop_after_compared(r, reps, hw, STOP_CMP_NONE);
 }
 
 int stop_reps_left(const struct stop_rule *r, int reps, bool done)

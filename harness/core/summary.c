@@ -226,8 +226,7 @@ static json_t *cost_share(const json_t *runs, const char *count1, double ns1, co
 
 	if (!isfinite(ns1) || !count_per_request(runs, count1, &s1) ||
 	    (count2 && (!isfinite(ns2) || !count_per_request(runs, count2, &s2))) ||
-	    !summarise(runs, fig_find("cpu_us_per_request.total"), &c) || c.median <= 0 ||
-	    c.ci_lo <= 0)
+	    !summarise(runs, &figs[FIG_CPU_TOTAL], &c) || c.median <= 0 || c.ci_lo <= 0)
 		return json_pack("{s:n,s:n,s:n,s:i,s:n,s:n}", "median", "min", "max", "n", 0,
 				 "ci95", "ci95_kind");
 	if (!count2)
@@ -289,6 +288,8 @@ static json_t *summary_of(const json_t *cell, const struct host_costs *hc)
 
 	put_sums(sum, runs);
 	for (const struct fig *f = figs; f->name; f++) {
+		if (f->derived) /* written below, from the others */
+			continue;
 		if (f->kind == FIG_MAP)
 			put_map(sum, spread, runs, f);
 		else
@@ -299,14 +300,15 @@ static json_t *summary_of(const json_t *cell, const struct host_costs *hc)
 	/* Every sleep pays a switch; one that left the CPU idle, its wake's extra. */
 	wake = cost_share(runs, "context_switches_bpf.server.voluntary", hc->wake_same_ns,
 			  "context_switches_bpf.server.voluntary_to_idle", hc->wake_idle_extra_ns);
-	json_object_set_new(sum, "syscall_overhead_share", sys);
-	json_object_set_new(sum, "wakeup_share", wake);
+	json_object_set_new(sum, figs[FIG_SYSCALL_OVERHEAD_SHARE].name, sys);
+	json_object_set_new(sum, figs[FIG_WAKEUP_SHARE].name, wake);
 	json_object_set_new(sum, "cpu_model_residual_share", residual_share(sys, wake));
-	n = collect1(runs, "requests_per_sec", FIG_HEAD, v);
+	n = collect1(runs, figs[FIG_REQUESTS_PER_SEC].from[0], FIG_HEAD, v);
 	rps = stats_median(v, n);
-	np = collect1(runs, "requests_per_sec", FIG_PROBED, v);
+	np = collect1(runs, figs[FIG_REQUESTS_PER_SEC].from[0], FIG_PROBED, v);
 	rps_probed = stats_median(v, np);
-	json_object_set_new(sum, "probe_overhead", jnum(rps_probed / rps, n && np && rps > 0));
+	json_object_set_new(sum, figs[FIG_PROBE_OVERHEAD].name,
+			    jnum(rps_probed / rps, n && np && rps > 0));
 	json_object_set_new(sum, "spread", spread);
 	return sum;
 }
@@ -316,7 +318,9 @@ double summary_ci_halfwidth_pct(const json_t *cell)
 	double v[FIG_RUNS_MAX];
 	struct stats_sum s;
 
-	stats_summarise(v, collect1(json_object_get(cell, "runs"), "requests_per_sec", FIG_HEAD, v),
+	stats_summarise(v,
+			collect1(json_object_get(cell, "runs"), figs[FIG_REQUESTS_PER_SEC].from[0],
+				 FIG_HEAD, v),
 			&s);
 	return stats_ci_halfwidth_pct(&s);
 }
@@ -331,10 +335,10 @@ double summary_null_ns(const json_t *doc)
 /* Marks each unprobed run whose requests/s has |modified z| > 3.5; returns how many. */
 static int mark_outliers(const json_t *runs)
 {
-	static const char *const from[3] = {"requests_per_sec"};
+	const struct fig *rps = &figs[FIG_REQUESTS_PER_SEC];
 	double v[FIG_RUNS_MAX], z[FIG_RUNS_MAX];
 	const json_t *who[FIG_RUNS_MAX], *run;
-	int n = fig_collect(runs, from, FIG_HEAD, v, who, FIG_RUNS_MAX), count = 0;
+	int n = fig_collect(runs, rps->from, rps->set, v, who, FIG_RUNS_MAX), count = 0;
 	size_t i;
 
 	json_array_foreach(runs, i, run)
@@ -413,8 +417,8 @@ void summary_update_cell(json_t *cell, const json_t *doc)
 		if (fig_run_in_set(run, FIG_HEAD) && json_is_true(doc_get(run, "noise.noisy")))
 			noisy++;
 	}
-	json_object_set_new(sum, "outliers", json_integer(outliers));
-	json_object_set_new(sum, "noisy_runs", json_integer(noisy));
+	json_object_set_new(sum, figs[FIG_OUTLIERS].name, json_integer(outliers));
+	json_object_set_new(sum, figs[FIG_NOISY_RUNS].name, json_integer(noisy));
 	json_object_set_new(cell, "noisy", json_boolean(noisy > 0));
 	json_object_set_new(cell, "bound", cell_bound(runs));
 	json_object_set_new(cell, "summary", sum);

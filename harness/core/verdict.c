@@ -9,12 +9,15 @@
 #include <string.h>
 
 #include "core/bound.h"
+#include "core/figs.h"
 #include "core/verdict.h"
 
 /* Runs a cell may hold (--max-repeat is at most 1000). */
 #define VERDICT_RUNS 1024
 /* Rounds in common from which a comparison is paired. */
 #define VERDICT_MIN_PAIRS 3
+/* Efficiency: the share of the offered rate a cell's median must serve. */
+#define VERDICT_KEPT_SHARE 0.97
 
 const char *verdict_bound(const json_t *cell)
 {
@@ -70,16 +73,20 @@ static double doc_alpha(const json_t *doc)
 /* The figure of one run; false when it has none. */
 static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 {
+	const char *const *cpu = figs[FIG_CPU_TOTAL].from; /* user, system, SQPOLL */
 	double u, s, q = 0;
 
 	if (strcmp(doc_str(run, "status"), "ok") || json_is_true(json_object_get(run, "probed")))
 		return false;
 	if (basis == VERDICT_THROUGHPUT)
-		return doc_num(run, "requests_per_sec", x);
-	if (!doc_num(run, "server.cpu_us_per_request.user", &u) ||
-	    !doc_num(run, "server.cpu_us_per_request.system", &s))
+		return doc_num(run, figs[FIG_REQUESTS_PER_SEC].from[0], x);
+	/* A run that skipped sends did not serve the load: left out of the comparison. */
+	if (doc_num(run, "load.skipped", &q) && q > 0)
 		return false;
-	doc_num(run, "server.cpu_us_per_request.sqpoll", &q);
+	q = 0;
+	if (!doc_num(run, cpu[0], &u) || !doc_num(run, cpu[1], &s))
+		return false;
+	doc_num(run, cpu[2], &q);
 	*x = u + s + q;
 	return true;
 }
@@ -104,7 +111,7 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 
 static const char *fig_path(enum verdict_basis basis)
 {
-	return basis == VERDICT_THROUGHPUT ? "requests_per_sec" : "cpu_us_per_request.total";
+	return figs[basis == VERDICT_THROUGHPUT ? FIG_REQUESTS_PER_SEC : FIG_CPU_TOTAL].name;
 }
 
 /* false when the cell has no median of the figure */
@@ -145,7 +152,7 @@ static bool estimate(const json_t *doc, struct verdict *v)
 	static int ra[VERDICT_RUNS], rb[VERDICT_RUNS];
 	int na = cell_runs(v->best.cell, v->basis, xa, ra);
 	int nb = cell_runs(v->runner_up.cell, v->basis, xb, rb), np = 0;
-	double alpha = doc_alpha(doc);
+	double alpha = v->look_alpha > 0 ? v->look_alpha : doc_alpha(doc);
 
 	if (!na || !nb)
 		return false;
@@ -167,18 +174,28 @@ static bool estimate(const json_t *doc, struct verdict *v)
 	return est_two_sample(xa, na, xb, nb, alpha, &v->est) == 0;
 }
 
-static bool skipped_sends(const json_t *cell)
+/* An efficiency cell served the load it was offered, by its median (verdict.h). */
+static bool schedule_kept(const json_t *cell)
+{
+	double rate = json_number_value(json_object_get(cell, "rate")), rps;
+
+	return !doc_fig(cell, figs[FIG_REQUESTS_PER_SEC].name, &rps) ||
+	       rps >= VERDICT_KEPT_SHARE * rate;
+}
+
+/* The runs of cell that skipped sends (left out of an efficiency comparison). */
+static int skipped_runs(const json_t *cell)
 {
 	const json_t *run;
 	size_t i;
 	double s;
+	int n = 0;
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
 	{
-		if (doc_num(run, "load.skipped", &s) && s > 0)
-			return true;
+		n += doc_num(run, "load.skipped", &s) && s > 0;
 	}
-	return false;
+	return n;
 }
 
 static void decide(const json_t *doc, struct verdict *v)
@@ -201,13 +218,12 @@ static void decide(const json_t *doc, struct verdict *v)
 	if (v->basis == VERDICT_EFFICIENCY)
 		a_wins = !a_wins; /* less CPU per request is better */
 	if (v->basis == VERDICT_EFFICIENCY &&
-	    (json_is_true(json_object_get(v->best.cell, "client_bound_schedule")) ||
-	     json_is_true(json_object_get(v->runner_up.cell, "client_bound_schedule")) ||
-	     skipped_sends(v->best.cell) || skipped_sends(v->runner_up.cell))) {
+	    (!schedule_kept(v->best.cell) || !schedule_kept(v->runner_up.cell))) {
 		v->kind = VERDICT_CANNOT_TELL;
 		snprintf(v->reason, sizeof(v->reason),
-			 "the load generator did not keep the schedule (lag or skipped sends), so "
-			 "the cells did not serve the same load");
+			 "the load generator did not keep the schedule (under %.0f%% of the "
+			 "offered rate served), so the cells did not serve the same load",
+			 VERDICT_KEPT_SHARE * 100);
 		return;
 	}
 	if (v->basis == VERDICT_THROUGHPUT && cb && !v->est.paired) {
@@ -227,9 +243,19 @@ static void decide(const json_t *doc, struct verdict *v)
 		 v->est.paired ? "paired" : "two samples",
 		 v->est.paired ? v->est.n : (v->est.na < v->est.nb ? v->est.na : v->est.nb),
 		 v->est.paired ? "rounds" : "runs a side",
-		 cb ? "; a cell is client-bound, but paired by round the throughput ratio still "
-		      "decides"
-		    : "");
+		 cb && v->basis == VERDICT_THROUGHPUT
+		     ? "; a cell is client-bound, but paired by round the throughput ratio still "
+		       "decides"
+		     : "");
+	if (v->basis == VERDICT_EFFICIENCY) {
+		int left = skipped_runs(v->best.cell) + skipped_runs(v->runner_up.cell);
+		size_t at = strlen(v->reason);
+
+		if (left && at < sizeof(v->reason))
+			snprintf(v->reason + at, sizeof(v->reason) - at,
+				 "; %d run%s that skipped sends left out", left,
+				 left == 1 ? "" : "s");
+	}
 }
 
 static void reset(struct verdict *v, enum verdict_basis basis)
@@ -251,11 +277,14 @@ static void context(struct verdict *v, const json_t *cell)
 	v->conns = json_integer_value(json_object_get(cell, "connections"));
 }
 
-int verdict_pair(const json_t *doc, const json_t *a, const json_t *b, struct verdict *v)
+/* verdict_pair on basis at alpha (0: the document's). */
+static int pair_at(const json_t *doc, const json_t *a, const json_t *b, enum verdict_basis basis,
+		   double alpha, struct verdict *v)
 {
 	struct verdict_side t;
 
-	reset(v, VERDICT_THROUGHPUT);
+	reset(v, basis);
+	v->look_alpha = alpha;
 	if (a)
 		context(v, a);
 	v->candidates = side(a, v->basis, &v->best) + side(b, v->basis, &v->runner_up);
@@ -269,6 +298,11 @@ int verdict_pair(const json_t *doc, const json_t *a, const json_t *b, struct ver
 		t = v->best, v->best = v->runner_up, v->runner_up = t;
 	decide(doc, v);
 	return 0;
+}
+
+int verdict_pair(const json_t *doc, const json_t *a, const json_t *b, struct verdict *v)
+{
+	return pair_at(doc, a, b, VERDICT_THROUGHPUT, 0, v);
 }
 
 /* The best and the runner-up among the group's cells (rate < 0: closed loop). */
@@ -307,19 +341,26 @@ static int best_of(const json_t *doc, const char *workload, long long size, long
 	return 0;
 }
 
+/* The group's verdict at alpha (0: the document's): throughput (rate < 0) or efficiency. */
+static int group_at(const json_t *doc, const char *workload, long long size, long long conns,
+		    double rate, double alpha, struct verdict *v)
+{
+	reset(v, rate < 0 ? VERDICT_THROUGHPUT : VERDICT_EFFICIENCY);
+	v->look_alpha = alpha;
+	return best_of(doc, workload, size, conns, rate, v);
+}
+
 int verdict_best(const json_t *doc, const char *workload, long long size, long long conns,
 		 struct verdict *v)
 {
-	reset(v, VERDICT_THROUGHPUT);
 	/* Open-loop cells (a rate, a sweep point) serve what they are sent: no race. */
-	return best_of(doc, workload, size, conns, -1, v);
+	return group_at(doc, workload, size, conns, -1, 0, v);
 }
 
 int verdict_efficiency(const json_t *doc, const char *workload, long long size, long long conns,
 		       double rate, struct verdict *v)
 {
-	reset(v, VERDICT_EFFICIENCY);
-	return best_of(doc, workload, size, conns, rate, v);
+	return group_at(doc, workload, size, conns, rate, 0, v);
 }
 
 static json_t *num_or_null(double x)
@@ -394,18 +435,21 @@ static bool seen_before(const json_t *cells, size_t i)
  */
 static const char *const headline_pair[2] = {"uring", "epoll"};
 
-/* The closed-loop cell of model in c's group (same workload, size, connections), or NULL. */
+/* The cell of model in c's group (same workload, size, connections, rate or none), or NULL. */
 static const json_t *group_cell(const json_t *cells, const json_t *c, const char *model)
 {
+	const json_t *r = json_object_get(c, "rate");
+
 	for (size_t j = 0; j < json_array_size(cells); j++) {
-		const json_t *p = json_array_get(cells, j);
+		const json_t *p = json_array_get(cells, j), *pr = json_object_get(p, "rate");
 
 		if (!strcmp(doc_str(p, "model"), model) &&
 		    !strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
 		    doc_cell_size(p) == doc_cell_size(c) &&
 		    json_integer_value(json_object_get(p, "connections")) ==
 			json_integer_value(json_object_get(c, "connections")) &&
-		    !json_is_number(json_object_get(p, "rate")) &&
+		    json_is_number(pr) == json_is_number(r) &&
+		    (!json_is_number(r) || json_number_value(pr) == json_number_value(r)) &&
 		    !json_is_number(json_object_get(p, "sweep_step")) && doc_cell_ok(p))
 			return p;
 	}
@@ -413,7 +457,8 @@ static const json_t *group_cell(const json_t *cells, const json_t *c, const char
 }
 
 /* The headline pair's verdict when the group's best-against-runner-up is not it. */
-static void headline(const json_t *doc, const json_t *c, const struct verdict *best, json_t *out)
+static void headline(const json_t *doc, const json_t *c, const struct verdict *best, double alpha,
+		     json_t *out)
 {
 	const json_t *cells = json_object_get(doc, "cells");
 	const json_t *a = group_cell(cells, c, headline_pair[0]),
@@ -425,16 +470,17 @@ static void headline(const json_t *doc, const json_t *c, const struct verdict *b
 		     (!strcmp(best->best.model, headline_pair[1]) &&
 		      !strcmp(best->runner_up.model, headline_pair[0])));
 
-	if (!a || !b || same || verdict_pair(doc, a, b, &v))
+	if (!a || !b || same || pair_at(doc, a, b, best->basis, alpha, &v))
 		return;
 	v.workload = best->workload;
 	v.size = best->size;
 	v.conns = best->conns;
-	v.rate = -1;
+	v.rate = best->basis == VERDICT_EFFICIENCY ? best->rate : -1;
 	json_array_append_new(out, verdict_json(&v));
 }
 
-json_t *verdict_doc(const json_t *doc)
+/* Every verdict of doc at alpha (0: the document's). */
+static json_t *doc_at(const json_t *doc, double alpha)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *c;
 	json_t *out = json_array();
@@ -452,15 +498,55 @@ json_t *verdict_doc(const json_t *doc)
 		if (seen_before(cells, i) || json_is_number(json_object_get(c, "sweep_step")))
 			continue;
 		conns = json_integer_value(json_object_get(c, "connections"));
-		rc = json_is_number(r)
-			 ? verdict_efficiency(doc, w, size, conns, json_number_value(r), &v)
-			 : verdict_best(doc, w, size, conns, &v);
+		rc = group_at(doc, w, size, conns, json_is_number(r) ? json_number_value(r) : -1,
+			      alpha, &v);
 		if (rc == 0)
 			json_array_append_new(out, verdict_json(&v));
-		if (rc == 0 && !json_is_number(r))
-			headline(doc, c, &v, out);
+		if (rc == 0)
+			headline(doc, c, &v, alpha, out);
 	}
 	return out;
+}
+
+json_t *verdict_doc(const json_t *doc)
+{
+	return doc_at(doc, 0);
+}
+
+/* Is verdict object vj about cell's group (workload, size, connections, rate)? */
+static bool about_group(const json_t *vj, const json_t *cell)
+{
+	const json_t *r = json_object_get(cell, "rate"), *vr = json_object_get(vj, "rate");
+	const json_t *vs = json_object_get(vj, "size_bytes");
+
+	return !strcmp(doc_str(vj, "workload"), doc_str(cell, "workload")) &&
+	       (json_is_integer(vs) ? json_integer_value(vs) : -1) == doc_cell_size(cell) &&
+	       json_integer_value(json_object_get(vj, "connections")) ==
+		   json_integer_value(json_object_get(cell, "connections")) &&
+	       !strcmp(doc_str(vj, "basis"), json_is_number(r) ? "efficiency" : "throughput") &&
+	       (!json_is_number(r) || json_number_value(vr) == json_number_value(r));
+}
+
+enum stop_cmp verdict_cell_state(const json_t *doc, const json_t *cell, double alpha)
+{
+	json_t *all = doc_at(doc, alpha), *vj;
+	const char *model = doc_str(cell, "model");
+	enum stop_cmp st = STOP_CMP_NONE;
+	size_t i;
+
+	json_array_foreach(all, i, vj)
+	{
+		if (!about_group(vj, cell) ||
+		    (strcmp(doc_str(vj, "a"), model) && strcmp(doc_str(vj, "b"), model)))
+			continue;
+		if (!strcmp(doc_str(vj, "decision"), "cannot-tell")) {
+			st = STOP_CMP_OPEN;
+			break;
+		}
+		st = STOP_CMP_DECIDED;
+	}
+	json_decref(all);
+	return st;
 }
 
 void verdict_attach(json_t *doc)

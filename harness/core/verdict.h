@@ -13,7 +13,11 @@
  *   decides and the reason says that the client bounded it.
  * - "efficiency": open-loop cells at one common offered rate by server CPU per
  *   request, lower is better; valid whatever bound the closed loop, provided the
- *   schedule was kept (client_bound_schedule false, no skipped sends).
+ *   schedule was kept: runs that skipped sends (a request could not go out
+ *   within --max-lag-ms of its time) are left out, and a cell whose median
+ *   served under 97% of the offered rate cannot be compared.
+ *   The lag mark of a curve (client_bound_schedule, 10% of a connection's
+ *   interval) is not required: both cells met the same client.
  */
 #ifndef RS_VERDICT_H
 #define RS_VERDICT_H
@@ -25,6 +29,7 @@
 
 #include "core/doc.h"
 #include "core/estimate.h"
+#include "core/stop.h"
 
 enum verdict_kind {
 	VERDICT_NONE,	    /* fewer than two models with the figure */
@@ -61,6 +66,7 @@ struct verdict {
 	struct est est;
 	const char *winner; /* model name, when kind is VERDICT_WINNER */
 	int more;	    /* cannot-tell: about this many more rounds; -1 unknown */
+	double look_alpha;  /* the look's alpha; 0: the document's (its last look) */
 	const char *rule;   /* = reason */
 	char reason[512];
 };
@@ -87,6 +93,13 @@ json_t *verdict_doc(const json_t *doc);
 void verdict_attach(json_t *doc);
 /* doc.verdicts when present, else computed (a new reference either way). */
 json_t *verdict_list(const json_t *doc);
+/*
+ * The state of cell's comparisons for --repeat auto (core/stop.h): the verdicts
+ * of its group that name its model, made at alpha (an interim look's,
+ * EST_INTERIM_ALPHA): STOP_CMP_NONE when none does, STOP_CMP_OPEN when one
+ * cannot tell yet, STOP_CMP_DECIDED when all are decided.
+ */
+enum stop_cmp verdict_cell_state(const json_t *doc, const json_t *cell, double alpha);
 /* One verdict object as JSON. */
 json_t *verdict_json(const struct verdict *v);
 

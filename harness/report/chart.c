@@ -137,7 +137,7 @@ void rpt_legend_vars(struct rpt_chart *ch, const struct rpt_legend *lg)
 }
 
 /* One block per model: conns, then (value lo hi) per figure; a blank line breaks a line. */
-static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool probes)
+static void write_lines(struct ctx *c, const struct fig *const *fig, int nfigs, bool probes)
 {
 	struct rpt_legend lg = {.blocks = 0};
 
@@ -152,7 +152,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			bool have[4], any = false;
 
 			for (int i = 0; cell && i < nfigs; i++) {
-				have[i] = doc_fig(cell, figs[i], &v[i]);
+				have[i] = fig_cell(cell, fig[i], &v[i]);
 				any |= have[i];
 			}
 			if (!any) {
@@ -168,7 +168,7 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 			gap = false;
 			fprintf(c->f, "%lld", c->g->conns[k]);
 			for (int i = 0; i < nfigs; i++) {
-				bool r = have[i] && doc_range(cell, figs[i], &lo[i], &hi[i]);
+				bool r = have[i] && doc_range(cell, fig[i]->name, &lo[i], &hi[i]);
 
 				yval(c, have[i], v[i]);
 				num(c->f, r, lo[i]);
@@ -184,8 +184,8 @@ static void write_lines(struct ctx *c, const char *const *figs, int nfigs, bool 
 	rpt_legend_vars(c->ch, &lg);
 }
 
-/* The top names of the group's by-name map at path, by summed per-request medians. */
-static int top_names(struct ctx *c, const char *path, const char **top, int cap)
+/* The top names of the group's by-name figure, by summed per-request medians. */
+static int top_names(struct ctx *c, const struct fig *by_name, const char **top, int cap)
 {
 	const char *names[64];
 	double sums[64];
@@ -193,7 +193,7 @@ static int top_names(struct ctx *c, const char *path, const char **top, int cap)
 
 	for (size_t i = 0; i < json_array_size(c->doc->cells); i++) {
 		json_t *cell = json_array_get(c->doc->cells, i);
-		json_t *by = doc_get(cell, path);
+		json_t *by = doc_get(json_object_get(cell, "summary"), by_name->name);
 		const char *name;
 		json_t *v;
 
@@ -236,15 +236,15 @@ static int top_names(struct ctx *c, const char *path, const char **top, int cap)
  * Stacked bars: x = group * (models + 1) + model; columns x, label, then the
  * cumulative top of each segment, then (y lo hi) whisker triplets.
  */
-static void write_stacked(struct ctx *c, const char *const *segs, const char *const *seglabels,
-			  int nseg, bool syscalls)
+static void write_stacked(struct ctx *c, const struct fig *const *segs, int nseg, bool syscalls)
 {
+	const struct fig *by_name = &figs[FIG_SYSCALLS_BY_NAME], *total = &figs[FIG_SYSCALLS];
 	const char *top[TOP_SYSCALLS];
-	char names[1024] = "", path[300];
+	char names[1024] = "";
 	int ntop = 0, nw = syscalls ? 1 : nseg;
 
 	if (syscalls) {
-		ntop = top_names(c, "summary.syscalls_by_name", top, TOP_SYSCALLS);
+		ntop = top_names(c, by_name, top, TOP_SYSCALLS);
 
 		nseg = ntop + 1;
 	}
@@ -254,27 +254,26 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 			json_t *cell = usable(c, model, c->g->conns[k]);
 			double val[TOP_SYSCALLS + 2] = {0}, cum = 0, wy[8], wlo[8], whi[8];
 			bool have[TOP_SYSCALLS + 2] = {0}, any = false, wok[8] = {0};
-			double total = 0, sum = 0;
+			double all = 0, sum = 0;
 
 			if (!cell)
 				continue;
 			for (int s = 0; s < nseg; s++) {
 				if (syscalls && s < ntop)
-					snprintf(path, sizeof(path), "syscalls_by_name.%s", top[s]);
+					have[s] = fig_cell_key(cell, by_name, top[s], &val[s]);
 				else if (!syscalls)
-					snprintf(path, sizeof(path), "%s", segs[s]);
+					have[s] = fig_cell(cell, segs[s], &val[s]);
 				else
 					continue;
-				have[s] = doc_fig(cell, path, &val[s]);
 				any |= have[s];
 				sum += have[s] ? val[s] : 0;
 			}
-			if (syscalls && doc_fig(cell, "syscalls_per_request", &total)) {
+			if (syscalls && fig_cell(cell, total, &all)) {
 				any = true;
 				have[ntop] = true;
-				val[ntop] = total > sum ? total - sum : 0;
-				wok[0] = doc_range(cell, "syscalls_per_request", &wlo[0], &whi[0]);
-				wy[0] = total > sum ? total : sum;
+				val[ntop] = all > sum ? all - sum : 0;
+				wok[0] = doc_range(cell, total->name, &wlo[0], &whi[0]);
+				wy[0] = all > sum ? all : sum;
 			}
 			if (!any) {
 				missing(c, model, c->g->conns[k], syscalls);
@@ -288,7 +287,8 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 				cum += have[s] ? val[s] : 0;
 				yval(c, true, cum);
 				if (!syscalls && have[s] &&
-				    doc_range(cell, segs[s], &wlo[s], &whi[s]) && whi[s] > 0) {
+				    doc_range(cell, segs[s]->name, &wlo[s], &whi[s]) &&
+				    whi[s] > 0) {
 					wok[s] = true;
 					wy[s] = cum, wlo[s] += base, whi[s] += base;
 				}
@@ -304,7 +304,7 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
 	}
 	for (int s = 0; s < nseg; s++)
 		text_cat(names, sizeof(names), "%s'%s'", s ? " " : "",
-			 syscalls ? (s < ntop ? top[s] : "other") : seglabels[s]);
+			 syscalls ? (s < ntop ? top[s] : "other") : segs[s]->head);
 
 	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=%d; segs=", nseg, nw);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars), names);
@@ -323,10 +323,10 @@ static void write_stacked(struct ctx *c, const char *const *segs, const char *co
  */
 static void write_cpu_time(struct ctx *c)
 {
+	const struct fig *by_name = &figs[FIG_SYSCALL_TIME_BY_NAME];
 	const char *top[TOP_TIMES];
-	char names[1024] = "", path[300];
-	int ntop = top_names(c, "summary.syscall_time_us_per_request.by_name", top, TOP_TIMES),
-	    nseg = ntop + 4;
+	char names[1024] = "";
+	int ntop = top_names(c, by_name, top, TOP_TIMES), nseg = ntop + 4;
 
 	for (int k = 0; k < c->g->nconns; k++) {
 		for (int m = 0; m < c->g->nmodels; m++) {
@@ -338,40 +338,37 @@ static void write_cpu_time(struct ctx *c)
 
 			if (!cell)
 				continue;
-			if (!doc_fig(cell, "syscall_time_us_per_request.total", &in) ||
-			    !doc_fig(cell, "cpu_us_per_request.system", &sys)) {
+			if (!fig_cell(cell, &figs[FIG_SYSCALL_TIME], &in) ||
+			    !fig_cell(cell, &figs[FIG_CPU_SYSTEM], &sys)) {
 				missing(c, model, c->g->conns[k], true);
 				continue;
 			}
-			doc_fig(cell, "cpu_us_per_request.user", &user);
-			doc_fig(cell, "cpu_us_per_request.sqpoll", &sq);
+			fig_cell(cell, &figs[FIG_CPU_USER], &user);
+			fig_cell(cell, &figs[FIG_CPU_SQPOLL], &sq);
 			fprintf(c->f, "%d \"%s\"", k * (c->g->nmodels + 1) + m,
 				rpt_model_label(model));
 			yval(c, true, cum += user);
 			for (int s = 0; s < ntop; s++) {
-				snprintf(path, sizeof(path),
-					 "syscall_time_us_per_request.by_name.%s", top[s]);
-				part = doc_fig(cell, path, &part) ? part : 0;
+				part = fig_cell_key(cell, by_name, top[s], &part) ? part : 0;
 				named += part;
 				yval(c, true, cum += part);
 			}
 			yval(c, true, cum += in > named ? in - named : 0);
 			yval(c, true, cum += sys > in ? sys - in : 0);
 			yval(c, true, cum += sq);
-			have_share = doc_fig(cell, "syscall_overhead_share", &share);
-			have_wake = have_share && doc_fig(cell, "wakeup_share", &wake);
+			have_share = fig_cell(cell, &figs[FIG_SYSCALL_OVERHEAD_SHARE], &share);
+			have_wake = have_share && fig_cell(cell, &figs[FIG_WAKEUP_SHARE], &wake);
 			num(c->f, have_share, share * (user + sys + sq));
 			num(c->f, have_wake, (share + wake) * (user + sys + sq));
 			fprintf(c->f, "\n");
 			c->points++;
 		}
 	}
-	text_cat(names, sizeof(names), "'user'");
+	text_cat(names, sizeof(names), "'%s'", figs[FIG_CPU_USER].head);
 	for (int s = 0; s < ntop; s++)
 		text_cat(names, sizeof(names), " 'in %s'", top[s]);
-	text_cat(names, sizeof(names),
-		 " 'in other syscalls' 'kernel outside syscalls' 'SQPOLL "
-		 "thread'");
+	text_cat(names, sizeof(names), " 'in other syscalls' 'kernel outside syscalls' '%s'",
+		 figs[FIG_CPU_SQPOLL].head);
 	text_cat(c->ch->vars, sizeof(c->ch->vars), "n=%d; nw=0; markcol=%d; marktitle=", nseg,
 		 nseg + 3);
 	rpt_gp_quote(c->ch->vars, sizeof(c->ch->vars),
@@ -385,7 +382,7 @@ static void write_cpu_time(struct ctx *c)
 }
 
 /* Clustered bars, one block per model: x value lo hi. */
-static void write_bars(struct ctx *c, const char *fig, bool probes)
+static void write_bars(struct ctx *c, const struct fig *fig, bool probes)
 {
 	struct rpt_legend lg = {.blocks = 0};
 
@@ -400,11 +397,11 @@ static void write_bars(struct ctx *c, const char *fig, bool probes)
 
 			if (!cell)
 				continue;
-			if (!doc_fig(cell, fig, &v)) {
+			if (!fig_cell(cell, fig, &v)) {
 				missing(c, model, c->g->conns[k], probes);
 				continue;
 			}
-			r = doc_range(cell, fig, &lo, &hi);
+			r = doc_range(cell, fig->name, &lo, &hi);
 			if (pts == 0 && lg.blocks > 0)
 				fprintf(c->f, "\n\n");
 			fprintf(c->f, "%d", k * (c->g->nmodels + 1) + m);
@@ -479,7 +476,7 @@ static int nfigs(const struct rpt_chart_kind *k)
 {
 	int n = 0;
 
-	while (n < 3 && k->figs[n])
+	while (n < 3 && k->fig[n])
 		n++;
 	return n;
 }
@@ -532,22 +529,22 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g,
 
 static void lines(struct ctx *c)
 {
-	write_lines(c, c->k->figs, nfigs(c->k), c->k->probes);
+	write_lines(c, c->k->fig, nfigs(c->k), c->k->probes);
 }
 
 static void bars(struct ctx *c)
 {
-	write_bars(c, c->k->figs[0], c->k->probes);
+	write_bars(c, c->k->fig[0], c->k->probes);
 }
 
 static void stacked(struct ctx *c)
 {
-	write_stacked(c, c->k->figs, c->k->segs, nfigs(c->k), false);
+	write_stacked(c, c->k->fig, nfigs(c->k), false);
 }
 
 static void syscalls(struct ctx *c)
 {
-	write_stacked(c, NULL, NULL, 0, true);
+	write_stacked(c, NULL, 0, true);
 }
 
 int rpt_chart_lines(const struct rpt_doc *doc, const struct rpt_group *g,

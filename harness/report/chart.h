@@ -10,6 +10,7 @@
 #ifndef RS_REPORT_CHART_H
 #define RS_REPORT_CHART_H
 
+#include "core/figs.h"
 #include "data.h"
 
 #define RPT_MAX_CURVE_SETS  8  /* (workload, connections, size) sets of curves */
@@ -49,8 +50,8 @@ struct rpt_chart_kind {
 	const char *ylabel, *xlabel; /* xlabel NULL: the script's own */
 	const char *when;	     /* `plot --help`: which runs have it */
 	const char *workload;	     /* drawn for this workload's groups only; NULL: all */
-	const char *figs[3];	     /* the figures it draws (dotted paths, doc_fig) */
-	const char *segs[3];	     /* stacked bars: the figures' names */
+	const struct fig *fig[3];    /* the figures it draws (core/figs.h; stacked: by head) */
+	bool x_offered;		     /* a curve against the offered rate, not the achieved */
 	bool probes;		     /* its figures come from the probes */
 	const char *probes_off_note; /* a note when probes were off */
 	const char *vars;	     /* further -e assignments: "refline=1; " */
@@ -133,9 +134,9 @@ int rpt_chart_write(const struct rpt_doc *doc, const char *datadir, struct rpt_c
 		    int (*fill)(FILE *f, struct rpt_chart *ch, void *arg), void *arg);
 
 /* chart.c: the per-group makers the registry names (rpt_group_fn). */
-rpt_group_fn rpt_chart_lines;	 /* a line per model of figs against connections */
-rpt_group_fn rpt_chart_bars;	 /* a bar per model and count of figs[0] */
-rpt_group_fn rpt_chart_stacked;	 /* stacked bars of figs, named segs */
+rpt_group_fn rpt_chart_lines;	 /* a line per model of fig against connections */
+rpt_group_fn rpt_chart_bars;	 /* a bar per model and count of fig[0] */
+rpt_group_fn rpt_chart_stacked;	 /* stacked bars of fig, named by their heads */
 rpt_group_fn rpt_chart_syscalls; /* stacked bars of the top syscalls by name */
 rpt_group_fn rpt_chart_cpu_time; /* where the CPU of a request goes */
 

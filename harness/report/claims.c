@@ -10,6 +10,7 @@
 #include "claims.h"
 #include "models.h"
 #include "text.h"
+#include "core/figs.h"
 #include "core/verdict.h"
 
 const struct rpt_claim_thresholds rpt_claim_thresholds = {
@@ -189,13 +190,10 @@ static bool probes_off(const struct rpt_doc *d)
 static double calls_of(json_t *cell, const char *const *names)
 {
 	double sum = 0, v;
-	char path[64];
 
-	for (; *names; names++) {
-		snprintf(path, sizeof(path), "syscalls_by_name.%s", *names);
-		if (doc_fig(cell, path, &v))
+	for (; *names; names++)
+		if (fig_cell_key(cell, &figs[FIG_SYSCALLS_BY_NAME], *names, &v))
 			sum += v;
-	}
 	return sum;
 }
 
@@ -218,10 +216,10 @@ static void claim_epoll(const struct rpt_doc *d, const struct rpt_group *g, int 
 		json_t *cell = ok_cell(d, gr, "epoll", gr->conns[k]);
 		double ew = 0, rd = 0, wr = 0;
 
-		if (!cell || !doc_fig(cell, "syscalls_per_request", &v))
+		if (!cell || !fig_cell(cell, &figs[FIG_SYSCALLS], &v))
 			continue;
 		v /= div;
-		doc_fig(cell, "syscalls_by_name.epoll_wait", &ew);
+		fig_cell_key(cell, &figs[FIG_SYSCALLS_BY_NAME], "epoll_wait", &ew);
 		rd = calls_of(cell, reads);
 		wr = calls_of(cell, writes);
 		text_cat(c->figure, sizeof(c->figure),
@@ -260,10 +258,10 @@ static void claim_batch(const struct rpt_doc *d, const struct rpt_group *g, int 
 	for (int k = 0; k < gr->nconns; k++) {
 		json_t *cell = ok_cell(d, gr, "uring", gr->conns[k]);
 
-		if (!cell || !doc_fig(cell, "syscalls_per_request", &tot) ||
-		    !doc_fig(cell, "io_uring.enter_calls_per_request", &ent))
+		if (!cell || !fig_cell(cell, &figs[FIG_SYSCALLS], &tot) ||
+		    !fig_cell(cell, &figs[FIG_ENTER_CALLS], &ent))
 			continue;
-		doc_fig(cell, "io_uring.sqes_per_enter", &spe);
+		fig_cell(cell, &figs[FIG_SQES_PER_ENTER], &spe);
 		text_cat(
 		    c->figure, sizeof(c->figure),
 		    "%s%lld conns: %.3f io_uring_enter of %.3f syscalls/request, %.1f SQEs per "
@@ -312,10 +310,10 @@ static void claim_sqpoll(const struct rpt_doc *d, const struct rpt_group *g, int
 					continue;
 				cells++;
 				if (!cpu) {
-					if (!doc_fig(cell, "syscalls_per_request", &v))
+					if (!fig_cell(cell, &figs[FIG_SYSCALLS], &v))
 						continue;
-				} else if (!doc_fig(cell, "cpu_us_per_request.sqpoll", &us) ||
-					   !doc_fig(cell, "requests_per_sec.median", &rps)) {
+				} else if (!fig_cell(cell, &figs[FIG_CPU_SQPOLL], &us) ||
+					   !fig_cell(cell, &figs[FIG_REQUESTS_PER_SEC], &rps)) {
 					continue;
 				} else {
 					v = us * rps / 1e6;
@@ -356,8 +354,8 @@ static void share_sentence(const struct rpt_doc *d, const struct rpt_group *gr, 
 	json_t *e = ok_cell(d, gr, "epoll", conns), *u = ok_cell(d, gr, "uring", conns);
 	double es, us;
 
-	if (e && u && doc_fig(e, "syscall_overhead_share", &es) &&
-	    doc_fig(u, "syscall_overhead_share", &us))
+	if (e && u && fig_cell(e, &figs[FIG_SYSCALL_OVERHEAD_SHARE], &es) &&
+	    fig_cell(u, &figs[FIG_SYSCALL_OVERHEAD_SHARE], &us))
 		snprintf(buf, len,
 			 " Syscall entry/exit is %.1f%% of epoll's CPU per request and %.1f%% of "
 			 "io_uring's at %lld connections: the part fewer syscalls can save.",
@@ -382,8 +380,8 @@ static void claim_growth(const struct rpt_doc *d, const struct rpt_group *g, int
 		json_t *e = ok_cell(d, gr, "epoll", gr->conns[k]);
 		double us, es, s;
 
-		if (!u || !e || !doc_fig(u, "syscalls_per_request", &us) ||
-		    !doc_fig(e, "syscalls_per_request", &es) || es <= 0)
+		if (!u || !e || !fig_cell(u, &figs[FIG_SYSCALLS], &us) ||
+		    !fig_cell(e, &figs[FIG_SYSCALLS], &es) || es <= 0)
 			continue;
 		s = 1 - us / es;
 		text_cat(c->figure, sizeof(c->figure), "%ssaving %.2f at %lld conns", n ? "; " : "",
@@ -468,16 +466,16 @@ static void tinygate_too(const struct rpt_doc *d, const struct rpt_group *gr, st
 			double rps, p99;
 			int worst = 1, npeers = 0;
 
-			if (!t || !doc_fig(t, "requests_per_sec.median", &rps))
+			if (!t || !fig_cell(t, &figs[FIG_REQUESTS_PER_SEC], &rps))
 				continue;
-			if (!doc_fig(t, "latency_us.p99", &p99))
+			if (!fig_cell(t, &figs[FIG_LATENCY_P99], &p99))
 				p99 = -1;
 			for (int p = 0; p < 2; p++) {
 				json_t *pc = ok_cell(d, gr, peers[p], gr->conns[k]);
 				double prps;
 				int r;
 
-				if (!pc || !doc_fig(pc, "requests_per_sec.median", &prps))
+				if (!pc || !fig_cell(pc, &figs[FIG_REQUESTS_PER_SEC], &prps))
 					continue;
 				if (!npeers++)
 					text_cat(c->figure, sizeof(c->figure),
@@ -530,8 +528,8 @@ static void claim_order(const struct rpt_doc *d, const struct rpt_group *gr, str
 
 		for (int m = 0; m < 6 && all; m++) {
 			cell[m] = ok_cell(d, gr, order[m], gr->conns[k]);
-			all = cell[m] && doc_fig(cell[m], "requests_per_sec.median", &rps[m]);
-			if (all && !doc_fig(cell[m], "latency_us.p99", &p99[m]))
+			all = cell[m] && fig_cell(cell[m], &figs[FIG_REQUESTS_PER_SEC], &rps[m]);
+			if (all && !fig_cell(cell[m], &figs[FIG_LATENCY_P99], &p99[m]))
 				p99[m] = -1;
 		}
 		if (!all)
@@ -612,7 +610,7 @@ static void claim_switch(const struct rpt_doc *d, const struct rpt_group *g, int
 		for (int k = 0; k < gr->nconns; k++) {
 			json_t *cell = ok_cell(d, gr, model, gr->conns[k]);
 
-			if (!cell || !doc_fig(cell, "syscall_overhead_share", &v))
+			if (!cell || !fig_cell(cell, &figs[FIG_SYSCALL_OVERHEAD_SHARE], &v))
 				continue;
 			text_cat(c->figure, sizeof(c->figure), "%s%s %.3f at %lld",
 				 first ? "; " : ", ", first ? rpt_model_label(model) : "", v,
@@ -671,7 +669,7 @@ static void claim_sleep(const struct rpt_doc *d, const struct rpt_group *g, int 
 		for (int k = 0; k < gr->nconns; k++) {
 			json_t *cell = ok_cell(d, gr, model, gr->conns[k]);
 
-			if (!cell || !doc_fig(cell, "wakeup_share", &v))
+			if (!cell || !fig_cell(cell, &figs[FIG_WAKEUP_SHARE], &v))
 				continue;
 			text_cat(c->figure, sizeof(c->figure), "%s%s %.3f at %lld",
 				 first ? "; " : ", ", first ? rpt_model_label(model) : "", v,

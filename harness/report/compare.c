@@ -23,22 +23,23 @@
 
 enum { M_RPS, M_P99, M_CPU, M_SYSCALLS, M_N };
 
-/* Each metric is a figure of core/figs.h: its summary path, its runs' paths and set. */
+/*
+ * Each metric is a figure of core/figs.h (its summary path, its runs' paths and
+ * set, its head as the text's label); key names it in the --json output.
+ */
 static const struct {
-	const char *key, *label;
-	const char *fig;     /* the figure's name in the table */
+	const char *key;
+	enum fig_id fig;
 	bool gated;	     /* --fail-above applies */
 	bool higher_better;  /* the direction that is an improvement */
 	const char *up, *dn; /* words for a rise and a fall */
 } metrics[M_N] = {
-    [M_RPS] = {"requests_per_sec", "requests/s", "requests_per_sec", true, true, "faster",
-	       "slower"},
-    [M_P99] = {"latency_us_p99", "p99 us", "latency_us.p99", true, false, "p99 higher",
-	       "p99 lower"},
-    [M_CPU] = {"cpu_us_per_request", "CPU us/req", "cpu_us_per_request.total", true, false,
-	       "CPU/request higher", "CPU/request lower"},
-    [M_SYSCALLS] = {"syscalls_per_request", "syscalls/req", "syscalls_per_request", false, false,
-		    "syscalls/request higher", "syscalls/request lower"},
+    [M_RPS] = {"requests_per_sec", FIG_REQUESTS_PER_SEC, true, true, "faster", "slower"},
+    [M_P99] = {"latency_us_p99", FIG_LATENCY_P99, true, false, "p99 higher", "p99 lower"},
+    [M_CPU] = {"cpu_us_per_request", FIG_CPU_TOTAL, true, false, "CPU/request higher",
+	       "CPU/request lower"},
+    [M_SYSCALLS] = {"syscalls_per_request", FIG_SYSCALLS, false, false, "syscalls/request higher",
+		    "syscalls/request lower"},
 };
 
 struct opts {
@@ -63,27 +64,13 @@ struct change {
  */
 static bool summary_figure(const json_t *cell, int m, double *v)
 {
-	const struct fig *total = fig_find(metrics[m].fig);
-	double x;
-	bool any = false;
-
-	if (doc_fig(cell, total->name, v))
-		return true;
-	if (m != M_CPU)
-		return false;
-	*v = 0;
-	for (const struct fig *p = figs; p->name; p++) {
-		if (p != total && !strncmp(p->name, "cpu_us_per_request.", 19) &&
-		    doc_fig(cell, p->name, &x))
-			*v += x, any = true;
-	}
-	return any;
+	return fig_cell(cell, &figs[metrics[m].fig], v);
 }
 
 /* The figure of each ok run of the figure's set (probed or not); caller frees. */
 static double *run_values(const json_t *cell, int m, int *n)
 {
-	const struct fig *f = fig_find(metrics[m].fig);
+	const struct fig *f = &figs[metrics[m].fig];
 	json_t *runs = json_object_get(cell, "runs");
 	double *v = calloc(json_array_size(runs) + 1, sizeof(*v));
 
@@ -256,7 +243,7 @@ static void print_cell(const char *key, const char *lab, const struct change *c)
 {
 	printf("%s%s\n", key, lab);
 	for (int m = 0; m < M_N; m++) {
-		char b[32] = "—", n[32] = "—";
+		char b[32] = "—", n[32] = "—", label[32];
 
 		if (c[m].have) {
 			rpt_fmt_num(c[m].base, b, sizeof(b));
@@ -266,7 +253,8 @@ static void print_cell(const char *key, const char *lab, const struct change *c)
 			if (strlen(n) > 10)
 				snprintf(n, sizeof(n), "%.6g", c[m].new);
 		}
-		printf("  %-14s %10s -> %-10s %s", metrics[m].label, b, n, c[m].text);
+		fig_head_ascii(&figs[metrics[m].fig], label, sizeof(label));
+		printf("  %-14s %10s -> %-10s %s", label, b, n, c[m].text);
 		if (c[m].tested)
 			printf("; U p=%.2g, runs %d/%d", c[m].p, c[m].nb, c[m].nn);
 		printf("%s\n", c[m].regression ? "  [regression beyond --fail-above]" : "");

@@ -129,19 +129,28 @@ const char *const rpt_curve_head[RPT_CURVE_COLS] = {"model",
 						    "knee: p99 µs",
 						    "capacity at SLO req/s",
 						    "ended by"};
-const char *const rpt_curve_point_head[RPT_CURVE_COLS] = {
-    "model",  "offered req/s", "achieved req/s", "p50 µs",
-    "p99 µs", "CPU µs/req",    "bound",		 "client lagged"};
+/* The figures of a point's row, columns 2 to 5 (rpt_curve_point_row). */
+static const enum fig_id point_figs[] = {FIG_REQUESTS_PER_SEC, FIG_LATENCY_P50, FIG_LATENCY_P99,
+					 FIG_CPU_TOTAL};
 
-static bool cpu_total(const json_t *cell, double *v);
+void rpt_curve_point_head(const char *head[RPT_CURVE_COLS], char achieved[32])
+{
+	snprintf(achieved, 32, "achieved %s", figs[FIG_REQUESTS_PER_SEC].abbr);
+	head[0] = "model";
+	head[1] = "offered req/s";
+	head[2] = achieved;
+	for (int i = 1; i < 4; i++)
+		head[2 + i] = figs[point_figs[i]].head;
+	head[6] = "bound";
+	head[7] = "client lagged";
+}
 
-/* fmt of the number at key (a figure's median when fig), else "—". */
-static void num_text(const json_t *obj, const char *key, bool fig, const char *fmt, char *buf,
-		     size_t len)
+/* fmt of the number at key, else "—". */
+static void num_text(const json_t *obj, const char *key, const char *fmt, char *buf, size_t len)
 {
 	double v;
 
-	if (fig ? doc_fig(obj, key, &v) : doc_num(obj, key, &v))
+	if (doc_num(obj, key, &v))
 		snprintf(buf, len, fmt, v);
 	else
 		snprintf(buf, len, "—");
@@ -166,32 +175,25 @@ void rpt_curve_row(const json_t *curve, char c[RPT_CURVE_COLS][RPT_CURVE_CELL])
 
 	snprintf(c[0], RPT_CURVE_CELL, "%s", rpt_model_label(doc_str(curve, "model")));
 	snprintf(c[1], RPT_CURVE_CELL, "%zu", json_array_size(json_object_get(curve, "points")));
-	num_text(curve, "p99_floor_us", false, "%.1f", c[2], RPT_CURVE_CELL);
-	num_text(knee, "offered", false, "%.0f", c[3], RPT_CURVE_CELL);
-	num_text(knee, "achieved", false, "%.0f", c[4], RPT_CURVE_CELL);
-	num_text(knee, "p99_us", false, "%.1f", c[5], RPT_CURVE_CELL);
+	num_text(curve, "p99_floor_us", "%.1f", c[2], RPT_CURVE_CELL);
+	num_text(knee, "offered", "%.0f", c[3], RPT_CURVE_CELL);
+	num_text(knee, "achieved", "%.0f", c[4], RPT_CURVE_CELL);
+	num_text(knee, "p99_us", "%.1f", c[5], RPT_CURVE_CELL);
 	if (!json_is_object(knee))
 		snprintf(c[3], RPT_CURVE_CELL, "no knee");
-	num_text(curve, "capacity_at_slo", false, "%.0f", c[6], RPT_CURVE_CELL);
+	num_text(curve, "capacity_at_slo", "%.0f", c[6], RPT_CURVE_CELL);
 	snprintf(c[7], RPT_CURVE_CELL, "%s", rpt_ended_by_text(doc_str(curve, "ended_by")));
 }
 
 void rpt_curve_point_row(const json_t *curve, const json_t *cell,
 			 char c[RPT_CURVE_COLS][RPT_CURVE_CELL])
 {
-	double v;
-
 	snprintf(c[0], RPT_CURVE_CELL, "%s", rpt_model_label(doc_str(curve, "model")));
-	num_text(cell, "rate", false, "%.0f", c[1], RPT_CURVE_CELL);
-	num_text(cell, "requests_per_sec", true, "%.0f", c[2], RPT_CURVE_CELL);
+	num_text(cell, "rate", "%.0f", c[1], RPT_CURVE_CELL);
+	for (int i = 0; i < 4; i++)
+		fig_text(cell, &figs[point_figs[i]], c[2 + i], RPT_CURVE_CELL);
 	if (!doc_cell_ok(cell))
 		snprintf(c[2], RPT_CURVE_CELL, "%s", doc_cell_status(cell));
-	num_text(cell, "latency_us.p50", true, "%.1f", c[3], RPT_CURVE_CELL);
-	num_text(cell, "latency_us.p99", true, "%.1f", c[4], RPT_CURVE_CELL);
-	if (cpu_total(cell, &v))
-		snprintf(c[5], RPT_CURVE_CELL, "%.2f", v);
-	else
-		snprintf(c[5], RPT_CURVE_CELL, "—");
 	snprintf(c[6], RPT_CURVE_CELL, "%s",
 		 *doc_str(cell, "bound") ? doc_str(cell, "bound") : "—");
 	snprintf(c[7], RPT_CURVE_CELL, "%s",
@@ -245,41 +247,25 @@ static void rate_text(double r, char *buf, size_t len)
 		snprintf(buf, len, "%.0f", r);
 }
 
-/* Server CPU µs per request: the total, else user + system + SQPOLL. */
-static bool cpu_total(const json_t *cell, double *v)
-{
-	double u = 0, s = 0, q = 0;
-
-	if (doc_fig(cell, "cpu_us_per_request.total", v))
-		return true;
-	if (!doc_fig(cell, "cpu_us_per_request.user", &u) ||
-	    !doc_fig(cell, "cpu_us_per_request.system", &s))
-		return false;
-	doc_fig(cell, "cpu_us_per_request.sqpoll", &q);
-	*v = u + s + q;
-	return true;
-}
-
 /*
- * A curve kind's figs are x and y: a figure, or "rate" (x: the offered rate)
- * and "cpu_us_per_request" (y: cpu_total). Latency curves are drawn on a log
- * y axis, with the knees.
+ * A curve kind's fig[0] is its y; x is the achieved requests/s, or the offered
+ * rate (x_offered). Latency curves (all but CPU's) are drawn on a log y axis,
+ * with the knees.
  */
 static bool latency_curve(const struct rpt_chart_kind *k)
 {
-	return strcmp(k->figs[1], "cpu_us_per_request") != 0;
+	return k->fig[0] != &figs[FIG_CPU_TOTAL];
 }
 
 /* x and y of a point on this chart; false when it has none. */
 static bool point_xy(const struct fill *fl, const json_t *cell, double *x, double *y)
 {
-	const char *xf = fl->k->figs[0], *yf = fl->k->figs[1];
-
-	if (!(strcmp(xf, "rate") ? doc_fig(cell, xf, x) : doc_num(cell, "rate", x)))
+	if (!(fl->k->x_offered ? doc_num(cell, "rate", x)
+			       : fig_cell(cell, &figs[FIG_REQUESTS_PER_SEC], x)))
 		return false;
 	if (!latency_curve(fl->k))
-		return cpu_total(cell, y);
-	return doc_fig(cell, yf, y) && *y > 0;
+		return fig_cell(cell, fl->k->fig[0], y);
+	return fig_cell(cell, fl->k->fig[0], y) && *y > 0;
 }
 
 static void curve_notes(struct fill *fl, struct rpt_chart *ch, const json_t *curve)
@@ -354,8 +340,8 @@ static int fill_curve(FILE *f, struct rpt_chart *ch, void *arg)
 
 		if (!json_is_object(knee) || !doc_num(knee, "achieved", &x))
 			continue;
-		if (!strcmp(fl->k->figs[1], "latency_us.p99") ? !doc_num(knee, "p99_us", &y)
-							      : !doc_fig(cell, fl->k->figs[1], &y))
+		if (fl->k->fig[0] == &figs[FIG_LATENCY_P99] ? !doc_num(knee, "p99_us", &y)
+							    : !fig_cell(cell, fl->k->fig[0], &y))
 			continue;
 		fprintf(f, nk ? "" : "\n\n");
 		rate_text(x, label, sizeof(label));
@@ -380,7 +366,7 @@ static int fill_curve(FILE *f, struct rpt_chart *ch, void *arg)
 	ch->ymax = ymax;
 	text_cat(ch->vars, sizeof(ch->vars), "nk=%d; nc=%d; logy=%d; ", nk, nc,
 		 latency_curve(fl->k));
-	if (!strcmp(fl->k->figs[1], "latency_us.p99") && set->slo > 0) {
+	if (fl->k->fig[0] == &figs[FIG_LATENCY_P99] && set->slo > 0) {
 		text_cat(ch->vars, sizeof(ch->vars), "slo=%.9g; ", set->slo);
 		ymin = fmin(ymin, set->slo);
 		ymax = fmax(ymax, set->slo);
@@ -435,6 +421,7 @@ static const json_t *find_curve(const struct rpt_curve_set *sets, int ns, const 
 static int fill_sizes(FILE *f, struct rpt_chart *ch, void *arg)
 {
 	struct fill *fl = arg;
+	const struct fig *rps = &figs[FIG_REQUESTS_PER_SEC];
 	struct rpt_legend lg = {.blocks = 0};
 	int points = 0;
 
@@ -456,9 +443,9 @@ static int fill_sizes(FILE *f, struct rpt_chart *ch, void *arg)
 				json_t *c = rpt_find_cell(fl->doc, fl->workload, fl->sizes[i],
 							  fl->rate, fl->models[m], fl->conns);
 
-				if (!c || !doc_cell_ok(c) || !doc_fig(c, "requests_per_sec", &v))
+				if (!c || !doc_cell_ok(c) || !fig_cell(c, rps, &v))
 					continue;
-				r = doc_range(c, "requests_per_sec", &lo, &hi);
+				r = doc_range(c, rps->name, &lo, &hi);
 			}
 			if (pts == 0 && lg.blocks > 0)
 				fprintf(f, "\n\n");

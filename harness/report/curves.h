@@ -29,7 +29,8 @@ const char *rpt_ended_by_text(const char *ended_by);
 #define RPT_CURVE_COLS 8
 #define RPT_CURVE_CELL 320
 extern const char *const rpt_curve_head[RPT_CURVE_COLS];
-extern const char *const rpt_curve_point_head[RPT_CURVE_COLS];
+/* The points' heads, those of figures from core/figs.h; achieved holds one of them. */
+void rpt_curve_point_head(const char *head[RPT_CURVE_COLS], char achieved[32]);
 /* "Curves: echo, 100 connections, 64-byte messages (rate sweep, SLO p99 1000 µs)" */
 void rpt_curve_set_title(const struct rpt_curve_set *set, char *buf, size_t len);
 void rpt_curve_row(const json_t *curve, char c[RPT_CURVE_COLS][RPT_CURVE_CELL]);
@@ -37,7 +38,7 @@ void rpt_curve_point_row(const json_t *curve, const json_t *cell,
 			 char c[RPT_CURVE_COLS][RPT_CURVE_CELL]);
 
 /* The makers plot.c's registry names (chart.h). */
-rpt_set_fn rpt_chart_curve;	 /* figs: x ("rate": offered) and y ("cpu_us_per_request": CPU) */
+rpt_set_fn rpt_chart_curve;	 /* fig[0]: y; x: achieved requests/s, or offered (x_offered) */
 rpt_run_fn rpt_chart_sizes;	 /* requests/s against size, per connection count */
 rpt_run_fn rpt_chart_knee_sizes; /* the knee's requests/s against size, per count */
 

@@ -1,8 +1,9 @@
 /*
  * report/: everything that reads a results.json and never writes one: data.c
  * (loading, groups), chart.c and curves.c (chart data), plot.c (gnuplot),
- * export.c, claims.c, compare.c, table.c (the table `ringside run` prints at
- * the end), and this file.
+ * export.c, claims.c, compare.c, table.c (the table main.c prints after
+ * `ringside run`), and this file. Every figure is named by its row of
+ * core/figs.h, which gives its path, head and format; no file here spells one.
  * `ringside report`: DIR/report.html (self-contained: charts inlined as SVG
  * data, all JSON strings escaped) and DIR/report.md (same content, PNG links):
  * run, claims check, summary tables, charts, environment and command line.
@@ -19,6 +20,7 @@
 #include "chart.h"
 #include "claims.h"
 #include "curves.h"
+#include "core/figs.h"
 #include "core/verdict.h"
 
 struct emit {
@@ -151,31 +153,41 @@ static void kv_table(struct emit *e, json_t *obj, const char *prefix)
 	table_end(e);
 }
 
-static void fig(json_t *cell, const char *path, const char *fmt, char *buf, size_t len)
-{
-	double v;
-
-	if (doc_fig(cell, path, &v))
-		snprintf(buf, len, fmt, v);
-	else
-		snprintf(buf, len, "—");
-}
-
 /* "median (95% CI lo–hi)", or "(min–max lo–hi)" when the runs are too few for a CI. */
-static void fig_ci(json_t *cell, const char *path, const char *fmt, char *buf, size_t len)
+static void fig_ci(json_t *cell, const struct fig *f, char *buf, size_t len)
 {
 	char m[48], a[48], b[48];
 	double lo, hi;
 	bool exact = false;
 
-	fig(cell, path, fmt, m, sizeof(m));
-	if (!doc_ci(cell, path, &lo, &hi, &exact) && !doc_range(cell, path, &lo, &hi)) {
+	fig_text(cell, f, m, sizeof(m));
+	if (!doc_ci(cell, f->name, &lo, &hi, &exact) && !doc_range(cell, f->name, &lo, &hi)) {
 		snprintf(buf, len, "%s", m);
 		return;
 	}
-	snprintf(a, sizeof(a), fmt, lo);
-	snprintf(b, sizeof(b), fmt, hi);
+	snprintf(a, sizeof(a), f->fmt, lo);
+	snprintf(b, sizeof(b), f->fmt, hi);
 	snprintf(buf, len, "%s (%s %s–%s)", m, exact ? "95% CI" : "min–max", a, b);
+}
+
+/* A total's parts as "a / b / c" (each as fig_text writes it). */
+static void parts_text(json_t *cell, const struct fig *total, char *buf, size_t len)
+{
+	char part[48];
+
+	buf[0] = '\0';
+	for (int i = 0; i < 4 && total->parts[i]; i++) {
+		fig_text(cell, total->parts[i], part, sizeof(part));
+		text_cat(buf, len, "%s%s", i ? " / " : "", part);
+	}
+}
+
+/* "CPU µs/req user / system / SQPOLL thread": a total's head and its parts'. */
+static void parts_head(const struct fig *total, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", total->head);
+	for (int i = 0; i < 4 && total->parts[i]; i++)
+		text_cat(buf, len, "%s%s", i ? " / " : " ", total->parts[i]->head);
 }
 
 /* noisy runs, outlier runs, a CI target not reached: "" when none */
@@ -186,8 +198,8 @@ static void marks(json_t *cell, char *buf, size_t len)
 	size_t at = 0;
 
 	buf[0] = '\0';
-	doc_num(cell, "summary.noisy_runs", &nr);
-	if (!doc_num(cell, "summary.outliers", &out))
+	fig_cell(cell, &figs[FIG_NOISY_RUNS], &nr);
+	if (!fig_cell(cell, &figs[FIG_OUTLIERS], &out))
 		for (size_t i = 0; i < json_array_size(runs); i++)
 			out += json_is_true(json_object_get(json_array_get(runs, i), "outlier"));
 	if (verdict_noisy(cell) || nr > 0)
@@ -355,7 +367,7 @@ static void peers(struct emit *e, const struct rpt_doc *doc, const struct rpt_gr
 
 static void summary_row(struct emit *e, json_t *cell, const char *model, long long conns)
 {
-	char c[SUMMARY_COLS][240], a[40], b[40], d[40];
+	char c[SUMMARY_COLS][240];
 	const char *row[SUMMARY_COLS];
 
 	for (int j = 0; j < SUMMARY_COLS; j++)
@@ -365,44 +377,42 @@ static void summary_row(struct emit *e, json_t *cell, const char *model, long lo
 	snprintf(c[2], sizeof(c[2]), "%s%s%.120s", doc_cell_status(cell),
 		 doc_cell_ok(cell) ? "" : ": ", doc_str(cell, "reason"));
 	snprintf(c[3], sizeof(c[3]), "%s", *verdict_bound(cell) ? verdict_bound(cell) : "—");
-	fig_ci(cell, "requests_per_sec", "%.0f", c[4], sizeof(c[4]));
-	fig(cell, "latency_us.p50", "%.1f", c[5], sizeof(c[5]));
-	fig_ci(cell, "latency_us.p99", "%.1f", c[6], sizeof(c[6]));
-	fig(cell, "syscalls_per_request", "%.3f", c[7], sizeof(c[7]));
-	fig(cell, "context_switches_per_request.voluntary", "%.3f", a, sizeof(a));
-	fig(cell, "context_switches_per_request.involuntary", "%.3f", b, sizeof(b));
-	snprintf(c[8], sizeof(c[8]), "%s / %s", a, b);
-	fig(cell, "cpu_us_per_request.user", "%.2f", a, sizeof(a));
-	fig(cell, "cpu_us_per_request.system", "%.2f", b, sizeof(b));
-	fig(cell, "cpu_us_per_request.sqpoll", "%.2f", d, sizeof(d));
-	snprintf(c[9], sizeof(c[9]), "%s / %s / %s", a, b, d);
-	fig(cell, "probe_overhead", "%.3f", c[10], sizeof(c[10]));
-	fig(cell, "errors.total", "%.0f", c[11], sizeof(c[11]));
-	if (!strcmp(c[11], "—"))
-		fig(cell, "errors", "%.0f", c[11], sizeof(c[11]));
+	fig_ci(cell, &figs[FIG_REQUESTS_PER_SEC], c[4], sizeof(c[4]));
+	fig_text(cell, &figs[FIG_LATENCY_P50], c[5], sizeof(c[5]));
+	fig_ci(cell, &figs[FIG_LATENCY_P99], c[6], sizeof(c[6]));
+	fig_text(cell, &figs[FIG_SYSCALLS], c[7], sizeof(c[7]));
+	parts_text(cell, &figs[FIG_CTX_TOTAL], c[8], sizeof(c[8]));
+	parts_text(cell, &figs[FIG_CPU_TOTAL], c[9], sizeof(c[9]));
+	fig_text(cell, &figs[FIG_PROBE_OVERHEAD], c[10], sizeof(c[10]));
+	fig_text(cell, &figs[FIG_ERRORS], c[11], sizeof(c[11]));
 	marks(cell, c[12], sizeof(c[12]));
 	table_row(e, row, SUMMARY_COLS, false);
 }
 
 static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 {
-	static const char *const head[SUMMARY_COLS] = {"model",
-						       "connections",
-						       "status",
-						       "bound",
-						       "requests/s (95% CI)",
-						       "p50 µs",
-						       "p99 µs (95% CI)",
-						       "syscalls/req",
-						       "ctx sw/req vol / invol",
-						       "CPU µs/req user / sys / SQPOLL",
-						       "probe overhead",
-						       "errors",
-						       "marks"};
+	char rps[64], p99[64], ctx[128], cpu[128];
+	const char *const head[SUMMARY_COLS] = {"model",
+						"connections",
+						"status",
+						"bound",
+						rps,
+						figs[FIG_LATENCY_P50].head,
+						p99,
+						figs[FIG_SYSCALLS].head,
+						ctx,
+						cpu,
+						figs[FIG_PROBE_OVERHEAD].head,
+						figs[FIG_ERRORS].head,
+						"marks"};
 	struct rpt_group g[RPT_MAX_GROUPS];
 	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS);
 	char title[160];
 
+	snprintf(rps, sizeof(rps), "%s (95%% CI)", figs[FIG_REQUESTS_PER_SEC].head);
+	snprintf(p99, sizeof(p99), "%s (95%% CI)", figs[FIG_LATENCY_P99].head);
+	parts_head(&figs[FIG_CTX_TOTAL], ctx, sizeof(ctx));
+	parts_head(&figs[FIG_CPU_TOTAL], cpu, sizeof(cpu));
 	for (int i = 0; i < ng; i++) {
 		snprintf(title, sizeof(title), "Summary: %s, %lld-byte %s", g[i].workload,
 			 g[i].size, strcmp(g[i].workload, "proxy") ? "messages" : "bodies");
@@ -437,12 +447,13 @@ static void curves_section(struct emit *e, const struct rpt_doc *doc)
 {
 	struct rpt_curve_set sets[RPT_MAX_CURVE_SETS];
 	int ns = rpt_curve_sets(doc, sets, RPT_MAX_CURVE_SETS);
-	char c[RPT_CURVE_COLS][RPT_CURVE_CELL], title[256];
-	const char *row[RPT_CURVE_COLS];
+	char c[RPT_CURVE_COLS][RPT_CURVE_CELL], title[256], achieved[32];
+	const char *row[RPT_CURVE_COLS], *point_head[RPT_CURVE_COLS];
 	json_t *cell;
 
 	for (int j = 0; j < RPT_CURVE_COLS; j++)
 		row[j] = c[j];
+	rpt_curve_point_head(point_head, achieved);
 	for (int i = 0; i < ns; i++) {
 		rpt_curve_set_title(&sets[i], title, sizeof(title));
 		heading(e, 3, title);
@@ -453,7 +464,7 @@ static void curves_section(struct emit *e, const struct rpt_doc *doc)
 		}
 		table_end(e);
 		heading(e, 4, "Points");
-		table_begin(e, rpt_curve_point_head, RPT_CURVE_COLS);
+		table_begin(e, point_head, RPT_CURVE_COLS);
 		for (int m = 0; m < sets[i].n; m++) {
 			for (size_t k = 0; (cell = rpt_curve_point(doc, sets[i].curves[m], k));
 			     k++) {

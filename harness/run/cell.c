@@ -433,7 +433,9 @@ int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct 
 	json_t *runs = json_object_get(cell->json, "runs");
 	char reason[320] = "";
 
-	for (int p = 0; p < plan->passes && !cell->done; p++) {
+	int passes = cell->unprobed_only ? 1 : plan->passes;
+
+	for (int p = 0; p < passes && !cell->done; p++) {
 		char started[40];
 		json_t *run;
 		enum run_rc rc;

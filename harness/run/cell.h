@@ -57,6 +57,7 @@ struct cell {
 	json_t *json;		  /* owned; runs accumulate in json.runs */
 	int reps;		  /* repetitions finished */
 	bool done;		  /* skipped, failed, or enough repetitions: not run again */
+	bool unprobed_only;	  /* no probed pass (equal-load cells: their figure is CPU) */
 };
 
 /* Progress callback: a pass of the cell's next repetition is starting. */
@@ -65,7 +66,8 @@ typedef void (*cell_progress_fn)(void *arg, const struct cell *c, bool probed);
 /* Makes the cell's object; a missing peer makes it "skipped" (and done) at once. */
 void cell_init(struct cell *cell, const struct run_opts *o, const struct cell_spec *spec);
 /*
- * Runs one repetition of the cell (plan->passes runs: unprobed, then probed),
+ * Runs one repetition of the cell (plan->passes runs: unprobed, then probed;
+ * one unprobed run for a cell.unprobed_only),
  * appending each run with its round and started_at. A failed or skipped run marks
  * the cell so (status, reason) and done. -1 when interrupted (that run is dropped).
  */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/doc.h"
+#include "core/estimate.h"
 #include "core/stats.h"
 #include "core/stop.h"
 #include "core/summary.h"
@@ -93,7 +94,8 @@ static void on_progress(void *arg, const struct cell *c, bool probed)
 	progress_show(opts_of(d, c), c, d->round, probed, left * per_run, d->eta_min);
 }
 
-void drive_write(struct drive *d)
+/* doc.cells: the listed cells that have runs or are done, in order. */
+static void sync_cells(struct drive *d)
 {
 	json_t *arr = json_object_get(d->doc, "cells");
 
@@ -101,18 +103,34 @@ void drive_write(struct drive *d)
 	for (int i = 0; i < d->ncells; i++)
 		if (json_array_size(json_object_get(d->cells[i].json, "runs")) || d->cells[i].done)
 			json_array_append(arr, d->cells[i].json);
+}
+
+void drive_write(struct drive *d)
+{
+	sync_cells(d);
 	/* The verdicts are data: recomputed from the cells at every write (core/verdict.h). */
 	verdict_attach(d->doc);
 	d->write_failed += doc_write(d->path, d->doc) != 0;
 }
 
-/* Decides, after a repetition, whether the cell goes on; records why it stopped. */
-static void judge_cell(const struct run_opts *o, struct cell *c)
+/*
+ * Decides, after a repetition, whether the cell goes on; records why it stopped.
+ * Under --repeat auto a listed cell that a verdict compares follows its
+ * comparisons, looked at with the interim alpha (core/stop.h, docs/claims.md);
+ * doc.cells must hold the cell's latest runs.
+ */
+static void judge_cell(struct drive *d, struct cell *c)
 {
+	const struct run_opts *o = opts_of(d, c);
 	struct stop_rule r = stop_rule(o);
-	const char *why =
-	    c->done ? NULL : stop_after(&r, c->reps, summary_ci_halfwidth_pct(c->json));
+	enum stop_cmp cmp = STOP_CMP_NONE;
+	const char *why;
 
+	if (c->done)
+		return;
+	if (!o->repeat && listed(d, c))
+		cmp = verdict_cell_state(d->doc, c->json, EST_INTERIM_ALPHA);
+	why = stop_after_compared(&r, c->reps, summary_ci_halfwidth_pct(c->json), cmp);
 	if (why) {
 		json_object_set_new(c->json, "repeat_stopped", json_string(why));
 		c->done = true;
@@ -128,7 +146,9 @@ int drive_point(struct drive *d, struct cell *c)
 	summary_update_cell(c->json, d->doc);
 	if (rc)
 		return -1;
-	judge_cell(opts_of(d, c), c);
+	if (listed(d, c))
+		sync_cells(d);
+	judge_cell(d, c);
 	if (!listed(d, c))
 		return 0;
 	if (c->done)
@@ -158,6 +178,14 @@ void drive_rounds(struct drive *d)
 	for (d->round = 0; !run_interrupted; d->round++) {
 		int n = 0;
 
+		/* A comparison decided in the last round ends its cells' rounds here. */
+		for (int i = 0; i < d->ncells && d->round > 0; i++)
+			if (!d->cells[i].done && d->cells[i].reps > 0) {
+				judge_cell(d, &d->cells[i]);
+				if (d->cells[i].done)
+					progress_cell_line(opts_of(d, &d->cells[i]),
+							   &d->cells[i].spec, d->cells[i].json);
+			}
 		for (int i = 0; i < d->ncells; i++)
 			if (!d->cells[i].done)
 				order[n++] = i;

@@ -406,6 +406,14 @@ const struct run_opt run_opt_rows[] = {
      .key = "config.equivalence_pct",
      .rec = REC_REAL,
      .rec_off = FIELD(equivalence_pct)},
+    {.name = "equal-load",
+     .arg = "F",
+     .help = "after the closed-loop rounds, run every model open-loop at\nF x the lowest "
+	     "closed-loop median of its connection\ncount and compare server CPU per request "
+	     "there (0 = off;\nthe echo and tinygate suites' default 0.5, custom runs 0)",
+     .key = "config.equal_load_fraction",
+     .rec = REC_REAL,
+     .rec_off = FIELD(equal_load)},
     {.name = "max-repeat",
      .arg = "N",
      .help = "auto: at most N repetitions (default: the suite's cap, 6\nfor echo and tinygate; "
@@ -590,7 +598,7 @@ _Static_assert(sizeof(run_opt_rows) / sizeof(run_opt_rows[0]) <= RUN_OPTS_MAX,
 void run_parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	const char *suite, *models, *conns, *workload, *payload, *body, *origin, *duration, *warmup,
-	    *repeat, *max_repeat, *slo;
+	    *repeat, *max_repeat, *slo, *equal;
 	const struct run_suite *base;
 	const char *kept[RUN_OPTS_MAX];
 
@@ -620,6 +628,7 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	repeat = options_given(kept, "repeat");
 	max_repeat = options_given(kept, "max-repeat");
 	slo = options_given(kept, "slo-p99-us");
+	equal = options_given(kept, "equal-load");
 
 	if (suite && !run_find_suite(suite)) {
 		char names[128];
@@ -689,6 +698,13 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		      options_given(kept, "rates"), slo);
 	if (!slo)
 		o->slo_p99_us = base->slo_p99_us;
+	/* Equal load: the suite's default unless open loop was asked for or the run is custom. */
+	o->equal_load = strcmp(o->suite, "custom") && o->rate <= 0 ? base->equal_load : 0;
+	if (equal)
+		o->equal_load = opt_double("equal-load", equal, 0, 1);
+	if (equal && o->equal_load > 0 && (o->rate > 0 || o->sweep_rate))
+		usage_error(
+		    "--equal-load runs after closed-loop rounds: not with --rate or --sweep");
 	options_knobs(o);
 	options_remote(o, &remote_set);
 }

@@ -64,6 +64,8 @@ struct run_opts {
 	unsigned long max_repeat;
 	/* The verdicts' smallest winning difference and equivalence margin, % (core/estimate.h). */
 	double min_effect_pct, equivalence_pct;
+	/* --equal-load: the open-loop rate after the closed loop, x the lowest median; 0 = off */
+	double equal_load;
 	uint64_t seed;	 /* of the round order's shuffle */
 	bool sequential; /* --order sequential: model-major, repetitions back to back */
 	const char *server_args[RUN_MAX_SERVER_ARGS]; /* --server-arg: appended to ours */
@@ -105,6 +107,7 @@ struct run_suite {
 	unsigned long max_repeat; /* the cap of --repeat auto */
 	const char *sweep;	  /* "rate": a rate sweep with --rates auto */
 	double slo_p99_us;	  /* the sweep's SLO, 0 = none */
+	double equal_load;	  /* --equal-load's default, 0 = none */
 };
 
 /* The suites, ending with a {NULL} entry (suites.c, with the workload and model lists). */

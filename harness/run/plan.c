@@ -47,8 +47,17 @@ json_t *plan_json(const struct run_opts *o)
 										: RUN_MIN_ROUNDS),
 		   hi = o->repeat ? (json_int_t)o->repeat : (json_int_t)o->max_repeat;
 
+	json_t *plan;
+
 	if (o->sweep_rate)
 		return json_pack("{s:i,s:n,s:n}", "curves", n, "repeat", "runs");
-	return json_pack("{s:i,s:{s:I,s:I},s:{s:I,s:I}}", "cells", n, "repeat", "min", lo, "max",
+	plan = json_pack("{s:i,s:{s:I,s:I},s:{s:I,s:I}}", "cells", n, "repeat", "min", lo, "max",
 			 hi, "runs", "min", lo * n, "max", hi * n);
+	/* Equal load: up to one more cell per closed-loop cell, its rate known after them. */
+	if (o->equal_load > 0)
+		json_object_set_new(plan, "equal_load",
+				    json_pack("{s:f,s:i,s:{s:I,s:I}}", "fraction", o->equal_load,
+					      "cells", n, "runs", "min", (json_int_t)0, "max",
+					      hi * n));
+	return plan;
 }

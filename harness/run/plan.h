@@ -19,7 +19,9 @@ void plan_cell(const struct run_opts *o, int i, struct cell_spec *spec, int *siz
 /*
  * The plan as --dry-run prints it: { "cells" (or, for a sweep, "curves"), "repeat":
  * { "min", "max" } per cell (null for a sweep: its stop rules decide), "runs":
- * { "min", "max" } in all }.
+ * { "min", "max" } in all, and with --equal-load "equal_load": { "fraction",
+ * "cells" (at most), "runs": { "min", "max" } }: its cells' rates come from the
+ * closed-loop medians, and a group with fewer than two ok cells gets none }.
  */
 json_t *plan_json(const struct run_opts *o);
 

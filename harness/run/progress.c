@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/celltext.h"
 #include "progress.h"
-#include "report/table.h"
 #include "log.h"
 
 static bool progress_shown;
@@ -66,7 +66,7 @@ void progress_cell_line(const struct run_opts *o, const struct cell_spec *c, con
 			 json_string_value(json_object_get(cell, "reason")));
 		return;
 	}
-	table_cell_text(cell, text, sizeof(text));
+	celltext_line(cell, text, sizeof(text));
 	LOG_INFO("cell %d/%d %s %s c=%lu: %s", c->index + 1, c->total, c->workload->name, c->model,
 		 c->connections, text);
 }

@@ -1,7 +1,7 @@
 /*
  * What `ringside run` shows while it measures: a progress line on stderr when
  * it is a terminal, and one log line per finished cell (its figures formatted
- * by report/table.h from the cell's JSON).
+ * by core/celltext.h from the cell's JSON).
  */
 #ifndef RS_PROGRESS_H
 #define RS_PROGRESS_H

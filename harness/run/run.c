@@ -3,10 +3,13 @@
  * makes getopt, --help and config from the rows, options_check.c checks them
  * against each other), suites.c the suites, plan.c the cell matrix, drive.c the
  * one driver (a point at a time, in rounds), sweep.c the rate sweeps over it,
+ * equal.c the equal-load rounds after the closed loop (--equal-load),
  * cell*.c one cell (spawn, follow, JSON, noise), peers.c the peers, probes.c
  * the BPF glue, remote*.c load generators elsewhere, results*.c the document.
  * This file: `ringside run` (set up, drive, finish; SIGINT/SIGTERM stop the
- * current cell's children and results.json says "interrupted") and `ringside list`.
+ * current cell's children and results.json says "interrupted"), which hands
+ * the path of a completed results.json back to the dispatcher (main.c prints
+ * its table through report/: measuring never calls reporting), and `ringside list`.
  */
 #include <limits.h>
 #include <signal.h>
@@ -20,6 +23,7 @@
 #include "sys/tmpdir.h"
 #include "cell.h"
 #include "drive.h"
+#include "equal.h"
 #include "options.h"
 #include "plan.h"
 #include "probes.h"
@@ -28,7 +32,6 @@
 #include "sweep.h"
 #include "core/doc.h"
 #include "progress.h"
-#include "report/table.h"
 #include "log.h"
 #include "models.h"
 #include "clock.h"
@@ -84,7 +87,7 @@ static int print_plan(const struct run_opts *o)
 	return rc ? RS_EXIT_FAIL : RS_EXIT_OK;
 }
 
-int cmd_run(int argc, char **argv)
+int cmd_run(int argc, char **argv, char *results, size_t len)
 {
 	const struct cell_probe_ops *probes;
 	struct cell_plan plan;
@@ -93,7 +96,7 @@ int cmd_run(int argc, char **argv)
 	char probes_off[256];
 	char base[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], stamp[32];
 	char *command = NULL;
-	struct run_opts *size_opts = NULL;
+	struct run_opts *size_opts = NULL, *equal_opts = NULL;
 	json_t *doc = NULL;
 	int rc = RS_EXIT_FAIL;
 
@@ -165,6 +168,9 @@ int cmd_run(int argc, char **argv)
 		}
 		d.t0_ns = now_ns();
 		drive_rounds(&d);
+		if (o.equal_load > 0 && !run_interrupted &&
+		    equal_load_run(&d, size_opts, &equal_opts))
+			goto out;
 	}
 	progress_done();
 	if (run_interrupted) {
@@ -177,9 +183,7 @@ int cmd_run(int argc, char **argv)
 	}
 	results_set_status(doc, "complete");
 	drive_write(&d);
-	table_print(stdout, doc);
-	printf("results: %s\n", path);
-	fflush(stdout);
+	snprintf(results, len, "%s", path); /* the dispatcher prints its table */
 	rc = RS_EXIT_OK;
 out:
 	if (d.write_failed) {
@@ -193,6 +197,7 @@ out:
 	tmpdir_remove(o.tmpdir);
 	run_custom_free(&o);
 	drive_fini(&d);
+	free(equal_opts);
 	free(size_opts);
 	free(command);
 	json_decref(doc);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/equal.h"
 #include "options.h"
 #include "models.h"
 
@@ -27,7 +28,8 @@ const struct run_suite run_suites[] = {
      .duration_s = 0.5,
      .warmup_s = 0.25,
      .repeat = 0,
-     .max_repeat = 6},
+     .max_repeat = 6,
+     .equal_load = EQUAL_LOAD_FRACTION},
     {.name = "tinygate",
      .help = "the TinyGate story: the proxy models beside nginx and haproxy",
      .workload = &rs_workload_proxy,
@@ -36,7 +38,8 @@ const struct run_suite run_suites[] = {
      .duration_s = 0.5,
      .warmup_s = 0.25,
      .repeat = 0,
-     .max_repeat = 6},
+     .max_repeat = 6,
+     .equal_load = EQUAL_LOAD_FRACTION},
     {.name = "curve",
      .help = "latency against throughput: open-loop rate sweeps of the echo models",
      .workload = &rs_workload_echo,

@@ -226,7 +226,8 @@ static void test_table(void)
 
 	for (const struct fig *f = figs; f->name; f++, n++) {
 		CHECKF(fig_find(f->name) == f, "%s is not unique", f->name);
-		CHECKF(f->from[0] && f->label && f->unit, "%s lacks a source or label", f->name);
+		CHECKF((f->from[0] || f->derived) && f->label && f->unit && f->head && f->fmt,
+		       "%s lacks a source, label, head or format", f->name);
 	}
 	CHECK(n > 40);
 	CHECK(fig_find("latency_us.p99")->set == FIG_HEAD);

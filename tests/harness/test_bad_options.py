@@ -49,6 +49,9 @@ BAD = [
     ["--sweep", "rate", "--rates", "200,100"],
     ["--repeat", "3", "--max-repeat", "4"],
     ["--rate", "100", "--depth", "2"],
+    ["--equal-load", "1.5"],
+    ["--equal-load", "0.5", "--rate", "1000"],
+    ["--equal-load", "0.5", "--suite", "curve"],
     ["--body", "64"],
     ["--dry-run", "--connections", "0"],
 ]

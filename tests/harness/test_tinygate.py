@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """The tinygate suite, shortened: six proxy cells (four models, nginx, haproxy),
-every one ok with zero errors and the exact body, and results.json validates."""
+every one ok with zero errors and the exact body, then the suite's equal-load phase:
+the same six open-loop at half the lowest closed-loop median (equal_load records it),
+each serving that rate with the exact body, and an efficiency verdict between them;
+results.json validates."""
 import os
 import subprocess
 import tempfile
@@ -24,10 +27,28 @@ with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
     want = ["blocking", "epoll", "uring", "uring-sqpoll", "nginx", "haproxy"]
     if doc["suite"] != "tinygate" or doc["config"]["workload"] != "proxy":
         fail("suite %r workload %r" % (doc["suite"], doc["config"]["workload"]))
-    if [c["model"] for c in doc["cells"]] != want:
-        fail("models %r, want %r" % ([c["model"] for c in doc["cells"]], want))
+    closed = [c for c in doc["cells"] if c["rate"] is None]
+    equal = [c for c in doc["cells"] if c["rate"] is not None]
+    if [c["model"] for c in closed] != want:
+        fail("models %r, want %r" % ([c["model"] for c in closed], want))
+    ok = [c for c in closed if c["status"] == "ok"]
+    lowest = min(c["summary"]["requests_per_sec"]["median"] for c in ok)
+    eq = doc.get("equal_load")
+    if not eq or eq["fraction"] != 0.5 or len(eq["groups"]) != 1:
+        fail("equal_load %r" % eq)
+    rate = eq["groups"][0]["rate"]
+    if abs(rate - round(lowest / 2)) > 0.5 or eq["groups"][0]["models"] != len(ok):
+        fail("equal-load rate %r: want half the lowest median %r of %d cells"
+             % (rate, lowest, len(ok)))
+    if [c["model"] for c in equal] != [c["model"] for c in ok] or \
+            any(c["rate"] != rate or c.get("equal_load") is not True for c in equal) or \
+            any("equal_load" in c for c in closed):
+        fail("equal-load cells %r at %r" % ([(c["model"], c["rate"]) for c in equal], rate))
+    eff = [v for v in doc["verdicts"] if v["basis"] == "efficiency"]
+    if not eff or eff[0]["rate"] != rate:
+        fail("no efficiency verdict at %r: %r" % (rate, doc["verdicts"]))
     refused = []
-    for c in doc["cells"]:
+    for c in closed + equal:
         if c["status"] == "skipped" and c["model"] == "uring-sqpoll":
             refused.append("%s (%s)" % (c["model"], c["reason"]))
             continue
@@ -39,6 +60,13 @@ with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
         for run in c["runs"]:
             if run["load"]["body_bytes"] != 4096 or run["load"]["mode"] != "http":
                 fail("%s: load %r" % (c["model"], run["load"]))
+        if c["rate"] is not None and \
+                not 0.9 * rate <= s["requests_per_sec"]["median"] <= 1.1 * rate:
+            fail("%s at %r req/s served %r" % (c["model"], rate,
+                                               s["requests_per_sec"]["median"]))
+    print("equal load at %.0f req/s: %s" % (rate, "; ".join(
+        "%s %.2f us/req" % (c["model"], c["summary"]["cpu_us_per_request"]["total"]["median"])
+        for c in equal if c["status"] == "ok")))
     for m in want:
         if m not in r.stdout:
             fail("the summary table does not show %s" % m)

@@ -2,7 +2,7 @@
 """Tests for ringside plot/export/report/compare against the fixtures.
 
 Usage: test_report.py CASE   (plot, plot_errors, plot_options, plot_kinds, plot_zero, export,
-                             compare, report, curves, report_render, bad_input)
+                             compare, report, curves, report_render, bad_input, fig_literals)
 Exit 0 pass, 1 fail, 77 skip (reason printed first). Env: RS_BUILD, RS_SOURCE.
 """
 import csv, html, json, os, re, shutil, subprocess, sys, tempfile
@@ -825,6 +825,27 @@ def case_bad_input(tmp):
         check(r.returncode == 0 and "usage: ringside " + cmd in r.stdout, "%s --help" % cmd)
     r = run("plot", os.path.join(tmp, "does-not-exist"))
     check(r.returncode == 2, "missing path: exit %d" % r.returncode)
+
+
+def case_fig_literals(tmp):
+    """A figure is named in one place, harness/core/figs.c: no reader spells a figure's
+    summary path ("latency_us.p99", "syscalls_by_name.read", "summary.outliers") as a
+    string; each takes it from its row. compare's --json keys (its metrics table) are
+    names of their own that may coincide."""
+    import glob
+    figs = open(os.path.join(SRC, "harness", "core", "figs.c")).read()
+    names = re.findall(r'\[FIG_\w+\] = \{"([^"]+)"', figs)
+    check(len(names) > 40, "only %d rows read from figs.c" % len(names))
+    readers = sorted(glob.glob(os.path.join(SRC, "harness", "report", "*.c")))
+    readers += [os.path.join(SRC, "harness", "core", f) for f in ("celltext.c", "curve.c", "verdict.c")]
+    for path in readers:
+        for no, line in enumerate(open(path), 1):
+            if line.lstrip().startswith("[M_"):
+                continue
+            for n in names:
+                if re.search(r'"(summary\.)?%s(\.[%%a-z_]*)?"' % re.escape(n), line):
+                    check(False, "%s:%d spells the figure %s: %s" % (os.path.relpath(path, SRC), no, n,
+                                                                      line.strip()))
 
 
 def main():

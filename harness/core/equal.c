@@ -6,6 +6,7 @@
 
 #include "core/doc.h"
 #include "core/equal.h"
+#include "core/figs.h"
 
 int equal_load_rate(const json_t *doc, const char *workload, long long size, long long conns,
 		    double fraction, struct equal_load *e)
@@ -22,7 +23,7 @@ int equal_load_rate(const json_t *doc, const char *workload, long long size, lon
 		    json_integer_value(json_object_get(cell, "connections")) != conns ||
 		    json_is_number(json_object_get(cell, "rate")) ||
 		    json_is_number(json_object_get(cell, "sweep_step")) || !doc_cell_ok(cell) ||
-		    !doc_fig(cell, "requests_per_sec", &rps) || !(rps > 0))
+		    !doc_fig(cell, figs[FIG_REQUESTS_PER_SEC].name, &rps) || !(rps > 0))
 			continue;
 		if (!e->models++ || rps < e->lowest_rps) {
 			e->lowest_rps = rps;

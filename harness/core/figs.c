@@ -46,6 +46,13 @@ const struct fig figs[FIG_N + 1] = {
     [FIG_CPU_CORE] = {"cpu_us_per_request_core", {"server.cpu_us_per_request_core"}, FIG_HEAD, FIG_OBJ, "us",
      "server CPU per request from the cores' counters", .no_spread = true, .optional = true,
      .head = "core CPU µs/req", .fmt = "%.2f"},
+    /* The scheduler's ns, every thread (sys/procstat.h); older files have ticks alone. */
+    [FIG_CPU_NS] = {"cpu_ns_per_request", {"server.cpu_ns_per_request"}, FIG_HEAD, FIG_OBJ, "ns",
+     "server CPU per request (scheduler, ns)", .no_spread = true, .optional = true,
+     .head = "CPU ns/req", .fmt = "%.0f"},
+    [FIG_CPU_SCHED_TICKS] = {"cpu_sched_ticks_share", {"server.cpu_sched.ticks_share"}, FIG_HEAD, FIG_OBJ, "",
+     "share of the ns CPU figure counted from ticks", .no_spread = true, .optional = true,
+     .head = "ns CPU from ticks", .fmt = "%.2f"},
     [FIG_CTX_PROC_VOLUNTARY] = {"context_switches_per_request_proc.voluntary", {SRV_CTX "voluntary"}, FIG_HEAD, FIG_NUM, "",
      "voluntary context switches per request (/proc)", .head = "voluntary", .fmt = "%.3f"},
     [FIG_CTX_PROC_INVOLUNTARY] = {"context_switches_per_request_proc.involuntary", {SRV_CTX "involuntary"}, FIG_HEAD, FIG_NUM,

@@ -70,8 +70,20 @@ static double doc_alpha(const json_t *doc)
 	return est_look_alpha(looks, looks);
 }
 
+/*
+ * Efficiency's figure: the scheduler's ns per request (every thread, SQPOLL and
+ * io-wq included; sys/procstat.h) when both cells have it, else, for older
+ * files, the ticks' user + system + sqpoll in µs. A bool sched below picks it.
+ */
+static bool cell_sched(const json_t *cell)
+{
+	double x;
+
+	return cell && doc_fig(cell, figs[FIG_CPU_NS].name, &x);
+}
+
 /* The figure of one run; false when it has none. */
-static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
+static bool run_figure(const json_t *run, enum verdict_basis basis, bool sched, double *x)
 {
 	const char *const *cpu = figs[FIG_CPU_TOTAL].from; /* user, system, SQPOLL */
 	double u, s, q = 0;
@@ -83,6 +95,8 @@ static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 	/* A run that skipped sends did not serve the load: left out of the comparison. */
 	if (doc_num(run, "load.skipped", &q) && q > 0)
 		return false;
+	if (sched)
+		return doc_num(run, figs[FIG_CPU_NS].from[0], x);
 	q = 0;
 	if (!doc_num(run, cpu[0], &u) || !doc_num(run, cpu[1], &s))
 		return false;
@@ -92,7 +106,8 @@ static bool run_figure(const json_t *run, enum verdict_basis basis, double *x)
 }
 
 /* The cell's figures and their rounds (-1 without one); returns how many. */
-static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, int *round)
+static int cell_runs(const json_t *cell, enum verdict_basis basis, bool sched, double *x,
+		     int *round)
 {
 	const json_t *run;
 	size_t i;
@@ -101,7 +116,7 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
 	{
-		if (n < VERDICT_RUNS && run_figure(run, basis, &x[n])) {
+		if (n < VERDICT_RUNS && run_figure(run, basis, sched, &x[n])) {
 			round[n] = doc_num(run, "round", &r) ? (int)r : -1;
 			n++;
 		}
@@ -109,15 +124,27 @@ static int cell_runs(const json_t *cell, enum verdict_basis basis, double *x, in
 	return n;
 }
 
-static const char *fig_path(enum verdict_basis basis)
+/* The summary figure of a basis; sched: efficiency's ns figure. */
+static const char *fig_path(enum verdict_basis basis, bool sched)
 {
-	return figs[basis == VERDICT_THROUGHPUT ? FIG_REQUESTS_PER_SEC : FIG_CPU_TOTAL].name;
+	return figs[basis == VERDICT_THROUGHPUT ? FIG_REQUESTS_PER_SEC
+		    : sched			? FIG_CPU_NS
+						: FIG_CPU_TOTAL]
+	    .name;
 }
 
-/* false when the cell has no median of the figure */
+/* Both cells have efficiency's ns figure (the two sides compare the same one). */
+static bool verdict_sched(const struct verdict *v)
+{
+	return v->basis == VERDICT_EFFICIENCY && cell_sched(v->best.cell) &&
+	       cell_sched(v->runner_up.cell);
+}
+
+/* false when the cell has no median of the figure (efficiency's in µs either way) */
 static bool side(const json_t *cell, enum verdict_basis basis, struct verdict_side *s)
 {
-	const char *path = fig_path(basis);
+	bool sched = basis == VERDICT_EFFICIENCY && cell_sched(cell);
+	const char *path = fig_path(basis, sched);
 
 	memset(s, 0, sizeof(*s));
 	if (!cell || !doc_fig(cell, path, &s->median))
@@ -128,6 +155,11 @@ static bool side(const json_t *cell, enum verdict_basis basis, struct verdict_si
 		s->exact = false;
 		if (!doc_range(cell, path, &s->lo, &s->hi))
 			s->lo = s->hi = s->median; /* one run: a point */
+	}
+	if (sched) {
+		s->median /= 1e3;
+		s->lo /= 1e3;
+		s->hi /= 1e3;
 	}
 	s->client_bound = verdict_client_bound(cell);
 	s->noisy = verdict_noisy(cell);
@@ -150,8 +182,8 @@ static bool estimate(const json_t *doc, struct verdict *v)
 {
 	static double xa[VERDICT_RUNS], xb[VERDICT_RUNS], pa[VERDICT_RUNS], pb[VERDICT_RUNS];
 	static int ra[VERDICT_RUNS], rb[VERDICT_RUNS];
-	int na = cell_runs(v->best.cell, v->basis, xa, ra);
-	int nb = cell_runs(v->runner_up.cell, v->basis, xb, rb), np = 0;
+	int na = cell_runs(v->best.cell, v->basis, verdict_sched(v), xa, ra);
+	int nb = cell_runs(v->runner_up.cell, v->basis, verdict_sched(v), xb, rb), np = 0;
 	double alpha = v->look_alpha > 0 ? v->look_alpha : doc_alpha(doc);
 
 	if (!na || !nb)
@@ -381,7 +413,7 @@ json_t *verdict_json(const struct verdict *v)
 	json_object_set_new(j, "connections", json_integer(v->conns));
 	json_object_set_new(
 	    j, "basis", json_string(v->basis == VERDICT_THROUGHPUT ? "throughput" : "efficiency"));
-	json_object_set_new(j, "figure", json_string(fig_path(v->basis)));
+	json_object_set_new(j, "figure", json_string(fig_path(v->basis, verdict_sched(v))));
 	json_object_set_new(j, "rate",
 			    v->basis == VERDICT_EFFICIENCY ? json_real(v->rate) : json_null());
 	json_object_set_new(j, "a", json_string(v->best.model ? v->best.model : ""));

@@ -515,7 +515,10 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g,
 		snprintf(what, sizeof(what), "%s", g->workload);
 	if (g->rate > 0)
 		text_cat(what, sizeof(what), ", open loop at %.0f req/s", g->rate);
+	else if (g->rate == RPT_RATE_EQUAL)
+		text_cat(what, sizeof(what), ", open loop at equal load");
 	rpt_chart_begin(doc, k, g->name, what, ch);
+	ch->equal_load = g->rate == RPT_RATE_EQUAL;
 	if (rpt_chart_write(doc, datadir, ch, group_fill, &c) < 0)
 		return -1;
 	for (int i = 0; i < g->nconns; i++)

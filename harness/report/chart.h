@@ -32,6 +32,7 @@ struct rpt_chart {
 	bool nodata;	 /* nothing to draw: the chart shows only the note */
 	char vars[4096]; /* further -e assignments for the script */
 	double ymax;	 /* the largest |y| its data file holds: 0 with points is "none measured" */
+	bool equal_load; /* a chart of the equal-load cells (data.h, RPT_RATE_EQUAL) */
 };
 
 /* The three ways a kind makes its charts; exactly one is set in a registry row. */

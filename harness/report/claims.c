@@ -701,8 +701,13 @@ static void claim_sleep(const struct rpt_doc *d, const struct rpt_group *g, int 
 void rpt_claims(const struct rpt_doc *doc, struct rpt_claim out[RPT_CLAIMS])
 {
 	struct rpt_group g[RPT_MAX_GROUPS];
-	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS);
+	int ng = rpt_groups(doc, g, RPT_MAX_GROUPS), kept = 0;
 
+	/* The claims are about the closed loop and --rate cells, not the equal-load phase. */
+	for (int i = 0; i < ng; i++)
+		if (g[i].rate != RPT_RATE_EQUAL)
+			g[kept++] = g[i];
+	ng = kept;
 	for (int i = 0; i < RPT_CLAIMS; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].claim = claims[i].claim;

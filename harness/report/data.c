@@ -140,6 +140,8 @@ double rpt_cell_rate(const json_t *cell)
 {
 	json_t *r = json_object_get(cell, "rate");
 
+	if (doc_cell_equal_load(cell))
+		return RPT_RATE_EQUAL;
 	return json_is_number(r) && json_number_value(r) > 0 ? json_number_value(r) : -1;
 }
 
@@ -241,12 +243,28 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap)
 		at = strlen(g[k].name);
 		if (rated && g[k].rate > 0)
 			snprintf(g[k].name + at, sizeof(g[k].name) - at, "-r%.0f", g[k].rate);
+		else if (g[k].rate == RPT_RATE_EQUAL)
+			snprintf(g[k].name + at, sizeof(g[k].name) - at, "-equal");
 		for (char *p = g[k].name; *p; p++)
 			if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
 			    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
 				*p = '_';
 	}
 	return n;
+}
+
+double rpt_group_rate(const struct rpt_doc *doc, const struct rpt_group *g, long long conns)
+{
+	if (g->rate != RPT_RATE_EQUAL)
+		return g->rate;
+	for (int m = 0; m < g->nmodels; m++) {
+		const json_t *c =
+		    rpt_find_cell(doc, g->workload, g->size, g->rate, g->models[m], conns);
+
+		if (c)
+			return json_number_value(json_object_get(c, "rate"));
+	}
+	return -1;
 }
 
 json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size, double rate,

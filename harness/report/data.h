@@ -35,7 +35,7 @@ struct rpt_doc {
 struct rpt_group {
 	const char *workload;
 	long long size; /* payload_bytes (echo) or body_bytes (proxy); -1 unknown */
-	double rate;	/* the cells' offered rate (--rate); -1: closed loop */
+	double rate;	/* the cells' offered rate (--rate); -1: closed loop; RPT_RATE_EQUAL */
 	char name[64];	/* file-name stem: "echo", "echo-64B" when sizes differ, "-r5000" */
 	const char *models[RPT_MAX_MODELS];
 	int nmodels;
@@ -51,7 +51,17 @@ int rpt_groups(const struct rpt_doc *doc, struct rpt_group *g, int cap);
 /* rate: the cell's offered rate (rpt_cell_rate), -1 for closed loop. */
 json_t *rpt_find_cell(const struct rpt_doc *doc, const char *workload, long long size, double rate,
 		      const char *model, long long conns);
-/* A cell's offered rate, -1 in closed loop; whether it is a point of a rate sweep. */
+/*
+ * The equal-load cells (cell.equal_load) make one group per workload and size,
+ * whatever their rates (one per connection count): its rate is this.
+ */
+#define RPT_RATE_EQUAL (-2.0)
+/* The offered rate of g's cells at conns: g->rate, or for RPT_RATE_EQUAL the cells' own. */
+double rpt_group_rate(const struct rpt_doc *doc, const struct rpt_group *g, long long conns);
+/*
+ * A cell's offered rate, -1 in closed loop, RPT_RATE_EQUAL for an equal-load
+ * cell; whether it is a point of a rate sweep.
+ */
 double rpt_cell_rate(const json_t *cell);
 bool rpt_cell_swept(const json_t *cell);
 /* The cell belongs to g: same workload, size and rate, and not a sweep point. */

@@ -258,10 +258,14 @@ static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt
 	json_t *list = verdict_list(doc->root);
 	char line[1024];
 
-	heading(e, 4, g->rate >= 0 ? "Least server CPU per request" : "Best by requests/s");
+	bool eff = g->rate >= 0 || g->rate == RPT_RATE_EQUAL;
+
+	heading(e, 4, eff ? "Least server CPU per request" : "Best by requests/s");
 	fputs(e->html ? "<ul class=\"verdicts\">\n" : "", e->f);
 	for (int k = 0; k < g->nconns; k++) {
-		const json_t *vj = find_verdict(list, g->workload, g->size, g->conns[k], g->rate);
+		double rate = rpt_group_rate(doc, g, g->conns[k]);
+		const json_t *vj =
+		    find_verdict(list, g->workload, g->size, g->conns[k], eff ? rate : -1);
 		struct verdict v;
 
 		if (vj) {
@@ -270,8 +274,8 @@ static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt
 			/* fewer than two models: say so with the same words */
 			json_t *view = rpt_group_view(doc, g);
 
-			if (g->rate >= 0)
-				verdict_efficiency(view, g->workload, g->size, g->conns[k], g->rate,
+			if (eff)
+				verdict_efficiency(view, g->workload, g->size, g->conns[k], rate,
 						   &v);
 			else
 				verdict_best(view, g->workload, g->size, g->conns[k], &v);
@@ -316,7 +320,9 @@ static void wins_section(struct emit *e, const struct rpt_doc *doc, struct rpt_c
 		"\"Verdict rules\"). Throughput decides on closed-loop cells; server CPU per "
 		"request decides at equal open-loop load.");
 	for (int k = 0; k < n; k++) {
-		if (!ch[k].kind || strcmp(ch[k].kind->name, "throughput") || ch[k].nodata)
+		/* closed loop: throughput; equal load: server CPU per request */
+		if (!ch[k].kind || ch[k].nodata ||
+		    strcmp(ch[k].kind->name, ch[k].equal_load ? "cpu" : "throughput"))
 			continue;
 		if (e->html) {
 			snprintf(path, sizeof(path), "%s/charts/%s.svg", doc->dir, ch[k].name);
@@ -419,6 +425,11 @@ static void summary_tables(struct emit *e, const struct rpt_doc *doc)
 		if (g[i].rate > 0)
 			text_cat(title, sizeof(title), ", open loop at %.0f req/s offered",
 				 g[i].rate);
+		else if (g[i].rate == RPT_RATE_EQUAL)
+			text_cat(title, sizeof(title),
+				 ", open loop at equal load (%.2f of the lowest closed-loop median "
+				 "per connection count)",
+				 json_number_value(doc_get(doc->root, "equal_load.fraction")));
 		heading(e, 3, title);
 		table_begin(e, head, SUMMARY_COLS);
 		for (int m = 0; m < g[i].nmodels; m++) {

@@ -80,6 +80,17 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 					      num_or_null(u.user_us / sreq, wper), "system",
 					      num_or_null(u.system_us / sreq, wper), "sqpoll",
 					      num_or_null(u.sqpoll_us / sreq, wper)));
+		/* Nanoseconds from the scheduler, every thread (procstat.h's sched rule). */
+		json_object_set_new(server, "cpu_ns_per_request",
+				    num_or_null(u.sched_us * 1e3 / sreq, wper));
+		json_object_set_new(
+		    server, "cpu_sched",
+		    json_pack("{s:f,s:f,s:f,s:o,s:o,s:s}", "total_us", u.sched_us, "sqpoll_us",
+			      u.sched_sqpoll_us, "iou_wrk_us", u.sched_iou_wrk_us, "exited_share",
+			      num_or_null(u.sched_exited_us / u.sched_us, u.sched_us > 0),
+			      "ticks_share",
+			      num_or_null(u.sched_ticks_us / u.sched_us, u.sched_us > 0), "source",
+			      u.schedstat ? "schedstat" : "ticks"));
 		json_object_set_new(server, "context_switches",
 				    json_pack("{s:I,s:I}", "voluntary", (json_int_t)u.voluntary,
 					      "involuntary", (json_int_t)u.involuntary));
@@ -95,10 +106,9 @@ json_t *cell_run_json(struct run_state *st, enum run_rc rc)
 		json_object_set_new(server, "threads", json_integer(u.threads));
 	} else {
 		static const char *const keys[] = {
-		    "cpu_us",		"cpu_us_per_request",
-		    "context_switches", "context_switches_per_request",
-		    "rss_kib",		"rss_kib_per_connection",
-		    "threads"};
+		    "cpu_us",	 "cpu_us_per_request",	   "cpu_ns_per_request",
+		    "cpu_sched", "context_switches",	   "context_switches_per_request",
+		    "rss_kib",	 "rss_kib_per_connection", "threads"};
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			json_object_set_new(server, keys[i], json_null());
 	}

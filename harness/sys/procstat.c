@@ -1,6 +1,7 @@
 /*
  * /proc sampling (procstat.h): per-thread CPU and context switches from
- * /proc/PID/task/TID/, RSS from /proc/PID/status, per-CPU ticks from /proc/stat.
+ * /proc/PID/task/TID/ (ticks from stat, nanoseconds from schedstat), each
+ * process's CPU clock, RSS from /proc/PID/status, per-CPU ticks from /proc/stat.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/procstat.h"
@@ -43,6 +45,31 @@ static int parse_stat(const char *s, uint64_t *ut, uint64_t *st)
 	*ut = u;
 	*st = k;
 	return 0;
+}
+
+/* schedstat's first field, the thread's sum_exec_runtime in ns; -1 without the file. */
+static int read_run_ns(pid_t pid, pid_t tid, uint64_t *ns)
+{
+	char path[64], buf[128];
+	unsigned long long v;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || sscanf(buf, "%llu", &v) != 1)
+		return -1;
+	*ns = v;
+	return 0;
+}
+
+/* The process's CPU clock: every thread's runtime, exited ones included, in ns. */
+static bool read_proc_clock(pid_t pid, uint64_t *ns)
+{
+	struct timespec ts;
+	clockid_t clk;
+
+	if (clock_getcpuclockid(pid, &clk) || clock_gettime(clk, &ts))
+		return false;
+	*ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return true;
 }
 
 static uint64_t status_field(const char *s, const char *key)
@@ -81,12 +108,17 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 {
 	char path[64], buf[8192];
 	struct dirent *de;
+	uint64_t before = 0;
+	bool clock_ok;
 	DIR *d;
 
 	s->n = 0;
+	s->schedstat = false;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &s->utime, &s->stime))
 		return -1;
+	/* The clock on both sides of the threads' reading (procstat.h's lower bound). */
+	clock_ok = read_proc_clock(pid, &before);
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	d = opendir(path);
 	if (!d)
@@ -98,9 +130,12 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		t.tid = atoi(de->d_name);
+		t.pid = pid;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)t.tid);
 		if (read_file(path, buf, sizeof(buf)) < 0 || parse_stat(buf, &t.utime, &t.stime))
 			continue; /* the thread just exited */
+		t.have_run_ns = read_run_ns(pid, t.tid, &t.run_ns) == 0;
+		s->schedstat = s->schedstat || t.have_run_ns;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)t.tid);
 		if (read_file(path, comm, sizeof(comm)) < 0)
 			comm[0] = '\0';
@@ -114,6 +149,9 @@ int proc_snapshot(pid_t pid, struct proc_snap *s)
 			break;
 	}
 	closedir(d);
+	s->self = (struct proc_total){
+	    .pid = pid, .utime = s->utime, .stime = s->stime, .run_ns_before = before};
+	s->self.have_run_ns = read_proc_clock(pid, &s->self.run_ns_after) && clock_ok;
 	s->rss_kib = proc_rss_kib(pid, &s->hwm_kib);
 	return s->n ? 0 : -1;
 }
@@ -135,6 +173,90 @@ void proc_snap_free(struct proc_snap *s)
 	free(s->t);
 	free(s->procs);
 	memset(s, 0, sizeof(*s));
+}
+
+/* b - a, or all of b when a is absent or larger (a new thread, a reused id). */
+static uint64_t since(const uint64_t *a, uint64_t b)
+{
+	return b - (a && *a <= b ? *a : 0);
+}
+
+static const struct proc_thread *thread_in(const struct proc_snap *s, pid_t tid)
+{
+	for (int j = 0; j < s->n; j++)
+		if (s->t[j].tid == tid)
+			return &s->t[j];
+	return NULL;
+}
+
+/* The snapshot's processes: its group's, or the one it was taken of. */
+static int snap_procs(const struct proc_snap *s, const struct proc_total **p)
+{
+	*p = s->nprocs ? s->procs : &s->self;
+	return s->nprocs ? s->nprocs : 1;
+}
+
+/* sched_* of u: the rule of procstat.h, process by process. */
+static void sched_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u)
+{
+	double ns_per_tick = 1e9 / (double)sysconf(_SC_CLK_TCK);
+	const struct proc_total *pa, *pb;
+	int na = snap_procs(a, &pa), nb = snap_procs(b, &pb);
+	uint64_t ns = 0, exited_ns = 0, ticks_ns = 0;
+
+	u->schedstat = a->schedstat && b->schedstat;
+	if (!u->schedstat) {
+		u->sched_us = u->user_us + u->system_us + u->sqpoll_us + u->iou_wrk_us;
+		u->sched_sqpoll_us = u->sqpoll_us;
+		u->sched_iou_wrk_us = u->iou_wrk_us;
+		u->sched_ticks_us = u->sched_us;
+		return;
+	}
+	for (int i = 0; i < nb; i++) {
+		const struct proc_total *p = &pb[i], *p0 = NULL;
+		uint64_t thr_ns = 0, thr_ticks = 0;
+
+		for (int j = 0; j < na && !p0; j++)
+			if (pa[j].pid == p->pid)
+				p0 = &pa[j];
+		for (int k = 0; k < b->n; k++) {
+			const struct proc_thread *t = &b->t[k], *t0;
+			uint64_t d;
+
+			if (t->pid != p->pid || !t->have_run_ns)
+				continue; /* not this process's, or gone: in the remainder */
+			t0 = p0 ? thread_in(a, t->tid) : NULL;
+			if (t0 && !t0->have_run_ns)
+				t0 = NULL;
+			d = since(t0 ? &t0->run_ns : NULL, t->run_ns);
+			thr_ns += d;
+			thr_ticks += since(t0 ? &t0->utime : NULL, t->utime) +
+				     since(t0 ? &t0->stime : NULL, t->stime);
+			if (t->cls == PROC_SQPOLL)
+				u->sched_sqpoll_us += d / 1e3;
+			else if (t->cls == PROC_IOU_WRK)
+				u->sched_iou_wrk_us += d / 1e3;
+		}
+		ns += thr_ns;
+		if (p->have_run_ns && (!p0 || p0->have_run_ns)) {
+			/* From the end of a's reading to the start of b's: a lower bound. */
+			uint64_t d = since(p0 ? &p0->run_ns_after : NULL, p->run_ns_before);
+
+			exited_ns += d > thr_ns ? d - thr_ns : 0;
+		} else {
+			uint64_t d = since(p0 ? &p0->utime : NULL, p->utime) +
+				     since(p0 ? &p0->stime : NULL, p->stime);
+			uint64_t rest =
+			    d > thr_ticks ? (uint64_t)((d - thr_ticks) * ns_per_tick) : 0;
+
+			exited_ns += rest;
+			ticks_ns += rest;
+		}
+	}
+	ns += exited_ns;
+	u->sched_us = ns / 1e3;
+	u->sched_exited_us = exited_ns / 1e3;
+	u->sched_ticks_us = ticks_ns / 1e3;
 }
 
 void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, struct proc_usage *u)
@@ -183,13 +305,14 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 		}
 		u->user_us = ut >= io_ut ? (ut - io_ut) * us_per_tick : 0;
 		u->system_us = st >= io_st ? (st - io_st) * us_per_tick : 0;
-		return;
+	} else {
+		/* A process total never falls. */
+		if (b->utime >= a->utime + io_ut)
+			u->user_us = (b->utime - a->utime - io_ut) * us_per_tick;
+		if (b->stime >= a->stime + io_st)
+			u->system_us = (b->stime - a->stime - io_st) * us_per_tick;
 	}
-	/* A process total never falls. */
-	if (b->utime >= a->utime + io_ut)
-		u->user_us = (b->utime - a->utime - io_ut) * us_per_tick;
-	if (b->stime >= a->stime + io_st)
-		u->system_us = (b->stime - a->stime - io_st) * us_per_tick;
+	sched_delta(a, b, u);
 }
 
 long proc_rss_kib(pid_t pid, long *hwm_kib)
@@ -211,7 +334,7 @@ long proc_rss_kib(pid_t pid, long *hwm_kib)
 }
 
 /* Records one process's totals in s->procs; -1 when out of memory. */
-static int snap_proc_push(struct proc_snap *s, pid_t pid, uint64_t utime, uint64_t stime)
+static int snap_proc_push(struct proc_snap *s, const struct proc_total *p)
 {
 	if (s->nprocs % 16 == 0) {
 		struct proc_total *np = realloc(s->procs, (s->nprocs + 16) * sizeof(*np));
@@ -220,7 +343,7 @@ static int snap_proc_push(struct proc_snap *s, pid_t pid, uint64_t utime, uint64
 			return -1;
 		s->procs = np;
 	}
-	s->procs[s->nprocs++] = (struct proc_total){pid, utime, stime};
+	s->procs[s->nprocs++] = *p;
 	return 0;
 }
 
@@ -229,14 +352,14 @@ int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_sna
 	if (proc_snapshot(pid, s))
 		return -1;
 	s->nprocs = 0;
-	if (snap_proc_push(s, pid, s->utime, s->stime))
+	if (snap_proc_push(s, &s->self))
 		return -1;
 	for (int i = 0; i < nmore; i++) {
 		struct proc_snap w = {0};
 
 		if (proc_snapshot(more[i], &w))
 			continue; /* a worker that exited: its CPU is lost, not invented */
-		if (snap_proc_push(s, more[i], w.utime, w.stime)) {
+		if (snap_proc_push(s, &w.self)) {
 			proc_snap_free(&w);
 			break;
 		}
@@ -246,6 +369,7 @@ int proc_snapshot_group(pid_t pid, const pid_t *more, int nmore, struct proc_sna
 		}
 		s->utime += w.utime;
 		s->stime += w.stime;
+		s->schedstat = s->schedstat || w.schedstat;
 		if (w.rss_kib > 0 && s->rss_kib >= 0)
 			s->rss_kib += w.rss_kib;
 		if (w.hwm_kib > 0 && s->hwm_kib >= 0)

@@ -1,7 +1,8 @@
 /*
  * /proc sampling (procstat.c): a process's (or group's) threads' CPU time and
  * context switches, its RSS, and every CPU's ticks from /proc/stat, as snapshots
- * and the deltas between two of them.
+ * and the deltas between two of them. The nanosecond CPU time needs
+ * /proc/PID/task/TID/schedstat (CONFIG_SCHED_INFO); without it, ticks stand in.
  */
 #ifndef RS_PROCSTAT_H
 #define RS_PROCSTAT_H
@@ -15,9 +16,11 @@
 enum proc_class { PROC_USER, PROC_SQPOLL, PROC_IOU_WRK };
 
 struct proc_thread {
-	pid_t tid;
+	pid_t tid, pid; /* pid: the process it belongs to */
 	enum proc_class cls;
 	uint64_t utime, stime; /* clock ticks */
+	uint64_t run_ns;       /* schedstat's first field: sum_exec_runtime, ns */
+	bool have_run_ns;      /* false: no schedstat (or the thread exited as it was read) */
 	uint64_t vol, invol;
 };
 
@@ -29,6 +32,9 @@ struct proc_thread {
 struct proc_total {
 	pid_t pid;
 	uint64_t utime, stime; /* clock ticks */
+	/* its CPU clock (every thread, living or not) before and after its threads, ns */
+	uint64_t run_ns_before, run_ns_after;
+	bool have_run_ns; /* false: the clock could not be read */
 };
 
 struct proc_snap {
@@ -37,16 +43,48 @@ struct proc_snap {
 	/* proc_snapshot_group: each process's totals (0 entries for one process) */
 	struct proc_total *procs;
 	int nprocs;
-	uint64_t utime, stime; /* the whole process (or group), clock ticks */
-	long rss_kib, hwm_kib; /* -1 if unreadable */
+	uint64_t utime, stime;	/* the whole process (or group), clock ticks */
+	struct proc_total self; /* proc_snapshot's process alone */
+	bool schedstat;		/* the kernel has schedstat: some thread's could be read */
+	long rss_kib, hwm_kib;	/* -1 if unreadable */
 };
 
 /*
  * What the process spent between two snapshots: user and system time from the
  * process totals, less what its io_uring kernel threads (matched by tid) spent.
+ *
+ * sched_us is the same process's (or group's) on-CPU time at nanosecond
+ * resolution, not in 10 ms ticks: the scheduler's sum_exec_runtime of every
+ * thread, user threads and the kernel's iou-sqp-* and iou-wrk-* alike, from
+ * /proc/PID/task/TID/schedstat. A thread counts its schedstat delta (one born
+ * in the window from zero); one whose schedstat vanished as it was read counts
+ * as exited. A thread that exited inside the window leaves no
+ * schedstat; its time is still in its process's CPU clock
+ * (clock_getcpuclockid, ns, exited threads included), so each process adds
+ * the part of its clock's delta that its surviving threads do not explain,
+ * clipped at 0: sched_exited_us. The clock is read before and after the
+ * threads, and its delta taken from the end of the first reading to the start
+ * of the second, so the remainder is a lower bound: it never counts what the
+ * threads ran while a snapshot read them (ms, with 100 threads on a busy CPU),
+ * and falls short of the exited threads' time by at most that much. When a
+ * process's clock cannot be read, the remainder comes from its tick totals instead
+ * (utime + stime delta less its threads' tick deltas, clipped at 0), which is
+ * coarse: up to two ticks per thread per snapshot of rounding, so it is
+ * counted in sched_ticks_us. Without schedstat (schedstat false) sched_us is
+ * the tick figure user + system + sqpoll + iou_wrk and sched_ticks_us all of it.
+ * A process of a group that exits inside the window loses its CPU there, as
+ * for the tick figures. The kernel brings a running thread's sum_exec_runtime
+ * up to date at each switch and scheduler tick, so a snapshot taken while a
+ * server thread runs can miss up to one scheduler tick of it (1/CONFIG_HZ,
+ * 4 ms at HZ=250); the tick figures share that lag, on top of their 10 ms
+ * rounding at every reading.
  */
 struct proc_usage {
 	double user_us, system_us, sqpoll_us, iou_wrk_us;
+	double sched_us, sched_sqpoll_us, sched_iou_wrk_us; /* ns resolution, in µs */
+	double sched_exited_us; /* part of sched_us from threads gone by the later snapshot */
+	double sched_ticks_us;	/* part of sched_us counted from clock ticks */
+	bool schedstat;		/* both snapshots had schedstat */
 	uint64_t voluntary, involuntary;
 	int threads; /* in the later snapshot */
 };
@@ -59,7 +97,8 @@ void proc_usage_delta(const struct proc_snap *a, const struct proc_snap *b, stru
 /*
  * pid and the processes in more (e.g. nginx's workers, or a --server's forks)
  * as one: their threads together (tids are unique, so window deltas still match
- * by tid), RSS summed, and each process's totals, so that proc_usage_delta
+ * by tid), RSS summed, and each process's totals (ticks and CPU clock), so
+ * that proc_usage_delta
  * takes CPU process by process: a process that exits inside the window loses
  * its CPU in the window (its parent's cutime/cstime, not read here, would
  * count all its life once reaped), one born inside counts from zero.

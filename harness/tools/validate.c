@@ -55,8 +55,9 @@ static void usage(FILE *f)
 		"`ringside run` of R interleaved rounds (default 8) of S-second runs (default\n"
 		"0.5) at N connections (default 100); the verdict is the one results.json\n"
 		"holds (docs/claims.md, \"Verdict rules\"). Prints the A/A false winners, the\n"
-		"A/B detections, the measured user and total CPU per request difference\n"
-		"against W, and the smallest effect decided in a trial's time.\n\n"
+		"A/B detections, the measured user (ticks) and total (scheduler ns) CPU per\n"
+		"request difference against W, and the smallest effect decided in a trial's\n"
+		"time.\n\n"
 		"  --trials N     trials of each kind (default 5)\n"
 		"  --json         the figures as JSON on stdout:\n"
 		"                 {aa: {trials, false_winners}, ab: {trials, detected, known_us,\n"
@@ -97,7 +98,12 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The per-round differences twin - base of a CPU figure; median, NaN without pairs. */
+/*
+ * The per-round differences twin - base of a CPU figure; median, NaN without
+ * pairs. User CPU is the ticks' user split (the only user/system split there
+ * is); total CPU the scheduler's ns per request (server.cpu_ns_per_request,
+ * every thread), or in older files the ticks' user + system.
+ */
 static double cpu_diff(const json_t *doc, bool total)
 {
 	const json_t *cells = json_object_get(doc, "cells"), *base = NULL, *twin = NULL, *c;
@@ -133,7 +139,11 @@ static double cpu_diff(const json_t *doc, bool total)
 				break;
 			xb = p;
 			xt = q;
-			if (total) {
+			if (total && doc_num(c, "server.cpu_ns_per_request", &p) &&
+			    doc_num(t, "server.cpu_ns_per_request", &q)) {
+				xb = p / 1e3;
+				xt = q / 1e3;
+			} else if (total) {
 				if (doc_num(c, "server.cpu_us_per_request.system", &p))
 					xb += p;
 				if (doc_num(t, "server.cpu_us_per_request.system", &q))

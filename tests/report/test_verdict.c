@@ -3,7 +3,8 @@
  * the verdict fixture's three connection counts give a winner, an equivalence
  * (paired, 0.3% apart in every round) and a client-bound winner that pairing
  * lets decide, which unpaired (--order sequential) cannot tell; the verdicts
- * array's JSON shape; old-shape files (no rounds) use two samples. No kernel
+ * array's JSON shape; efficiency by the scheduler's ns when both cells have it,
+ * else by ticks; old-shape files (no rounds) use two samples. No kernel
  * features. Usage: test_verdict FIXTURES_DIR. Exit 0 pass, 1 fail.
  */
 #include <stdio.h>
@@ -180,6 +181,55 @@ int main(int argc, char **argv)
 		  strstr(v.reason, "1 run that skipped sends left out"),
 	      "schedule not kept: %s", v.reason);
 	json_decref(eff);
+
+	/*
+	 * efficiency from the scheduler's ns (server.cpu_ns_per_request): used when both
+	 * cells have it, and here it reverses the ticks' order (epoll 8% less CPU)
+	 */
+	for (int both = 0; both < 2; both++) {
+		json_t *d = json_pack("{s:{s:s}, s:[]}", "config", "order", "interleaved", "cells");
+		for (int m = 0; m < 2; m++) {
+			json_t *runs = json_array();
+			bool ns = m || both;
+			for (int r = 0; r < 6; r++) {
+				double cpu = (m ? 10.0 : 9.0) * (1 + 0.05 * (r % 3));
+				json_t *run = json_pack("{s:s, s:b, s:i, s:{s:{s:f, s:f}}}",
+							"status", "ok", "probed", 0, "round", r,
+							"server", "cpu_us_per_request", "user",
+							cpu / 3, "system", cpu * 2 / 3);
+				if (ns)
+					json_object_set_new(
+					    json_object_get(run, "server"), "cpu_ns_per_request",
+					    json_real((m ? 9.2e3 : 1e4) * (1 + 0.05 * (r % 3))));
+				json_array_append_new(runs, run);
+			}
+			json_t *c = json_pack(
+			    "{s:s, s:s, s:i, s:i, s:f, s:s, s:o, s:{s:{s:f}}}", "workload", "echo",
+			    "model", m ? "epoll" : "uring", "connections", 100, "payload_bytes", 64,
+			    "rate", 20000.0, "status", "ok", "runs", runs, "summary",
+			    "cpu_us_per_request", "total", "median", m ? 10.5 : 9.45);
+			if (ns)
+				json_object_set_new(
+				    json_object_get(c, "summary"), "cpu_ns_per_request",
+				    json_pack("{s:f}", "median", m ? 9660.0 : 1.05e4));
+			json_array_append_new(json_object_get(d, "cells"), c);
+		}
+		list = verdict_doc(d);
+		o = json_array_get(list, 0);
+		verdict_line(o, line, sizeof(line));
+		printf("%s\n", line);
+		if (both)
+			CHECK(!strcmp(doc_str(o, "figure"), "cpu_ns_per_request") &&
+				  !strcmp(doc_str(o, "winner"), "epoll") &&
+				  strstr(line, "8.0% less server CPU per request than uring"),
+			      "ns efficiency verdict: %s (%s)", line, doc_str(o, "figure"));
+		else /* one cell without it (an older file's): the ticks decide, as before */
+			CHECK(!strcmp(doc_str(o, "figure"), "cpu_us_per_request.total") &&
+				  !strcmp(doc_str(o, "winner"), "uring"),
+			      "mixed efficiency verdict: %s (%s)", line, doc_str(o, "figure"));
+		json_decref(list);
+		json_decref(d);
+	}
 
 	/* nothing there: -1 and a rule that says why */
 	CHECK(verdict_best(doc, "echo", 64, 7, &v) == -1 && v.kind == VERDICT_NONE && v.rule,

@@ -8,7 +8,7 @@ from rs_harness import fail, kill_mid_cell, need_binaries
 need_binaries()
 with tempfile.TemporaryDirectory(prefix="rs-origin-killed-") as tmp:
     args = ["--workload", "proxy", "--models", "epoll,blocking", "--connections", "10",
-            "--duration", "3", "--warmup", "0.2", "--repeat", "1", "--probes", "off",
+            "--duration", "1.5", "--warmup", "0.2", "--repeat", "1", "--probes", "off",
             "--order", "sequential"]
     doc, stdout = kill_mid_cell(args, "ringside-origi", "ringside-origin", tmp)
     c0, c1 = doc["cells"]

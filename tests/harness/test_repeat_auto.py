@@ -15,7 +15,7 @@ need_binaries()
 def measure(tmp, name, *extra):
     out = os.path.join(tmp, name)
     p = run(["run", "--models", "epoll", "--connections", "4", "--repeat", "auto",
-             "--max-repeat", "5", "--duration", "0.4", "--warmup", "0.1", "--probes", "off",
+             "--max-repeat", "5", "--duration", "0.2", "--warmup", "0.05", "--probes", "off",
              "--out", out, "--quiet"] + list(extra), cwd=tmp)
     if p.returncode != 0:
         print(p.stdout + p.stderr)

@@ -7,7 +7,7 @@ from rs_harness import fail, kill_mid_cell, need_binaries
 
 need_binaries()
 with tempfile.TemporaryDirectory(prefix="rs-killed-") as tmp:
-    args = ["--models", "epoll,blocking", "--connections", "10", "--duration", "3", "--warmup",
+    args = ["--models", "epoll,blocking", "--connections", "10", "--duration", "1.5", "--warmup",
             "0.2", "--repeat", "1", "--order", "sequential"]
     doc, stdout = kill_mid_cell(args, "ringside-echo", "ringside-echo", tmp)
     c0, c1 = doc["cells"]

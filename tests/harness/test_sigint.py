@@ -31,7 +31,7 @@ with tempfile.TemporaryDirectory(prefix="rs-sigint-") as tmp:
     out = os.path.join(tmp, "r")
     path = os.path.join(out, "results.json")
     rs = subprocess.Popen([RINGSIDE, "run"] + MODELS + ["--connections", "10", "--duration",
-                                                        "1.5", "--warmup", "0.2", "--repeat",
+                                                        "0.8", "--warmup", "0.2", "--repeat",
                                                         "1", "--out", out],
                           cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = set()

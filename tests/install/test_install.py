@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`cmake --install $RS_BUILD --prefix P` gives a working ringside: from a directory
-outside the source and build trees, P/bin/ringside runs the smoke suite with the
+outside the source and build trees, P/bin/ringside runs the smoke suite (0.3-s windows) with the
 workload programs of P/bin (not the build tree's), results.json validates against
 the installed schema, `P/bin/ringside plot` draws the charts with P/share/ringside/
 scripts, and with those scripts moved away plot fails instead of finding the source
@@ -43,7 +43,8 @@ with tempfile.TemporaryDirectory(prefix="rs-install-") as tmp:
     os.mkdir(work)
     ringside = os.path.join(prefix, "bin", "ringside")
     out = os.path.join(work, "smoke")
-    rs = subprocess.Popen([ringside, "run", "--suite", "smoke", "--out", out, "--quiet"],
+    rs = subprocess.Popen([ringside, "run", "--suite", "smoke", "--duration", "0.3",
+                           "--warmup", "0.1", "--out", out, "--quiet"],
                           cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
     exes = set()

@@ -17,7 +17,7 @@ static void run(struct lt_run *r, const char *path, const char *a1, const char *
 {
 	lt_exec(r,
 		(const char *[]){"--target", target, "--mode", "http", "--path", path, "-c", "3",
-				 "-d", "0.3", "--warmup", "0.1", a1, a2, NULL},
+				 "-d", "0.15", "--warmup", "0.05", a1, a2, NULL},
 		-1, 20);
 	if (r->exit_code != 0 || !r->json)
 		fprintf(stderr, "%s: exit %d\nstdout: %s\nstderr: %s\n", path, r->exit_code, r->out,

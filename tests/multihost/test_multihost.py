@@ -195,7 +195,7 @@ def env():
     return e
 
 
-CELL = ["run", "--models", "epoll", "--connections", "4", "--duration", "1", "--warmup", "0.3",
+CELL = ["run", "--models", "epoll", "--connections", "4", "--duration", "0.5", "--warmup", "0.1",
         "--repeat", "1", "--probes", "off", "--quiet", "--server-addr", SERVER_ADDR]
 HOSTS = ["--client-host", "root@%s:%d" % (NS_ADDR[0], PORT),
          "--client-host", "root@%s:%d" % (NS_ADDR[1], PORT)]

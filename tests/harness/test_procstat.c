@@ -6,11 +6,13 @@
  * (from the process's CPU clock, and by the tick rule when that clock is
  * taken away), and so does one whose schedstat vanished as it was read (a
  * run once fell back to ticks for that); a group snapshot sums two
- * processes; without schedstat the figure is the ticks' and says so. Needs /proc/PID/task/TID/schedstat
- * (CONFIG_SCHED_INFO), else exits 77. Spins about 1 s of CPU: run it alone.
+ * processes; without schedstat the figure is the ticks' and says so. Needs
+ * /proc/PID/task/TID/schedstat (CONFIG_SCHED_INFO), else exits 77. Spins about 1 s of CPU: run it
+ * alone.
  */
+#include <dirent.h>
 #include <errno.h>
-#include <math.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -62,6 +64,28 @@ static void *spin_thread(void *arg)
 }
 
 /*
+ * A joined thread's /proc entry may outlive the join by a moment (the joiner is
+ * woken before the thread has quite gone): wait, at most 1 s, until this
+ * process has one task left, so that the snapshot after sees it as exited.
+ */
+static void wait_one_task(void)
+{
+	for (int i = 0; i < 1000; i++) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *e;
+		int n = 0;
+
+		while (d && (e = readdir(d)))
+			n += e->d_name[0] != '.';
+		if (d)
+			closedir(d);
+		if (n <= 1)
+			return;
+		usleep(1000);
+	}
+}
+
+/*
  * The child: "s" spins in the main thread, "t" in a thread that then exits
  * (joined before the answer), "q" quits; each answer is the ns spun.
  */
@@ -75,8 +99,10 @@ static void kid_main(int cmd, int res)
 
 		if (c == 's')
 			ns = spin();
-		else if (c == 't' && !pthread_create(&th, NULL, spin_thread, &ns))
+		else if (c == 't' && !pthread_create(&th, NULL, spin_thread, &ns)) {
 			pthread_join(th, NULL);
+			wait_one_task();
+		}
 		if (write(res, &ns, sizeof(ns)) != sizeof(ns))
 			_exit(1);
 	}

@@ -12,7 +12,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <dirent.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """10,000 concurrent connections through ringside-proxy in one I/O model (argv[1]).
 
-ringside-load holds 10,000 keep-alive HTTP connections (2 threads, 3 s, no warmup)
+ringside-load holds 10,000 keep-alive HTTP connections (2 threads, 5 s, no warmup)
 through the proxy to ringside-origin and must report requests > 0 and zero errors;
 the proxy must have held a client and an upstream socket for every one of them at once.
 The proxy needs 2 descriptors per connection. Where RLIMIT_NOFILE's hard limit (which
@@ -101,7 +101,7 @@ def main():
     sampler.start()
     t0 = time.time()
     load = subprocess.Popen([LOAD, "--mode", "http", "--target", "127.0.0.1:%d" % port,
-                             "--connections", str(CONNS), "--threads", "2", "--duration", "3",
+                             "--connections", str(CONNS), "--threads", "2", "--duration", "5",
                              "--warmup", "0", "--timeout", "10", "--expect-body", "4096"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     procs.append(load)

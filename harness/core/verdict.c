@@ -443,21 +443,24 @@ json_t *verdict_json(const struct verdict *v)
 }
 
 /* Has an earlier cell the same group (workload, size, connections, rate or none)? */
+/* Are cells p and c of one group: workload, size, connections, and rate or none? */
+static bool same_group(const json_t *p, const json_t *c)
+{
+	const json_t *pr = json_object_get(p, "rate"), *r = json_object_get(c, "rate");
+
+	return !strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
+	       doc_cell_size(p) == doc_cell_size(c) &&
+	       json_integer_value(json_object_get(p, "connections")) ==
+		   json_integer_value(json_object_get(c, "connections")) &&
+	       json_is_number(pr) == json_is_number(r) &&
+	       (!json_is_number(r) || json_number_value(pr) == json_number_value(r));
+}
+
 static bool seen_before(const json_t *cells, size_t i)
 {
-	const json_t *c = json_array_get(cells, i), *r = json_object_get(c, "rate");
-
-	for (size_t j = 0; j < i; j++) {
-		const json_t *p = json_array_get(cells, j), *pr = json_object_get(p, "rate");
-
-		if (!strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
-		    doc_cell_size(p) == doc_cell_size(c) &&
-		    json_integer_value(json_object_get(p, "connections")) ==
-			json_integer_value(json_object_get(c, "connections")) &&
-		    json_is_number(pr) == json_is_number(r) &&
-		    (!json_is_number(r) || json_number_value(pr) == json_number_value(r)))
+	for (size_t j = 0; j < i; j++)
+		if (same_group(json_array_get(cells, j), json_array_get(cells, i)))
 			return true;
-	}
 	return false;
 }
 
@@ -470,18 +473,10 @@ static const char *const headline_pair[2] = {"uring", "epoll"};
 /* The cell of model in c's group (same workload, size, connections, rate or none), or NULL. */
 static const json_t *group_cell(const json_t *cells, const json_t *c, const char *model)
 {
-	const json_t *r = json_object_get(c, "rate");
-
 	for (size_t j = 0; j < json_array_size(cells); j++) {
-		const json_t *p = json_array_get(cells, j), *pr = json_object_get(p, "rate");
+		const json_t *p = json_array_get(cells, j);
 
-		if (!strcmp(doc_str(p, "model"), model) &&
-		    !strcmp(doc_str(p, "workload"), doc_str(c, "workload")) &&
-		    doc_cell_size(p) == doc_cell_size(c) &&
-		    json_integer_value(json_object_get(p, "connections")) ==
-			json_integer_value(json_object_get(c, "connections")) &&
-		    json_is_number(pr) == json_is_number(r) &&
-		    (!json_is_number(r) || json_number_value(pr) == json_number_value(r)) &&
+		if (!strcmp(doc_str(p, "model"), model) && same_group(p, c) &&
 		    !json_is_number(json_object_get(p, "sweep_step")) && doc_cell_ok(p))
 			return p;
 	}

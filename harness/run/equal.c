@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 
+#include "core/doc.h"
 #include "core/equal.h"
 #include "equal.h"
 #include "options.h"
@@ -43,15 +44,18 @@ int equal_load_run(struct drive *d, const struct run_opts *size_opts, struct run
 	}
 	json_object_set_new(d->doc, "equal_load",
 			    json_pack("{s:f,s:o}", "fraction", o->equal_load, "groups", groups));
-	/* Model-major like the closed-loop matrix; the index counts on after it. */
+	/*
+	 * Model-major like the closed-loop matrix (d->cells[i] is its cell i), for the
+	 * models whose closed-loop cell was ok; the index counts on after it.
+	 */
 	for (int i = 0; i < ncells; i++)
-		added += has[i % ngroups];
+		added += has[i % ngroups] && doc_cell_ok(d->cells[i].json);
 	for (int i = 0, n = 0; i < ncells; i++) {
 		struct cell_spec spec;
 		struct cell *c;
 		int size;
 
-		if (!has[i % ngroups])
+		if (!has[i % ngroups] || !doc_cell_ok(d->cells[i].json))
 			continue;
 		c = drive_add(d);
 		if (!c) {
@@ -62,9 +66,9 @@ int equal_load_run(struct drive *d, const struct run_opts *size_opts, struct run
 		plan_cell(o, i, &spec, &size);
 		spec.index = ncells + n++;
 		spec.total = ncells + added;
+		drive_cell_init(d, c, &g[i % ngroups], &spec);
 		/* Compared by CPU, which probes would add to: the closed loop has the counts. */
 		c->unprobed_only = true;
-		drive_cell_init(d, c, &g[i % ngroups], &spec);
 		json_object_set_new(c->json, "equal_load", json_true());
 	}
 	free(has);

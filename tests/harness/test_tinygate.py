@@ -44,6 +44,9 @@ with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
             any(c["rate"] != rate or c.get("equal_load") is not True for c in equal) or \
             any("equal_load" in c for c in closed):
         fail("equal-load cells %r at %r" % ([(c["model"], c["rate"]) for c in equal], rate))
+    # Compared by CPU: no probed pass (probes would add to it), wherever the closed loop had one.
+    if any(r["probed"] for c in equal for r in c["runs"]):
+        fail("an equal-load cell made a probed run")
     eff = [v for v in doc["verdicts"] if v["basis"] == "efficiency"]
     if not eff or eff[0]["rate"] != rate:
         fail("no efficiency verdict at %r: %r" % (rate, doc["verdicts"]))

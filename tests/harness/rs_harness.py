@@ -82,6 +82,21 @@ def need_binaries():
         skip("python3-jsonschema is not installed (apt-get install python3-jsonschema)")
 
 
+def ok_cells(doc):
+    """doc's cells as (name, cell) for the ok ones, and the io_uring cells the kernel
+    refused ("model c=N (reason)"); any other cell that is not ok fails the test."""
+    ok, refused = [], []
+    for c in doc["cells"]:
+        name = "%s c=%d" % (c["model"], c["connections"])
+        if c["status"] == "skipped" and c["model"].startswith("uring") and c["reason"]:
+            refused.append("%s (%s)" % (name, c["reason"]))
+        elif c["status"] != "ok":
+            fail("%s is %s: %s" % (name, c["status"], c["reason"]))
+        else:
+            ok.append((name, c))
+    return ok, refused
+
+
 def validate(path, schema_path=SCHEMA):
     """Loads results.json and checks it against the schema; fails the test if invalid."""
     import jsonschema

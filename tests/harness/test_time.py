@@ -8,7 +8,7 @@ cost model's residual beside them; results.json validates.
 Needs root and the BPF probes: skips (77) with the reason otherwise."""
 import os
 
-from rs_harness import SMOKE_DIR, SMOKE_RUN, fail, need_binaries, skip, validate
+from rs_harness import SMOKE_DIR, SMOKE_RUN, fail, need_binaries, ok_cells, skip, validate
 
 
 def num(v):
@@ -52,14 +52,9 @@ for lay in ("same_cpu", "cross_cpu"):
 if w["charged"] != ("same_cpu" if w["cross_cpu"]["client_cpu"] is None else "cross_cpu"):
     fail("host.wakeup_cpu_us.charged %r" % w["charged"])
 same, charged = w["same_cpu"]["unprobed"], w[w["charged"]]["unprobed"]
-skipped, models = [], []
-for c in doc["cells"]:
-    name = "%s c=%d" % (c["model"], c["connections"])
-    if c["status"] == "skipped" and c["model"].startswith("uring") and c["reason"]:
-        skipped.append("%s (%s)" % (name, c["reason"]))
-        continue
-    if c["status"] != "ok":
-        fail("%s is %s: %s" % (name, c["status"], c["reason"]))
+models = []
+cells, skipped = ok_cells(doc)
+for name, c in cells:
     models.append(c["model"])
     s = c["summary"]
     unavailable = set()

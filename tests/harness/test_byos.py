@@ -164,17 +164,20 @@ def bad_case(tmp):
         if os.path.exists(out):
             fail("%r: made %s" % (args, out))
     print("ok: %d bad inputs: exit 2, one line each" % len(bad))
-    # A server that never listens: its cell fails, bounded by the ready timeout.
+    # A server that never listens: its cell fails, bounded by the ready timeout
+    # (--timeout 1.5 instead of the default 10 s: the test waits that long).
     t0 = time.monotonic()
     p = run(["run", "--server", "mute=sh -c 'echo waiting on {port} >&2; exec sleep 60'", "--models",
-             "mute", "--duration", "0.2", "--repeat", "1", "--connections", "1", "--out",
-             os.path.join(tmp, "mute"), "--quiet"], cwd=tmp)
+             "mute", "--duration", "0.2", "--repeat", "1", "--connections", "1", "--timeout",
+             "1.5", "--out", os.path.join(tmp, "mute"), "--quiet"], cwd=tmp)
     doc = validate(os.path.join(tmp, "mute", "results.json"))
     c = doc["cells"][0]
     if c["status"] != "failed" or not re.search(
-            r"never accepted on port \d+ within 10 s; its stderr: waiting on \d+", c["reason"]):
+            r"never accepted on port \d+ within 1.5 s; its stderr: waiting on \d+", c["reason"]):
         fail("mute server: %s (%s)" % (c["status"], c["reason"]))
-    if time.monotonic() - t0 > 25:
+    if doc["config"]["timeout_s"] != 1.5:
+        fail("config.timeout_s %r, want 1.5" % doc["config"]["timeout_s"])
+    if time.monotonic() - t0 > 16.5:
         fail("the mute server took %.0f s to give up" % (time.monotonic() - t0))
     if sleeping_60():
         fail("the mute server's sleep is left: %r" % sleeping_60())

@@ -16,8 +16,7 @@
 #include "opts.h"
 #include "run/servers/server.h"
 
-#define READY_TIMEOUT_S 10
-#define STOP_WAIT_MS	3000
+#define STOP_WAIT_MS 3000
 
 /* A model's flag and the kind it names; a model with none of them is ours. */
 static const struct {
@@ -51,7 +50,7 @@ void server_kind_json(const struct run_state *st, json_t *run)
  */
 static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd, unsigned *port)
 {
-	uint64_t deadline = now_ns() + READY_TIMEOUT_S * 1000000000ull;
+	uint64_t deadline = now_ns() + (uint64_t)(st->o->timeout_s * 1e9);
 	char line[128];
 	size_t used = 0;
 
@@ -65,8 +64,8 @@ static enum run_rc wait_ready(struct run_state *st, struct proc_child *p, int fd
 		if (run_interrupted)
 			return RUN_INTERRUPTED;
 		if (now >= deadline) {
-			cell_fail(st, "%s did not become ready within %d s", p->name,
-				  READY_TIMEOUT_S);
+			cell_fail(st, "%s did not become ready within %g s", p->name,
+				  st->o->timeout_s);
 			return RUN_FAILED;
 		}
 		if (poll(pf, 2, 100) <= 0)

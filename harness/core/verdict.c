@@ -477,9 +477,8 @@ json_t *verdict_json(const struct verdict *v)
 	return j;
 }
 
-/* Has an earlier cell the same group (workload, size, connections, rate or none)? */
 /* Are cells p and c of one group: workload, size, connections, and rate or none? */
-static bool same_group(const json_t *p, const json_t *c)
+bool verdict_same_group(const json_t *p, const json_t *c)
 {
 	const json_t *pr = json_object_get(p, "rate"), *r = json_object_get(c, "rate");
 
@@ -491,10 +490,11 @@ static bool same_group(const json_t *p, const json_t *c)
 	       (!json_is_number(r) || json_number_value(pr) == json_number_value(r));
 }
 
+/* Has an earlier cell the same group? */
 static bool seen_before(const json_t *cells, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (same_group(json_array_get(cells, j), json_array_get(cells, i)))
+		if (verdict_same_group(json_array_get(cells, j), json_array_get(cells, i)))
 			return true;
 	return false;
 }
@@ -511,7 +511,7 @@ static const json_t *group_cell(const json_t *cells, const json_t *c, const char
 	for (size_t j = 0; j < json_array_size(cells); j++) {
 		const json_t *p = json_array_get(cells, j);
 
-		if (!strcmp(doc_str(p, "model"), model) && same_group(p, c) &&
+		if (!strcmp(doc_str(p, "model"), model) && verdict_same_group(p, c) &&
 		    !json_is_number(json_object_get(p, "sweep_step")) && doc_cell_ok(p))
 			return p;
 	}

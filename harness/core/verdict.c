@@ -18,6 +18,13 @@
 #define VERDICT_MIN_PAIRS 3
 /* Efficiency: the share of the offered rate a cell's median must serve. */
 #define VERDICT_KEPT_SHARE 0.97
+/*
+ * A run whose window lost more than this share of the machine's CPU time to
+ * steal (the hypervisor running other guests) is left out of comparisons: a
+ * burst of steal hits one run of a pair and not the other. Steal is the host's,
+ * not the model's, so leaving such runs out does not favour either side.
+ */
+#define VERDICT_STEAL_PCT 5.0
 
 const char *verdict_bound(const json_t *cell)
 {
@@ -82,18 +89,39 @@ static bool cell_sched(const json_t *cell)
 	return cell && doc_fig(cell, figs[FIG_CPU_NS].name, &x);
 }
 
-/* The figure of one run; false when it has none. */
+/* A run that skipped sends did not serve the load: left out of efficiency comparisons. */
+static bool run_skipped(const json_t *run)
+{
+	double q;
+
+	return doc_num(run, "load.skipped", &q) && q > 0;
+}
+
+static bool run_stolen(const json_t *run)
+{
+	double st;
+
+	return doc_num(run, "noise.steal_pct", &st) && st > VERDICT_STEAL_PCT;
+}
+
+/* Counted once: a stolen run that also skipped sends is counted as stolen. */
+static bool run_skipped_only(const json_t *run)
+{
+	return run_skipped(run) && !run_stolen(run);
+}
+
+/* The figure of one run; false when it has none or is left out. */
 static bool run_figure(const json_t *run, enum verdict_basis basis, bool sched, double *x)
 {
 	const char *const *cpu = figs[FIG_CPU_TOTAL].from; /* user, system, SQPOLL */
 	double u, s, q = 0;
 
-	if (strcmp(doc_str(run, "status"), "ok") || json_is_true(json_object_get(run, "probed")))
+	if (strcmp(doc_str(run, "status"), "ok") || json_is_true(json_object_get(run, "probed")) ||
+	    run_stolen(run))
 		return false;
 	if (basis == VERDICT_THROUGHPUT)
 		return doc_num(run, figs[FIG_REQUESTS_PER_SEC].from[0], x);
-	/* A run that skipped sends did not serve the load: left out of the comparison. */
-	if (doc_num(run, "load.skipped", &q) && q > 0)
+	if (run_skipped(run))
 		return false;
 	if (sched)
 		return doc_num(run, figs[FIG_CPU_NS].from[0], x);
@@ -215,35 +243,48 @@ static bool schedule_kept(const json_t *cell)
 	       rps >= VERDICT_KEPT_SHARE * rate;
 }
 
-/* The runs of cell that skipped sends (left out of an efficiency comparison). */
-static int skipped_runs(const json_t *cell)
+/* The unprobed ok runs of cell that test leaves out. */
+static int runs_left_out(const json_t *cell, bool (*test)(const json_t *))
 {
 	const json_t *run;
 	size_t i;
-	double s;
 	int n = 0;
 
 	json_array_foreach(json_object_get(cell, "runs"), i, run)
 	{
-		n += doc_num(run, "load.skipped", &s) && s > 0;
+		n += !strcmp(doc_str(run, "status"), "ok") &&
+		     !json_is_true(json_object_get(run, "probed")) && test(run);
 	}
 	return n;
+}
+
+/* Appends "; N runs <what> left out" to the reason when both cells left N > 0 out. */
+static void say_left_out(struct verdict *v, bool (*test)(const json_t *), const char *what)
+{
+	int n = runs_left_out(v->best.cell, test) + runs_left_out(v->runner_up.cell, test);
+	size_t at = strlen(v->reason);
+
+	if (n && at < sizeof(v->reason))
+		snprintf(v->reason + at, sizeof(v->reason) - at, "; %d run%s %s left out", n,
+			 n == 1 ? "" : "s", what);
 }
 
 static void decide(const json_t *doc, struct verdict *v)
 {
 	struct verdict_opts o;
 	bool a_wins, cb = v->best.client_bound || v->runner_up.client_bound;
-	char why[200];
+	char why[200], stolen[48];
 	enum est_decision d;
 
 	verdict_opts_doc(doc, &o);
 	v->rule = v->reason;
 	v->more = -1;
 	v->estimated = estimate(doc, v);
+	snprintf(stolen, sizeof(stolen), "with over %.0f%% of the CPU stolen", VERDICT_STEAL_PCT);
 	if (!v->estimated) {
 		v->kind = VERDICT_CANNOT_TELL;
 		snprintf(v->reason, sizeof(v->reason), "a cell has no runs with the figure");
+		say_left_out(v, run_stolen, stolen);
 		return;
 	}
 	d = est_decide(&v->est, o.min_effect, o.equivalence, &a_wins, &v->more, why, sizeof(why));
@@ -279,15 +320,9 @@ static void decide(const json_t *doc, struct verdict *v)
 		     ? "; a cell is client-bound, but paired by round the throughput ratio still "
 		       "decides"
 		     : "");
-	if (v->basis == VERDICT_EFFICIENCY) {
-		int left = skipped_runs(v->best.cell) + skipped_runs(v->runner_up.cell);
-		size_t at = strlen(v->reason);
-
-		if (left && at < sizeof(v->reason))
-			snprintf(v->reason + at, sizeof(v->reason) - at,
-				 "; %d run%s that skipped sends left out", left,
-				 left == 1 ? "" : "s");
-	}
+	if (v->basis == VERDICT_EFFICIENCY)
+		say_left_out(v, run_skipped_only, "that skipped sends");
+	say_left_out(v, run_stolen, stolen);
 }
 
 static void reset(struct verdict *v, enum verdict_basis basis)
@@ -442,9 +477,8 @@ json_t *verdict_json(const struct verdict *v)
 	return j;
 }
 
-/* Has an earlier cell the same group (workload, size, connections, rate or none)? */
 /* Are cells p and c of one group: workload, size, connections, and rate or none? */
-static bool same_group(const json_t *p, const json_t *c)
+bool verdict_same_group(const json_t *p, const json_t *c)
 {
 	const json_t *pr = json_object_get(p, "rate"), *r = json_object_get(c, "rate");
 
@@ -456,10 +490,11 @@ static bool same_group(const json_t *p, const json_t *c)
 	       (!json_is_number(r) || json_number_value(pr) == json_number_value(r));
 }
 
+/* Has an earlier cell the same group? */
 static bool seen_before(const json_t *cells, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (same_group(json_array_get(cells, j), json_array_get(cells, i)))
+		if (verdict_same_group(json_array_get(cells, j), json_array_get(cells, i)))
 			return true;
 	return false;
 }
@@ -476,7 +511,7 @@ static const json_t *group_cell(const json_t *cells, const json_t *c, const char
 	for (size_t j = 0; j < json_array_size(cells); j++) {
 		const json_t *p = json_array_get(cells, j);
 
-		if (!strcmp(doc_str(p, "model"), model) && same_group(p, c) &&
+		if (!strcmp(doc_str(p, "model"), model) && verdict_same_group(p, c) &&
 		    !json_is_number(json_object_get(p, "sweep_step")) && doc_cell_ok(p))
 			return p;
 	}

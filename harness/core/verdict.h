@@ -116,6 +116,12 @@ const char *verdict_kind_text(enum verdict_kind k);
 
 /* core/bound.h's rule: cell.bound is "client" or "both" (older files: client CPU). */
 bool verdict_client_bound(const json_t *cell);
+/*
+ * Two cells compete in one verdict group: the same workload, size and
+ * connection count, and both closed loop or both open loop at one rate. The
+ * driver runs a group's cells back to back within a round (run/drive.c).
+ */
+bool verdict_same_group(const json_t *a, const json_t *b);
 /* cell.noisy is true. */
 bool verdict_noisy(const json_t *cell);
 /* cell.bound, or "" when the file does not say. */

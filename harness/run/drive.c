@@ -157,6 +157,30 @@ int drive_point(struct drive *d, struct cell *c)
 	return 0;
 }
 
+/*
+ * Keeps a shuffled round's cells of one verdict group together: the groups in
+ * the order their first cell came out of the shuffle, each group's cells in
+ * their shuffled order. The two runs a paired comparison divides then lie
+ * seconds apart, not the whole round, so a burst of steal or a drift of the
+ * kernel's path costs meets both (a randomised block design: blocks are
+ * (round, group)).
+ */
+static void block_order(const struct drive *d, int *order, int n)
+{
+	for (int k = 0; k < n; k++) {
+		const json_t *lead = d->cells[order[k]].json;
+
+		/* pull the later cells of k's group up behind it, keeping their order */
+		for (int j = k + 1; j < n; j++)
+			if (verdict_same_group(lead, d->cells[order[j]].json)) {
+				int c = order[j];
+
+				memmove(&order[k + 2], &order[k + 1], (j - k - 1) * sizeof(*order));
+				order[++k] = c;
+			}
+	}
+}
+
 void drive_rounds(struct drive *d)
 {
 	uint64_t rng = d->o->seed;
@@ -192,6 +216,7 @@ void drive_rounds(struct drive *d)
 		if (!n)
 			break;
 		stats_shuffle(order, n, &rng);
+		block_order(d, order, n);
 		for (int k = 0; k < n && !run_interrupted; k++)
 			if (drive_point(d, &d->cells[order[k]]))
 				break;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs come in rounds: a two-model, two-count run with --repeat 3 --seed S holds each
 cell once per round, in an order shuffled afresh each round (the order differs between
-rounds for some seed), the same seed gives the same order again, and --order sequential
+rounds for some seed) that keeps a verdict group's cells (here, one connection count)
+together, the same seed gives the same order again, and --order sequential
 gives model-major order with each cell's repetitions back to back."""
 import os
 import tempfile
@@ -51,6 +52,10 @@ with tempfile.TemporaryDirectory(prefix="rs-rounds-") as tmp:
         for k, cells in enumerate(rounds):
             if sorted(cells) != CELLS:
                 fail("seed %d round %d holds %r, not each cell once" % (seed, k, cells))
+            # a verdict group's cells (one connection count) run back to back
+            conns = [c for _, c in cells]
+            if conns[0] != conns[1] or conns[2] != conns[3]:
+                fail("seed %d round %d: groups not kept together: %r" % (seed, k, cells))
         for rnd, idx, cell in order:
             if rnd != idx:
                 fail("seed %d: %r repetition %d ran in round %d" % (seed, cell, idx, rnd))

@@ -180,6 +180,27 @@ int main(int argc, char **argv)
 		  v.kind == VERDICT_CANNOT_TELL &&
 		  strstr(v.reason, "1 run that skipped sends left out"),
 	      "schedule not kept: %s", v.reason);
+	/*
+	 * A run that lost over 5% of the CPU to steal is left out too, and its round
+	 * with it; one that stole 5% or less stays (the skip above cleared, 6 pairs).
+	 */
+	json_t *uruns = json_object_get(json_array_get(json_object_get(eff, "cells"), 0), "runs");
+	json_object_del(
+	    json_array_get(
+		json_object_get(json_array_get(json_object_get(eff, "cells"), 1), "runs"), 2),
+	    "load");
+	for (int r = 0; r < 6; r++)
+		json_object_set_new(json_array_get(uruns, r), "noise",
+				    json_pack("{s:f}", "steal_pct", r == 4 ? 40.0 : 5.0));
+	CHECK(verdict_efficiency(eff, "echo", 64, 100, 20000, &v) == 0 &&
+		  v.kind == VERDICT_CANNOT_TELL && v.est.paired && v.est.n == 5 &&
+		  strstr(v.reason, "1 run with over 5% of the CPU stolen left out"),
+	      "stolen run: n %d: %s", v.est.n, v.reason);
+	json_object_set_new(json_array_get(uruns, 4), "noise",
+			    json_pack("{s:f}", "steal_pct", 5.0));
+	CHECK(verdict_efficiency(eff, "echo", 64, 100, 20000, &v) == 0 &&
+		  v.kind == VERDICT_WINNER && v.est.n == 6 && !strstr(v.reason, "stolen"),
+	      "steal at 5%%: n %d: %s", v.est.n, v.reason);
 	json_decref(eff);
 
 	/*

@@ -20,7 +20,7 @@ if not m or m.group(1) != "ok":
     skip("BPF probes unavailable: %s" % (m.group(2) if m else "doctor did not say"))
 
 CONNS = 1000
-WARMUP = 3
+WARMUP = 1
 with tempfile.TemporaryDirectory(prefix="rs-keepalive-") as tmp:
     out = os.path.join(tmp, "r")
     # Warmup long enough for every client to finish a request, so the pool is full.

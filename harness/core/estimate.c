@@ -125,19 +125,21 @@ enum est_decision est_decide(const struct est *e, double min_effect, double equi
 		need = min_n(e);
 		if (more && need > per)
 			*more = need - per;
-		snprintf(why, len, "%d %s give no %.0f%% interval; at least %d needed", per,
-			 e->paired ? "rounds" : "runs a side", (1 - e->alpha) * 100, need);
+		snprintf(why, len, "%d %s give%s no %.3g%% interval; at least %d needed", per,
+			 e->paired ? (per == 1 ? "round" : "rounds")
+				   : (per == 1 ? "run a side" : "runs a side"),
+			 per == 1 ? "s" : "", (1 - e->alpha) * 100, need);
 		return EST_CANNOT_TELL;
 	}
 	h = (log(e->hi) - log(e->lo)) / 2;
 	if ((e->lo > 1 || e->hi < 1) && fabs(c) > lmin) {
 		snprintf(why, len,
-			 "the %.0f%% interval excludes no change and the effect is over %g%%",
+			 "the %.3g%% interval excludes no change and the effect is over %g%%",
 			 (1 - e->alpha) * 100, min_effect * 100);
 		return EST_WINNER;
 	}
 	if (e->lo >= 1 / (1 + equiv) && e->hi <= 1 + equiv) {
-		snprintf(why, len, "the whole %.0f%% interval lies within ±%g%%",
+		snprintf(why, len, "the whole %.3g%% interval lies within ±%g%%",
 			 (1 - e->alpha) * 100, equiv * 100);
 		return EST_EQUIVALENT;
 	}
@@ -158,7 +160,7 @@ enum est_decision est_decide(const struct est *e, double min_effect, double equi
 			 e->paired ? "rounds" : "runs");
 	else
 		snprintf(why, len,
-			 "the %.0f%% interval (%+.1f%% to %+.1f%%) is too wide to decide; about %d "
+			 "the %.3g%% interval (%+.1f%% to %+.1f%%) is too wide to decide; about %d "
 			 "more %s would",
 			 (1 - e->alpha) * 100, (e->lo - 1) * 100, (e->hi - 1) * 100,
 			 need > per + 1 ? need - per : 1,

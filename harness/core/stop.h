@@ -16,6 +16,11 @@
 struct stop_rule {
 	unsigned long repeat;	  /* N, or 0 for auto */
 	unsigned long max_repeat; /* auto's cap */
+	/*
+	 * auto, a compared cell: rounds whose run was stolen (core/verdict.h) do not
+	 * count toward the cap, up to this many rounds in all (stop_max_rounds).
+	 */
+	unsigned long max_rounds;
 	unsigned long min_rounds; /* auto's floor */
 	double target_ci_pct;	  /* auto's goal: CI half-width in % of the median */
 };
@@ -34,10 +39,16 @@ enum stop_cmp {
 const char *stop_after(const struct stop_rule *r, int reps, double ci_halfwidth_pct);
 /*
  * The same for a cell whose comparisons stand at cmp: "decided" when they all
- * are, "cap" when a compared cell reaches max_repeat (its own CI aside).
+ * are, "cap" when a compared cell has max_repeat repetitions besides the
+ * `stolen` ones the verdicts leave out, or max_rounds in all (its own CI aside).
  */
-const char *stop_after_compared(const struct stop_rule *r, int reps, double ci_halfwidth_pct,
-				enum stop_cmp cmp);
+const char *stop_after_compared(const struct stop_rule *r, int reps, int stolen,
+				double ci_halfwidth_pct, enum stop_cmp cmp);
+/*
+ * The most rounds a compared cell makes under --repeat auto at a cap of
+ * max_repeat: half as many again, to replace rounds lost to steal.
+ */
+unsigned long stop_max_rounds(unsigned long max_repeat);
 /* Repetitions the cell will still make at least (exact for --repeat N); 0 when done. */
 int stop_reps_left(const struct stop_rule *r, int reps, bool done);
 

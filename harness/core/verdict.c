@@ -64,16 +64,20 @@ void verdict_opts_doc(const json_t *doc, struct verdict_opts *o)
 	o->equivalence = doc_num(cfg, "equivalence_pct", &x) && x > 0 ? x / 100 : EST_EQUIVALENCE;
 }
 
-/* The alpha of the verdict's look: --repeat auto plans looks up to the cap (estimate.h). */
+/*
+ * The alpha of the verdict's look: --repeat auto plans looks up to the most
+ * rounds a compared cell makes (config.max_rounds; the cap in older files).
+ */
 static double doc_alpha(const json_t *doc)
 {
 	const json_t *cfg = json_object_get(doc, "config");
 	double cap;
 	int looks;
 
-	if (strcmp(doc_str(cfg, "repeat"), "auto") || !doc_num(cfg, "max_repeat", &cap))
+	if (strcmp(doc_str(cfg, "repeat"), "auto") ||
+	    (!doc_num(cfg, "max_rounds", &cap) && !doc_num(cfg, "max_repeat", &cap)))
 		return EST_ALPHA;
-	looks = (int)cap - 2; /* a look after every round from the third to the cap */
+	looks = (int)cap - 2; /* a look after every round from the third to the last */
 	return est_look_alpha(looks, looks);
 }
 
@@ -258,6 +262,11 @@ static int runs_left_out(const json_t *cell, bool (*test)(const json_t *))
 	return n;
 }
 
+int verdict_stolen_runs(const json_t *cell)
+{
+	return runs_left_out(cell, run_stolen);
+}
+
 /* Appends "; N runs <what> left out" to the reason when both cells left N > 0 out. */
 static void say_left_out(struct verdict *v, bool (*test)(const json_t *), const char *what)
 {
@@ -275,6 +284,7 @@ static void decide(const json_t *doc, struct verdict *v)
 	bool a_wins, cb = v->best.client_bound || v->runner_up.client_bound;
 	char why[200], stolen[48];
 	enum est_decision d;
+	int per;
 
 	verdict_opts_doc(doc, &o);
 	v->rule = v->reason;
@@ -312,10 +322,11 @@ static void decide(const json_t *doc, struct verdict *v)
 					: VERDICT_CANNOT_TELL;
 	if (v->kind == VERDICT_WINNER)
 		v->winner = a_wins ? v->best.model : v->runner_up.model;
+	per = v->est.paired ? v->est.n : (v->est.na < v->est.nb ? v->est.na : v->est.nb);
 	snprintf(v->reason, sizeof(v->reason), "%s (%s over %d %s)%s", why,
-		 v->est.paired ? "paired" : "two samples",
-		 v->est.paired ? v->est.n : (v->est.na < v->est.nb ? v->est.na : v->est.nb),
-		 v->est.paired ? "rounds" : "runs a side",
+		 v->est.paired ? "paired" : "two samples", per,
+		 v->est.paired ? (per == 1 ? "round" : "rounds")
+			       : (per == 1 ? "run a side" : "runs a side"),
 		 cb && v->basis == VERDICT_THROUGHPUT
 		     ? "; a cell is client-bound, but paired by round the throughput ratio still "
 		       "decides"

@@ -122,6 +122,11 @@ bool verdict_client_bound(const json_t *cell);
  * driver runs a group's cells back to back within a round (run/drive.c).
  */
 bool verdict_same_group(const json_t *a, const json_t *b);
+/*
+ * The cell's unprobed ok runs that lost over 5% of the CPU to steal: left out
+ * of every comparison (docs/claims.md), so --repeat auto replaces them.
+ */
+int verdict_stolen_runs(const json_t *cell);
 /* cell.noisy is true. */
 bool verdict_noisy(const json_t *cell);
 /* cell.bound, or "" when the file does not say. */

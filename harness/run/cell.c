@@ -433,7 +433,10 @@ int cell_measure(const struct cell_plan *plan, const struct run_opts *o, struct 
 	json_t *runs = json_object_get(cell->json, "runs");
 	char reason[320] = "";
 
-	int passes = cell->unprobed_only ? 1 : plan->passes;
+	int passes =
+	    cell->unprobed_only || (o->probe_rounds && (unsigned long)cell->reps >= o->probe_rounds)
+		? 1
+		: plan->passes;
 
 	for (int p = 0; p < passes && !cell->done; p++) {
 		char started[40];

@@ -74,6 +74,7 @@ static struct stop_rule stop_rule(const struct run_opts *o)
 {
 	return (struct stop_rule){.repeat = o->repeat,
 				  .max_repeat = o->max_repeat,
+				  .max_rounds = stop_max_rounds(o->max_repeat),
 				  .min_rounds = RUN_MIN_ROUNDS,
 				  .target_ci_pct = o->target_ci_pct};
 }
@@ -81,16 +82,26 @@ static struct stop_rule stop_rule(const struct run_opts *o)
 static void on_progress(void *arg, const struct cell *c, bool probed)
 {
 	const struct drive *d = arg;
-	double per_run = d->o->warmup_s + d->o->duration_s + 0.5, left = d->pending;
+	double per_run = d->o->warmup_s + d->o->duration_s + 0.5,
+	       left = (double)d->pending * d->plan->passes;
 
 	if (d->runs_done)
 		per_run = (now_ns() - d->t0_ns) / 1e9 / d->runs_done;
 	for (int i = 0; i < d->ncells; i++) {
-		struct stop_rule r = stop_rule(opts_of(d, &d->cells[i]));
+		const struct run_opts *co = opts_of(d, &d->cells[i]);
+		struct stop_rule r = stop_rule(co);
+		int reps = d->cells[i].reps, n = stop_reps_left(&r, reps, d->cells[i].done);
+		int with_probes = n; /* the repetitions that add a probed run (--probe-rounds) */
 
-		left += stop_reps_left(&r, d->cells[i].reps, d->cells[i].done);
+		if (d->cells[i].unprobed_only)
+			with_probes = 0;
+		else if (co->probe_rounds)
+			with_probes = (unsigned long)reps >= co->probe_rounds
+					  ? 0
+					  : (int)fmin(n, (double)(co->probe_rounds - reps));
+		left += n + with_probes * (d->plan->passes - 1);
 	}
-	left = left * d->plan->passes - probed;
+	left -= probed;
 	progress_show(opts_of(d, c), c, d->round, probed, left * per_run, d->eta_min);
 }
 
@@ -130,7 +141,8 @@ static void judge_cell(struct drive *d, struct cell *c)
 		return;
 	if (!o->repeat && listed(d, c))
 		cmp = verdict_cell_state(d->doc, c->json, EST_INTERIM_ALPHA);
-	why = stop_after_compared(&r, c->reps, summary_ci_halfwidth_pct(c->json), cmp);
+	why = stop_after_compared(&r, c->reps, verdict_stolen_runs(c->json),
+				  summary_ci_halfwidth_pct(c->json), cmp);
 	if (why) {
 		json_object_set_new(c->json, "repeat_stopped", json_string(why));
 		c->done = true;

@@ -18,6 +18,7 @@
 
 #include "options.h"
 #include "core/estimate.h"
+#include "core/stop.h"
 #include "options_int.h"
 #include "remote.h"
 #include "log.h"
@@ -251,6 +252,12 @@ static json_t *rec_cpu_layout(const struct run_opts *o)
 			 o->shared_cpu);
 }
 
+/* auto: the most rounds a compared cell makes, replacing stolen ones (core/stop.h) */
+static json_t *rec_max_rounds(const struct run_opts *o)
+{
+	return o->repeat ? json_null() : json_integer((json_int_t)stop_max_rounds(o->max_repeat));
+}
+
 static json_t *rec_load_threads(const struct run_opts *o)
 {
 	return json_integer(o->load_threads ? (json_int_t)o->load_threads
@@ -416,11 +423,20 @@ const struct run_opt run_opt_rows[] = {
      .rec_off = FIELD(equal_load)},
     {.name = "max-repeat",
      .arg = "N",
-     .help = "auto: at most N repetitions (default: the suite's cap, 6\nfor echo and tinygate; "
+     .help = "auto: at most N repetitions (default: the suite's cap, 8\nfor echo and tinygate; "
 	     "custom runs 10)",
      .key = "config.max_repeat",
      .rec = REC_UINT,
      .rec_off = FIELD(max_repeat)},
+    {.key = "config.max_rounds", .record = rec_max_rounds},
+    {.name = "probe-rounds",
+     .arg = "N",
+     .help = "with probes on, only a cell's first N repetitions add a\nprobed run to the "
+	     "unprobed one (0 = every repetition;\ndefault 3 with --repeat auto, 0 with "
+	     "--repeat N)",
+     .key = "config.probe_rounds",
+     .rec = REC_UINT,
+     .rec_off = FIELD(probe_rounds)},
     {.name = "order",
      .arg = "ORDER",
      .help = "interleaved (default): each round runs every cell once in\na fresh shuffled "
@@ -608,7 +624,7 @@ _Static_assert(sizeof(run_opt_rows) / sizeof(run_opt_rows[0]) <= RUN_OPTS_MAX,
 void run_parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	const char *suite, *models, *conns, *workload, *payload, *body, *origin, *duration, *warmup,
-	    *repeat, *max_repeat, *slo, *equal;
+	    *repeat, *max_repeat, *slo, *equal, *probe_rounds;
 	const struct run_suite *base;
 	const char *kept[RUN_OPTS_MAX];
 
@@ -639,6 +655,7 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 	max_repeat = options_given(kept, "max-repeat");
 	slo = options_given(kept, "slo-p99-us");
 	equal = options_given(kept, "equal-load");
+	probe_rounds = options_given(kept, "probe-rounds");
 
 	if (suite && !run_find_suite(suite)) {
 		char names[128];
@@ -698,6 +715,13 @@ void run_parse_opts(struct run_opts *o, int argc, char **argv)
 		o->max_repeat = opt_uint("max-repeat", max_repeat, 1, 1000);
 	if (max_repeat && o->repeat)
 		usage_error("--max-repeat is for --repeat auto");
+	/*
+	 * The probed figures are exact counts that three runs pin down; under auto
+	 * the later rounds' time goes to the unprobed runs the verdicts compare.
+	 */
+	o->probe_rounds = o->repeat ? 0 : RUN_MIN_ROUNDS;
+	if (probe_rounds)
+		o->probe_rounds = opt_uint("probe-rounds", probe_rounds, 0, 1000);
 	options_cpus(o, options_given(kept, "server-cpus"), options_given(kept, "client-cpus"),
 		     options_given(kept, "sqpoll-cpu"));
 	if (o->rate > 0 && o->depth > 1)

@@ -62,6 +62,8 @@ struct run_opts {
 	unsigned long repeat;
 	double target_ci_pct;
 	unsigned long max_repeat;
+	/* --probe-rounds: a cell's repetitions that add a probed run; 0 = every one */
+	unsigned long probe_rounds;
 	/* The verdicts' smallest winning difference and equivalence margin, % (core/estimate.h). */
 	double min_effect_pct, equivalence_pct;
 	/* --equal-load: the open-loop rate after the closed loop, x the lowest median; 0 = off */

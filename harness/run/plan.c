@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 
+#include "core/stop.h"
 #include "options.h"
 #include "plan.h"
 #include "workloads.h"
@@ -45,7 +46,8 @@ json_t *plan_json(const struct run_opts *o)
 	json_int_t lo = o->repeat ? (json_int_t)o->repeat
 				  : (json_int_t)(o->max_repeat < RUN_MIN_ROUNDS ? o->max_repeat
 										: RUN_MIN_ROUNDS),
-		   hi = o->repeat ? (json_int_t)o->repeat : (json_int_t)o->max_repeat;
+		   hi = o->repeat ? (json_int_t)o->repeat
+				  : (json_int_t)stop_max_rounds(o->max_repeat);
 
 	json_t *plan;
 

@@ -1,10 +1,10 @@
 /*
  * Unit test of the comparisons that drive --repeat auto and the equal-load
  * phase, on synthetic documents: the stop rule of a compared cell
- * (stop_after_compared), the state of a cell's comparisons at an interim look
- * (verdict_cell_state: open until the interim alpha decides), efficiency
- * verdicts at a common rate (less server CPU per request wins; skipped sends
- * veto), and the common rate (equal_load_rate). No processes. Exit 0 pass, 1 fail.
+ * (stop_after_compared, with stolen rounds replaced up to max_rounds), the state of a cell's
+ * comparisons at an interim look (verdict_cell_state: open until the interim alpha decides),
+ * efficiency verdicts at a common rate (less server CPU per request wins; skipped sends veto), and
+ * the common rate (equal_load_rate). No processes. Exit 0 pass, 1 fail.
  */
 #include <math.h>
 #include <stdio.h>
@@ -71,19 +71,32 @@ static void test_stop_compared(void)
 	struct stop_rule fixed = {.repeat = 4, .max_repeat = 10, .min_rounds = 3};
 
 	/* Uncompared: its own CI, as stop_after */
-	CHECK(is(stop_after_compared(&aut, 3, 1, STOP_CMP_NONE), "ci"));
-	CHECK(is(stop_after_compared(&aut, 6, 20, STOP_CMP_NONE), "max"));
+	CHECK(is(stop_after_compared(&aut, 3, 0, 1, STOP_CMP_NONE), "ci"));
+	CHECK(is(stop_after_compared(&aut, 6, 0, 20, STOP_CMP_NONE), "max"));
 	/* An open comparison goes on past a narrow CI of its own, to the cap */
-	CHECK(is(stop_after_compared(&aut, 3, 1, STOP_CMP_OPEN), NULL));
-	CHECK(is(stop_after_compared(&aut, 5, 0.1, STOP_CMP_OPEN), NULL));
-	CHECK(is(stop_after_compared(&aut, 6, 0.1, STOP_CMP_OPEN), "cap"));
+	CHECK(is(stop_after_compared(&aut, 3, 0, 1, STOP_CMP_OPEN), NULL));
+	CHECK(is(stop_after_compared(&aut, 5, 0, 0.1, STOP_CMP_OPEN), NULL));
+	CHECK(is(stop_after_compared(&aut, 6, 0, 0.1, STOP_CMP_OPEN), "cap"));
 	/* Decided: stops, but never before the minimum rounds */
-	CHECK(is(stop_after_compared(&aut, 2, 50, STOP_CMP_DECIDED), NULL));
-	CHECK(is(stop_after_compared(&aut, 3, 50, STOP_CMP_DECIDED), "decided"));
-	CHECK(is(stop_after_compared(&aut, 6, 50, STOP_CMP_DECIDED), "cap"));
+	CHECK(is(stop_after_compared(&aut, 2, 0, 50, STOP_CMP_DECIDED), NULL));
+	CHECK(is(stop_after_compared(&aut, 3, 0, 50, STOP_CMP_DECIDED), "decided"));
+	CHECK(is(stop_after_compared(&aut, 6, 0, 50, STOP_CMP_DECIDED), "cap"));
 	/* --repeat N ignores comparisons */
-	CHECK(is(stop_after_compared(&fixed, 3, 50, STOP_CMP_DECIDED), NULL));
-	CHECK(is(stop_after_compared(&fixed, 4, 50, STOP_CMP_OPEN), "fixed"));
+	CHECK(is(stop_after_compared(&fixed, 3, 0, 50, STOP_CMP_DECIDED), NULL));
+	CHECK(is(stop_after_compared(&fixed, 4, 2, 50, STOP_CMP_OPEN), "fixed"));
+	/*
+	 * Stolen rounds do not count toward a compared cell's cap, up to max_rounds
+	 * (9 at a cap of 6); an uncompared cell's cap counts every round
+	 */
+	aut.max_rounds = stop_max_rounds(aut.max_repeat);
+	CHECK(aut.max_rounds == 9);
+	CHECK(is(stop_after_compared(&aut, 6, 2, 0.1, STOP_CMP_OPEN), NULL));
+	CHECK(is(stop_after_compared(&aut, 7, 2, 0.1, STOP_CMP_OPEN), NULL));
+	CHECK(is(stop_after_compared(&aut, 8, 2, 0.1, STOP_CMP_OPEN), "cap"));
+	CHECK(is(stop_after_compared(&aut, 8, 5, 0.1, STOP_CMP_OPEN), NULL));
+	CHECK(is(stop_after_compared(&aut, 9, 9, 0.1, STOP_CMP_OPEN), "cap"));
+	CHECK(is(stop_after_compared(&aut, 7, 2, 0.1, STOP_CMP_DECIDED), "decided"));
+	CHECK(is(stop_after_compared(&aut, 6, 2, 20, STOP_CMP_NONE), "max"));
 }
 
 /* doc's efficiency verdict at 50k req/s: uring, with 8 / 10 of epoll's CPU per request. */

@@ -52,6 +52,7 @@ BAD = [
     ["--repeat", "3", "--max-repeat", "4"],
     ["--rate", "100", "--depth", "2"],
     ["--equal-load", "1.5"],
+    ["--probe-rounds", "all"],
     ["--equal-load", "0.5", "--rate", "1000"],
     ["--equal-load", "0.5", "--suite", "curve"],
     ["--body", "64"],
@@ -114,6 +115,7 @@ def check_rows(tmp):
         "--warmup": ("0.2", "config.warmup_s", 0.2),
         "--repeat": ("auto", "config.repeat", "auto"),
         "--max-repeat": ("4", "config.max_repeat", 4),
+        "--probe-rounds": ("2", "config.probe_rounds", 2),
         "--target-ci": ("3", "config.target_ci_pct", 3),
         "--order": ("sequential", "config.order", "sequential"),
         "--seed": ("42", "config.seed", 42),
@@ -139,15 +141,19 @@ def check_rows(tmp):
             fail("%s %s: %s is %r, want %r" % (opt, val, path, lookup(doc, path), want))
     if doc["suite"] != "custom" or plain["suite"] != "echo":
         fail("suites %r and %r, want custom and echo" % (doc["suite"], plain["suite"]))
-    if plain["config"]["max_repeat"] != 6 or plain["plan"]["repeat"] != {"min": 3, "max": 6}:
-        fail("the default echo suite: max_repeat %r, plan %r, want 6 (README)" %
-             (plain["config"]["max_repeat"], plain["plan"]))
+    # the cap is 8; a compared cell replaces stolen rounds up to 12; probed runs in 3
+    cfg = plain["config"]
+    if (cfg["max_repeat"] != 8 or cfg["max_rounds"] != 12 or cfg["probe_rounds"] != 3 or
+            plain["plan"]["repeat"] != {"min": 3, "max": 12}):
+        fail("the default echo suite: max_repeat %r, max_rounds %r, probe_rounds %r, plan %r, "
+             "want 8, 12, 3 (README)" % (cfg["max_repeat"], cfg.get("max_rounds"),
+                                         cfg.get("probe_rounds"), plain["plan"]))
     p = run(["run", "--dry-run", "--models", "epoll"], cwd=tmp)
     if json.loads(p.stdout)["config"]["max_repeat"] != 10:
         fail("a custom run's max_repeat is not 10: %s" % p.stdout)
     if os.listdir(tmp):
         fail("--dry-run created %r" % os.listdir(tmp))
-    print("ok: %d option rows, each in --help and recorded; the default cap 6" % len(rows))
+    print("ok: %d option rows, each in --help and recorded; the default cap 8" % len(rows))
 
 
 need_binaries()

@@ -64,9 +64,13 @@ with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
             if run["load"]["body_bytes"] != 4096 or run["load"]["mode"] != "http":
                 fail("%s: load %r" % (c["model"], run["load"]))
         # Never more than offered; one 1 s run on a shared machine may fall behind
-        # (nginx served 90% once while a build ran), which the verdict then says.
-        if c["rate"] is not None and \
-                not 0.5 * rate <= s["requests_per_sec"]["median"] <= 1.05 * rate:
+        # (nginx served 90% once while a build ran), which the verdict then says. A run
+        # that lost over 5% of the CPU to steal (left out of the verdicts) may also read
+        # ahead of its rate, as the load generator catches up after a stall (haproxy
+        # served 1.056x its rate once, every run of that test stolen).
+        stolen = any((r.get("noise") or {}).get("steal_pct", 0) > 5 for r in c["runs"])
+        if c["rate"] is not None and not 0.5 * rate <= s["requests_per_sec"]["median"] <= \
+                (1.25 if stolen else 1.05) * rate:
             fail("%s at %r req/s served %r" % (c["model"], rate,
                                                s["requests_per_sec"]["median"]))
     print("equal load at %.0f req/s: %s" % (rate, "; ".join(

@@ -136,6 +136,7 @@ static json_t *check_getppid_time(const char *ringside, const char *target, int 
  * so they sleep exactly 2K - 1 times and exit twice (trace_target's
  * pingpong-procs): 2K + 1 voluntary switches, none to an idle CPU. The test
  * pins itself there first, so nothing migrates (a migration is a sleep too).
+ * The exact count must come in one of three tries (see below).
  * The cost model's fields are there and add up; across two CPUs the modelled
  * share of the measured CPU is printed, a figure, not a timed check.
  */
@@ -156,8 +157,23 @@ static json_t *check_wakeups(const char *ringside, const char *target, int *stat
 	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
 	snprintf(ks, sizeof(ks), "%ld", k);
 	snprintf(cs, sizeof(cs), "%d", cpu);
-	j = trace(ringside, (char *[]){(char *)target, "pingpong-procs", ks, cs, cs, NULL}, status);
-	CHECKF(j, "no JSON");
+	/*
+	 * The ping-pong's own sleeps are exact, but the kernel may add one of its
+	 * own now and then (a page lock in the exec, khugepaged holding the mmap
+	 * lock): CI once counted 4002. A counting fault repeats, so the exact count
+	 * must come in one of three tries; each miss is printed.
+	 */
+	for (int try = 1;; try++) {
+		j = trace(ringside, (char *[]){(char *)target, "pingpong-procs", ks, cs, cs, NULL},
+			  status);
+		CHECKF(j, "no JSON");
+		if (!j || try == 3 || get_int(j, "wakeups.voluntary_switches") == 2 * k + 1)
+			break;
+		printf("try %d: %lld sleeps, not %ld (rusage %lld); trying again\n", try,
+		       (long long)get_int(j, "wakeups.voluntary_switches"), 2 * k + 1,
+		       (long long)get_int(j, "context_switches.rusage.voluntary"));
+		json_decref(j);
+	}
 	printf("pingpong-procs %ld on CPU %d: %lld sleeps, %lld to idle; modelled %.1f us of %.1f "
 	       "us CPU\n",
 	       k, cpu, (long long)get_int(j, "wakeups.voluntary_switches"),

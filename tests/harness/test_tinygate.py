@@ -17,7 +17,7 @@ for tool in ("nginx", "haproxy"):
 with tempfile.TemporaryDirectory(prefix="rs-tinygate-") as tmp:
     out = os.path.join(tmp, "r")
     r = subprocess.run([RINGSIDE, "run", "--suite", "tinygate", "--connections", "10",
-                        "--duration", "1", "--warmup", "0.3", "--repeat", "1", "--out", out],
+                        "--duration", "0.5", "--warmup", "0.2", "--repeat", "1", "--out", out],
                        cwd=tmp, capture_output=True, text=True, timeout=100)
     print(r.stdout, end="")
     print(r.stderr, end="")

@@ -8,7 +8,7 @@
 #ifndef RS_NULLSYS_H
 #define RS_NULLSYS_H
 
-#define NULLSYS_CALLS  200000 /* getppid calls per pass (about 20 ms) */
+#define NULLSYS_CALLS  40000 /* getppid calls per pass (about 10 ms here; 25 ms probed) */
 #define NULLSYS_PASSES 5      /* passes; the median pass is reported */
 
 /*

@@ -18,7 +18,7 @@
 #ifndef RS_WAKEUP_H
 #define RS_WAKEUP_H
 
-#define WAKEUP_ROUND_TRIPS 200 /* per pass (about 25 ms across two vCPUs here) */
+#define WAKEUP_ROUND_TRIPS 100 /* per pass (about 12 ms across two vCPUs here) */
 #define WAKEUP_PASSES	   5   /* passes; the median pass is reported */
 #define WAKEUP_WARMUP	   20  /* round trips before the first pass */
 

@@ -4,6 +4,8 @@
  * under, and the bounded one-shot commands that make a host ready (mktemp -d,
  * the copy, --version) and clean it up. remote_run.c runs and merges the load.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -285,6 +287,16 @@ int remote_argv(const struct remote_set *s, const struct remote_host *h, const c
 	PUSH("-T");
 	for (int i = 0; i < s->nssh_opts; i++)
 		PUSH(s->ssh_opts[i]);
+	/* After the user's options, so that theirs (ControlMaster=no, say) win. */
+	if (s->ctl_dir[0]) {
+		snprintf(a->ctl, sizeof(a->ctl), "ControlPath=%s/%%C", s->ctl_dir);
+		PUSH("-o");
+		PUSH("ControlMaster=auto");
+		PUSH("-o");
+		PUSH(a->ctl);
+		PUSH("-o");
+		PUSH("ControlPersist=" REMOTE_PERSIST_S);
+	}
 	snprintf(a->timeout, sizeof(a->timeout), "ConnectTimeout=%.0f",
 		 s->connect_timeout_s < 1 ? 1 : s->connect_timeout_s);
 	PUSH("-o");
@@ -420,6 +432,17 @@ int remote_prepare(struct remote_set *s, char *why, size_t len)
 	char want[64];
 
 	snprintf(want, sizeof(want), "ringside-load %s", RINGSIDE_VERSION);
+	for (int i = 0; i < s->n && !s->ctl_dir[0]; i++) {
+		if (!s->h[i].ssh)
+			continue;
+		snprintf(s->ctl_dir, sizeof(s->ctl_dir), "/tmp/ringside-ssh.XXXXXX");
+		if (!mkdtemp(s->ctl_dir)) {
+			LOG_WARN("mkdtemp %s: %s: one ssh connection per step", s->ctl_dir,
+				 strerror(errno));
+			s->ctl_dir[0] = '\0';
+			break;
+		}
+	}
 	for (int i = 0; i < s->n; i++) {
 		struct remote_host *h = &s->h[i];
 		const char *ver[] = {h->load, "--version", NULL};
@@ -450,6 +473,68 @@ int remote_prepare(struct remote_set *s, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * ssh -O exit for each ssh host's master (with the user's options, which may
+ * change what ControlPath's %C hashes), bounded, then the directory (a master
+ * removes its socket as it exits; anything left is unlinked).
+ */
+static void end_masters(struct remote_set *s)
+{
+	char ctl[96], port[16], path[PATH_MAX];
+	char *argv[REMOTE_SSH_OPTS + 12];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(ctl, sizeof(ctl), "ControlPath=%s/%%C", s->ctl_dir);
+	for (int i = 0; i < s->n; i++) {
+		struct remote_host *h = &s->h[i];
+		uint64_t deadline = now_ns() + 3000000000ull;
+		struct proc_child c;
+		int n = 0;
+
+		if (!h->ssh)
+			continue;
+		argv[n++] = s->ssh;
+		for (int k = 0; k < s->nssh_opts; k++)
+			argv[n++] = (char *)s->ssh_opts[k];
+		argv[n++] = "-o";
+		argv[n++] = ctl;
+		argv[n++] = "-o";
+		argv[n++] = "BatchMode=yes";
+		if (h->port) {
+			snprintf(port, sizeof(port), "%u", h->port);
+			argv[n++] = "-p";
+			argv[n++] = port;
+		}
+		argv[n++] = "-O";
+		argv[n++] = "exit";
+		argv[n++] = h->dest;
+		argv[n] = NULL;
+		if (proc_spawn_io(&c, "ssh -O exit", argv, -1, -1, -1, NULL))
+			continue;
+		while (!proc_try_reap(&c) && now_ns() < deadline) {
+			struct pollfd pf = {.fd = c.pidfd, .events = POLLIN};
+
+			poll(&pf, 1, 100);
+		}
+		if (!c.reaped)
+			proc_stop(&c, 500);
+		proc_release(&c);
+	}
+	d = opendir(s->ctl_dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->ctl_dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	if (rmdir(s->ctl_dir))
+		LOG_WARN("rmdir %s: %s", s->ctl_dir, strerror(errno));
+	s->ctl_dir[0] = '\0';
+}
+
 void remote_cleanup(struct remote_set *s)
 {
 	for (int i = 0; s && i < s->n; i++) {
@@ -465,4 +550,6 @@ void remote_cleanup(struct remote_set *s)
 		h->dir[0] = '\0';
 		h->ready = false;
 	}
+	if (s && s->ctl_dir[0])
+		end_masters(s);
 }

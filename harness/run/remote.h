@@ -20,6 +20,11 @@
  *    does not forward signals, so this is what makes SIGINT reach the far side.
  *  - Every step is bounded: ssh's ConnectTimeout, and a deadline of our own on
  *    each command (mktemp, copy, --version, rm) and on the run.
+ *  - One ssh connection per host: every step's ssh is a client of a master
+ *    (ControlMaster=auto) whose socket is in a private directory of ours, so
+ *    only the first step pays the handshake. remote_cleanup ends the masters
+ *    (ssh -O exit) and removes the directory; if ringside is killed outright,
+ *    a master ends by itself REMOTE_PERSIST_S after its last client.
  *  - Over ssh the local ringside-load is copied into `mktemp -d` on the host
  *    (removed by remote_cleanup) unless --remote-load names an installed one;
  *    its --version must match ours. With --client-exec the path is used as is.
@@ -35,9 +40,10 @@
 #include "cell.h"
 #include "options.h"
 
-#define REMOTE_MAX	16 /* hosts (--client-host plus --client-exec) */
-#define REMOTE_WORDS	32 /* words in one command prefix */
-#define REMOTE_SSH_OPTS 32
+#define REMOTE_MAX	 16 /* hosts (--client-host plus --client-exec) */
+#define REMOTE_WORDS	 32 /* words in one command prefix */
+#define REMOTE_SSH_OPTS	 32
+#define REMOTE_PERSIST_S "10" /* ssh -o ControlPersist: an idle master's lifetime */
 
 struct remote_host {
 	const char *spec;	   /* as given: [USER@]HOST[:PORT] or the exec prefix */
@@ -59,6 +65,7 @@ struct remote_set {
 	int nssh_opts;
 	char env_store[1024];	   /* backing for the RINGSIDE_SSH_OPTS words */
 	char ssh[256];		   /* ssh's absolute path, "" until needed */
+	char ctl_dir[64];	   /* ssh: our ControlPath directory, "" until made */
 	const char *remote_load;   /* --remote-load PATH, NULL = copy ours (ssh) / use ours */
 	const char *server_addr;   /* what the server binds and the load generators dial */
 	double connect_timeout_s;  /* ssh -o ConnectTimeout; our deadlines add to it */

@@ -18,6 +18,7 @@ struct remote_argv {
 	int n;
 	char arg0[PATH_MAX];
 	char timeout[32], port[16];
+	char ctl[96];	/* ControlPath=DIR/%C */
 	char cmd[4096]; /* ssh: the remote shell command */
 };
 

@@ -161,7 +161,7 @@ def setup_sshd():
                 "PidFile %s" % os.path.join(d, "sshd.pid"), "StrictModes no", "UsePAM no",
                 "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "PermitRootLogin prohibit-password", "PubkeyAuthentication yes",
-                "LogLevel ERROR", ""]))
+                "LogLevel INFO", ""]))  # INFO: one "Accepted" line per login
         log = open(os.path.join(d, "log"), "w")
         state["sshd"].append(subprocess.Popen(
             ["ip", "netns", "exec", NS[i], SSHD, "-D", "-e", "-f", cfg],
@@ -283,8 +283,38 @@ def check_merged(path, what, labels):
           (what, hosts[0]["requests"], hosts[1]["requests"], run["latency_us"]["p99"]))
 
 
+def masters():
+    """Our ssh connection masters (ssh names itself after its ControlPath) and their
+    directories: none may outlive a run."""
+    procs = [p for p in os.listdir("/proc") if p.isdigit() and "ringside-ssh." in cmdline(int(p))]
+    return procs, sorted(d for d in os.listdir("/tmp") if d.startswith("ringside-ssh."))
+
+
+def check_no_masters(what, before):
+    deadline = time.monotonic() + 3
+    while True:
+        procs, dirs = masters()
+        dirs = sorted(set(dirs) - set(before))
+        if not procs and not dirs:
+            return
+        if time.monotonic() > deadline:
+            H.fail("%s: ssh masters %s or their directories %s outlived the run" %
+                   (what, [(p, cmdline(p)) for p in procs], dirs))
+        time.sleep(0.05)
+
+
+def logins():
+    """Logins each test sshd has accepted so far."""
+    n = []
+    for i in (0, 1):
+        with open(os.path.join(state["tmp"], "sshd%d" % i, "log")) as f:
+            n.append(sum("Accepted publickey" in line for line in f))
+    return n
+
+
 def test_ssh():
     before = set(d for d in os.listdir("/tmp") if d.startswith("ringside-load."))
+    ctl_before, logins_before = masters()[1], logins()
     r, path = ringside(CELL + HOSTS + ssh_args(), "ssh")
     if r.returncode != 0:
         H.fail("ssh cell: ringside exited %d: %s" % (r.returncode, r.stderr.strip()[-600:]))
@@ -294,6 +324,13 @@ def test_ssh():
     left = set(d for d in os.listdir("/tmp") if d.startswith("ringside-load.")) - before
     if left:
         H.fail("the copied load generators were not removed: %s" % sorted(left))
+    # One connection per host, shared by every step (mktemp, the copy, --version, the
+    # run, rm): each sshd saw one login.
+    got = [a - b for a, b in zip(logins(), logins_before)]
+    if got != [1, 1]:
+        H.fail("ssh: the hosts' sshds saw %s logins, want one each" % got)
+    check_no_masters("ssh", ctl_before)
+    print("ok: ssh: one login per host, no master left")
 
 
 def test_exec():
@@ -357,6 +394,7 @@ def test_remote_dies():
 
 
 def test_sigint():
+    ctl_before = masters()[1]
     rs, path = start_long("sigint")
     if not wait_loads(NS, 15):
         rs.kill()
@@ -378,6 +416,7 @@ def test_sigint():
         time.sleep(0.05)
     if left:
         H.fail("sigint: ringside-load still running: %s" % [(p, cmdline(p)) for p in left])
+    check_no_masters("sigint", ctl_before)
     if H.validate(path)["status"] != "interrupted":
         H.fail("sigint: results.json does not say interrupted")
     print("ok: SIGINT left no ringside-load in %s, %s or here" % tuple(NS))

@@ -1,7 +1,7 @@
 /*
  * Medians and their order-statistic CIs, modified z-scores, a seeded shuffle,
- * bootstrap CIs of ratios and the Mann-Whitney U test: see stats.h. The
- * binomial and U distributions are computed exactly (small n is the usual case).
+ * bootstrap CIs of ratios and the rank statistics' critical values: see stats.h.
+ * The binomial and U distributions are computed exactly (small n is the usual case).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -225,77 +225,6 @@ static int u_counts(int na, int nb, double *counts)
 	free(prev);
 	free(cur);
 	return 0;
-}
-
-double stats_mann_whitney_p(const double *a, int na, const double *b, int nb)
-{
-	int n = na + nb;
-	double *all, ra = 0, u, tie = 0, mu, sigma, p;
-	int *from;
-	bool ties = false;
-
-	if (na <= 0 || nb <= 0)
-		return 1;
-	all = malloc(sizeof(*all) * (size_t)n);
-	from = malloc(sizeof(*from) * (size_t)n);
-	if (!all || !from) {
-		free(all);
-		free(from);
-		return 1;
-	}
-	/* Sort values with their side, then give tied runs their mid-rank. */
-	for (int i = 0; i < n; i++)
-		all[i] = i < na ? a[i] : b[i - na];
-	for (int i = 0; i < n; i++)
-		from[i] = i;
-	for (int i = 1; i < n; i++) /* insertion sort of indices: n is small */
-		for (int j = i; j > 0 && all[from[j - 1]] > all[from[j]]; j--) {
-			int t = from[j];
-			from[j] = from[j - 1];
-			from[j - 1] = t;
-		}
-	for (int i = 0; i < n;) {
-		int j = i;
-
-		while (j + 1 < n && all[from[j + 1]] == all[from[i]])
-			j++;
-		double rank = (i + j) / 2.0 + 1, t = j - i + 1;
-		if (t > 1) {
-			ties = true;
-			tie += t * t * t - t;
-		}
-		for (int k = i; k <= j; k++)
-			if (from[k] < na)
-				ra += rank;
-		i = j + 1;
-	}
-	free(all);
-	free(from);
-	u = ra - na * (na + 1) / 2.0; /* U of a */
-	if (!ties && na * nb <= 400) {
-		int umax = na * nb;
-		double *counts = malloc(sizeof(double) * (size_t)(umax + 1)), total = 0, tail = 0;
-		double lo = fmin(u, umax - u);
-
-		if (counts && u_counts(na, nb, counts) == 0) {
-			for (int k = 0; k <= umax; k++) {
-				total += counts[k];
-				if (k <= lo + 1e-9)
-					tail += counts[k];
-			}
-			free(counts);
-			p = 2 * tail / total;
-			return p > 1 ? 1 : p;
-		}
-		free(counts);
-	}
-	mu = na * nb / 2.0;
-	sigma = sqrt(na * nb / 12.0 * ((n + 1) - tie / ((double)n * (n - 1))));
-	if (sigma <= 0)
-		return 1;
-	/* continuity correction */
-	p = erfc((fabs(u - mu) - 0.5 > 0 ? fabs(u - mu) - 0.5 : 0) / sigma / sqrt(2));
-	return p > 1 ? 1 : p;
 }
 
 /* The standard normal quantile by bisection on erfc: enough for critical values. */

@@ -2,8 +2,9 @@
  * The statistics ringside's verdicts rest on (docs/results.md, "Statistics"):
  * medians with a distribution-free 95% CI (order statistics from the binomial),
  * outliers by modified z-score (median and MAD), a seeded generator for the
- * round order, and for compare a bootstrap CI of the ratio of two medians and
- * an exact (small n) or normal-approximation Mann-Whitney U test.
+ * round order, a bootstrap CI of the ratio of two medians (calibrate), and the
+ * exact critical values of the Wilcoxon and Mann-Whitney statistics behind the
+ * estimator's intervals (core/estimate.h).
  * Pure functions over arrays of doubles: run/ and report/ both use them.
  */
 #ifndef RS_STATS_H
@@ -55,14 +56,6 @@ void stats_shuffle(int *idx, int n, uint64_t *state);
  */
 bool stats_ratio_ci(const double *a, int na, const double *b, int nb, int iters, uint64_t seed,
 		    double *ratio, double *lo, double *hi);
-
-/*
- * Two-sided Mann-Whitney U test of a against b (ties get mid-ranks): the exact
- * p-value from the U distribution when na * nb <= 400 and there are no ties,
- * otherwise the normal approximation with tie correction. Returns the p-value,
- * 1 when either side is empty.
- */
-double stats_mann_whitney_p(const double *a, int na, const double *b, int nb);
 
 /*
  * Critical values of the two rank statistics behind the estimator's intervals

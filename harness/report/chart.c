@@ -506,7 +506,8 @@ static int chart_group(const struct rpt_doc *doc, const struct rpt_group *g,
 	char conns[512] = "", what[160] = "";
 	const char *unit = strcmp(g->workload, "proxy") ? "-byte messages" : "-byte bodies";
 
-	if (k->workload && strcmp(k->workload, g->workload))
+	if ((k->workload && strcmp(k->workload, g->workload)) ||
+	    (k->equal_only && g->rate != RPT_RATE_EQUAL))
 		return 0;
 	c.probes_off = !strcmp(doc_str(doc->root, "probes.mode"), "off");
 	if (g->size >= 0)

@@ -51,6 +51,7 @@ struct rpt_chart_kind {
 	const char *ylabel, *xlabel; /* xlabel NULL: the script's own */
 	const char *when;	     /* `plot --help`: which runs have it */
 	const char *workload;	     /* drawn for this workload's groups only; NULL: all */
+	bool equal_only;	     /* drawn for groups at equal open-loop load only */
 	const struct fig *fig[3];    /* the figures it draws (core/figs.h; stacked: by head) */
 	bool x_offered;		     /* a curve against the offered rate, not the achieved */
 	bool probes;		     /* its figures come from the probes */

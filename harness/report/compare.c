@@ -1,8 +1,10 @@
 /*
  * `ringside compare BASE NEW`: two results.json side by side, cell by cell.
- * Each change in requests/s, p99, CPU and syscalls per request is tested over
- * the runs: a bootstrap 95% CI of the ratio of medians and a Mann-Whitney U
- * test (stats.h). --fail-above gates regressions on the CI's bound.
+ * Each change in requests/s, p99, CPU and syscalls per request is estimated
+ * over the runs with the verdicts' own estimator and decision (core/estimate.h:
+ * the two-sample Hodges-Lehmann ratio NEW / BASE with its Mann-Whitney 95%
+ * interval): a change named, equivalence, or cannot tell. --fail-above gates
+ * regressions on the interval's bound.
  */
 #include <getopt.h>
 #include <math.h>
@@ -12,14 +14,12 @@
 #include "cmd.h"
 #include "log.h"
 #include "opts.h"
+#include "core/estimate.h"
 #include "core/figs.h"
-#include "core/stats.h"
 #include "core/verdict.h"
 #include "data.h"
 
-#define CMP_ALPHA      0.05
-#define CMP_BOOT_ITERS 2000
-#define CMP_BOOT_SEED  0x72696e6773696465ull /* "ringside": the same data, the same CI */
+#define CMP_ALPHA EST_ALPHA
 
 enum { M_RPS, M_P99, M_CPU, M_SYSCALLS, M_N };
 
@@ -43,7 +43,7 @@ static const struct {
 };
 
 struct opts {
-	double min_effect, limit; /* percent; limit < 0: no gate */
+	double min_effect, equivalence, limit; /* percent; limit < 0: no gate */
 };
 
 struct change {
@@ -51,10 +51,12 @@ struct change {
 	double base, new, pct;
 	bool pct_ok;
 	int nb, nn;  /* runs behind each side */
-	bool tested; /* ratio, lo, hi, p are set */
-	double ratio, lo, hi, p;
-	bool significant, regression;
-	double effect, elo, ehi; /* |change| and its CI, percent */
+	bool tested; /* ratio (and lo, hi when ci) are set */
+	bool ci;     /* enough runs for a 95% interval */
+	double ratio, lo, hi;
+	enum est_decision decision;
+	bool significant, regression; /* significant: decision is EST_WINNER */
+	double effect, elo, ehi;      /* |change| and its CI, percent */
 	char text[200];
 };
 
@@ -80,51 +82,66 @@ static double *run_values(const json_t *cell, int m, int *n)
 	return v;
 }
 
-/* The smallest two-sided U-test p-value na and nb runs allow: 2 / C(na + nb, na). */
-static double min_p(int na, int nb)
-{
-	double c = 1;
-
-	for (int i = 1; i <= na; i++)
-		c = c * (nb + i) / i;
-	return 2 / c;
-}
-
-static void describe(struct change *c, int m, const struct opts *o)
+static void describe(struct change *c, int m, const struct opts *o, const struct est *e)
 {
 	bool up = c->ratio > 1;
+	char why[160];
 
 	if (!c->have) {
 		snprintf(c->text, sizeof(c->text), "n/a");
 		return;
 	}
 	if (!c->tested) {
-		snprintf(c->text, sizeof(c->text), "no significant change (no runs to test)");
+		snprintf(c->text, sizeof(c->text), "cannot tell (no runs with a figure above 0)");
 		return;
 	}
+	c->decision =
+	    est_decide(e, o->min_effect / 100, o->equivalence / 100, NULL, NULL, why, sizeof(why));
+	c->significant = c->decision == EST_WINNER;
 	c->effect = fabs(c->ratio - 1) * 100;
 	c->elo = (up ? c->lo - 1 : 1 - c->hi) * 100; /* the bound nearest no change */
 	c->ehi = (up ? c->hi - 1 : 1 - c->lo) * 100;
-	c->significant = c->p < CMP_ALPHA && (c->lo > 1 || c->hi < 1) && c->effect > o->min_effect;
 	/* a regression gate: the CI's bound nearest 1 is worse than the limit */
-	c->regression = o->limit >= 0 && metrics[m].gated && up != metrics[m].higher_better &&
-			(c->lo > 1 || c->hi < 1) && c->elo > o->limit;
+	c->regression = o->limit >= 0 && metrics[m].gated && c->ci &&
+			up != metrics[m].higher_better && (c->lo > 1 || c->hi < 1) &&
+			c->elo > o->limit;
 	if (c->significant)
 		snprintf(c->text, sizeof(c->text), "%s by %.1f%% (95%% CI %.1f–%.1f%%)",
 			 up ? metrics[m].up : metrics[m].dn, c->effect, c->elo, c->ehi);
-	else if (min_p(c->nb, c->nn) >= CMP_ALPHA)
+	else if (c->decision == EST_EQUIVALENT)
 		snprintf(c->text, sizeof(c->text),
-			 "no significant change (%+.1f%%; %d and %d runs cannot reach p < %g)",
-			 (c->ratio - 1) * 100, c->nb, c->nn, CMP_ALPHA);
+			 "equivalent within ±%g%% (%+.1f%%, 95%% CI %+.1f to %+.1f%%)",
+			 o->equivalence, (c->ratio - 1) * 100, (c->lo - 1) * 100,
+			 (c->hi - 1) * 100);
+	else if (c->ci && (c->lo > 1 || c->hi < 1))
+		snprintf(c->text, sizeof(c->text),
+			 "under --min-effect %g%% (%+.1f%%, 95%% CI %+.1f to %+.1f%%)",
+			 o->min_effect, (c->ratio - 1) * 100, (c->lo - 1) * 100, (c->hi - 1) * 100);
+	else if (c->ci)
+		snprintf(c->text, sizeof(c->text),
+			 "cannot tell (%+.1f%%, 95%% CI %+.1f to %+.1f%%)", (c->ratio - 1) * 100,
+			 (c->lo - 1) * 100, (c->hi - 1) * 100);
 	else
-		snprintf(c->text, sizeof(c->text), "no significant change (%+.1f%%)",
-			 (c->ratio - 1) * 100);
+		snprintf(c->text, sizeof(c->text), "cannot tell (%+.1f%%; %s)",
+			 (c->ratio - 1) * 100, why);
+}
+
+/* The figure's values that are above 0 (the estimator works on logs), compacted in place. */
+static int positive(double *v, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (v[i] > 0)
+			v[k++] = v[i];
+	return k;
 }
 
 static struct change compare_one(const json_t *base, const json_t *new, int m, const struct opts *o)
 {
 	struct change c = {0};
 	double *a = run_values(base, m, &c.nb), *b = run_values(new, m, &c.nn);
+	struct est e = {0};
 
 	c.have = summary_figure(base, m, &c.base) && summary_figure(new, m, &c.new);
 	if (c.have) {
@@ -134,12 +151,16 @@ static struct change compare_one(const json_t *base, const json_t *new, int m, c
 		} else if (c.new == 0) {
 			c.pct_ok = true;
 		}
-		c.tested = stats_ratio_ci(a, c.nb, b, c.nn, CMP_BOOT_ITERS, CMP_BOOT_SEED, &c.ratio,
-					  &c.lo, &c.hi);
-		if (c.tested)
-			c.p = stats_mann_whitney_p(a, c.nb, b, c.nn);
+		c.tested =
+		    est_two_sample(b, positive(b, c.nn), a, positive(a, c.nb), CMP_ALPHA, &e) == 0;
+		if (c.tested) {
+			c.ratio = e.ratio;
+			c.lo = e.lo;
+			c.hi = e.hi;
+			c.ci = e.ci;
+		}
 	}
-	describe(&c, m, o);
+	describe(&c, m, o, &e);
 	free(a);
 	free(b);
 	return c;
@@ -178,15 +199,10 @@ static json_t *change_json(const struct change *c)
 		      "change_pct", c->pct_ok ? json_real(c->pct) : json_null(), "runs_base", c->nb,
 		      "runs_new", c->nn, "significant", c->significant, "regression", c->regression,
 		      "verdict", c->text);
-	if (c->tested) {
-		json_object_set_new(j, "ratio", json_real(c->ratio));
-		json_object_set_new(j, "ratio_ci95", json_pack("[f, f]", c->lo, c->hi));
-		json_object_set_new(j, "p_value", json_real(c->p));
-	} else {
-		json_object_set_new(j, "ratio", json_null());
-		json_object_set_new(j, "ratio_ci95", json_null());
-		json_object_set_new(j, "p_value", json_null());
-	}
+	json_object_set_new(j, "ratio", c->tested ? json_real(c->ratio) : json_null());
+	json_object_set_new(j, "ratio_ci95",
+			    c->ci ? json_pack("[f, f]", c->lo, c->hi) : json_null());
+	json_object_set_new(j, "decision", json_string(est_decision_name(c->decision)));
 	return j;
 }
 
@@ -219,24 +235,30 @@ static json_t *labels(json_t *b, json_t *n, char *txt, size_t len)
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: ringside compare BASE NEW [--min-effect PCT] [--fail-above PCT] [--json]\n\n"
-	       "BASE and NEW are result directories or results.json files. For each cell in\n"
-	       "both (same workload, model, connections, size): the change in requests/s,\n"
-	       "p99 latency, server CPU us/request (user + system + SQPOLL thread) and server\n"
-	       "syscalls/request, over the runs (unprobed runs; probed ones for syscalls).\n"
-	       "A change is named (\"faster by 10.0%% (95%% CI 9.1-10.9%%)\", \"p99 lower by\n"
-	       "...\") only when it is significant: a Mann-Whitney U test gives p < 0.05, the\n"
-	       "bootstrap 95%% CI of the ratio of medians excludes 1, and the change is bigger\n"
-	       "than --min-effect; otherwise it reads \"no significant change\". Cells that\n"
-	       "are client-bound or noisy on either side are labelled so. Cells on one side\n"
-	       "only, and cells skipped or failed on either side, are listed apart.\n\n"
-	       "  --min-effect PCT  smallest change worth naming (default 2)\n"
-	       "  --fail-above PCT  exit 1 when throughput falls, or p99 or CPU/request rises,\n"
-	       "                    with the CI's bound nearest no change beyond PCT %%\n"
-	       "  --json            the comparison as JSON on stdout instead of the text\n\n"
-	       "examples:\n"
-	       "  ringside compare results/before results/after\n"
-	       "  ringside compare base/results.json new/results.json --fail-above 5\n");
+	    f,
+	    "usage: ringside compare BASE NEW [--min-effect PCT] [--equivalence PCT]\n"
+	    "                        [--fail-above PCT] [--json]\n\n"
+	    "BASE and NEW are result directories or results.json files. For each cell in\n"
+	    "both (same workload, model, connections, size): the change in requests/s,\n"
+	    "p99 latency, server CPU us/request (user + system + SQPOLL thread) and server\n"
+	    "syscalls/request, over the runs (unprobed runs; probed ones for syscalls),\n"
+	    "estimated as the verdicts estimate a difference: the Hodges-Lehmann ratio\n"
+	    "NEW / BASE with its Mann-Whitney 95%% interval (docs/claims.md). It reads\n"
+	    "\"faster by 10.0%% (95%% CI 9.1-10.9%%)\" (\"p99 lower by ...\") when the interval\n"
+	    "excludes no change and the change is bigger than --min-effect; \"equivalent\n"
+	    "within +-2%%\" when the whole interval lies within --equivalence; otherwise\n"
+	    "\"cannot tell\", with the interval or why there is none (3 runs a side are too\n"
+	    "few for a 95%% interval). Cells that are client-bound or noisy on either side\n"
+	    "are labelled so. Cells on one side only, and cells skipped or failed on either\n"
+	    "side, are listed apart.\n\n"
+	    "  --min-effect PCT   smallest change worth naming (default 2)\n"
+	    "  --equivalence PCT  the band that counts as no change (default 2)\n"
+	    "  --fail-above PCT   exit 1 when throughput falls, or p99 or CPU/request rises,\n"
+	    "                     with the CI's bound nearest no change beyond PCT %%\n"
+	    "  --json             the comparison as JSON on stdout instead of the text\n\n"
+	    "examples:\n"
+	    "  ringside compare results/before results/after\n"
+	    "  ringside compare base/results.json new/results.json --fail-above 5\n");
 }
 
 static void print_cell(const char *key, const char *lab, const struct change *c)
@@ -256,7 +278,7 @@ static void print_cell(const char *key, const char *lab, const struct change *c)
 		fig_head_ascii(&figs[metrics[m].fig], label, sizeof(label));
 		printf("  %-14s %10s -> %-10s %s", label, b, n, c[m].text);
 		if (c[m].tested)
-			printf("; U p=%.2g, runs %d/%d", c[m].p, c[m].nb, c[m].nn);
+			printf("; runs %d/%d", c[m].nb, c[m].nn);
 		printf("%s\n", c[m].regression ? "  [regression beyond --fail-above]" : "");
 	}
 }
@@ -286,9 +308,11 @@ static void print_lists(json_t *only_base, json_t *only_new, json_t *skipped)
 }
 
 static const char rule_text[] =
-    "a change is named only when the Mann-Whitney U test gives p < 0.05, the bootstrap 95% CI "
-    "of the ratio of medians (NEW / BASE, over the runs) excludes 1, and the change exceeds "
-    "--min-effect; --fail-above judges by the CI bound nearest no change";
+    "the Hodges-Lehmann ratio NEW / BASE over the runs, with its Mann-Whitney 95% interval (the "
+    "verdicts' two-sample estimate): a change is named when the interval excludes 1 and the "
+    "change exceeds --min-effect, equivalence when the whole interval lies within "
+    "--equivalence, else cannot tell; --fail-above judges by the interval's bound nearest no "
+    "change";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -297,9 +321,10 @@ int cmd_compare(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"fail-above", required_argument, NULL, 'f'},
 	    {"min-effect", required_argument, NULL, 'm'},
+	    {"equivalence", required_argument, NULL, 'e'},
 	    {0},
 	};
-	struct opts o = {.min_effect = 2, .limit = -1};
+	struct opts o = {.min_effect = 2, .equivalence = 2, .limit = -1};
 	struct rpt_doc base, new;
 	bool as_json = false, failed = false;
 	json_t *out, *rows, *only_base, *only_new, *skipped;
@@ -307,7 +332,7 @@ int cmd_compare(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hjf:m:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hjf:m:e:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -320,6 +345,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'm':
 			o.min_effect = opt_double("min-effect", optarg, 0, 1e6);
+			break;
+		case 'e':
+			o.equivalence = opt_double("equivalence", optarg, 0.01, 100);
 			break;
 		default:
 			usage_error("compare: bad option or missing value: %s", argv[optind - 1]);
@@ -387,8 +415,7 @@ int cmd_compare(int argc, char **argv)
 		json_object_set_new(out, "min_effect_pct", json_real(o.min_effect));
 		json_object_set_new(out, "fail_above_pct",
 				    o.limit >= 0 ? json_real(o.limit) : json_null());
-		json_object_set_new(out, "bootstrap",
-				    json_pack("{s:i}", "iterations", CMP_BOOT_ITERS));
+		json_object_set_new(out, "equivalence_pct", json_real(o.equivalence));
 		json_object_set(out, "cells", rows);
 		json_object_set(out, "only_in_base", only_base);
 		json_object_set(out, "only_in_new", only_new);
@@ -397,7 +424,8 @@ int cmd_compare(int argc, char **argv)
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		printf("\n");
 	} else {
-		printf("\nrule: %s (min effect %g%%)\n", rule_text, o.min_effect);
+		printf("\nrule: %s (min effect %g%%, equivalence ±%g%%)\n", rule_text, o.min_effect,
+		       o.equivalence);
 		print_lists(only_base, only_new, skipped);
 		if (failed)
 			printf("FAIL: a regression whose CI bound is beyond %g%%\n", o.limit);

@@ -296,6 +296,20 @@ static void verdicts(struct emit *e, const struct rpt_doc *doc, const struct rpt
  */
 static int svg_inline(struct emit *e, const char *path);
 
+/* True when the charts hold one with data of kind `kind` for c's group ("G-cpu": "G-cpu-ns"). */
+static bool has_sibling(const struct rpt_chart *ch, int n, const struct rpt_chart *c,
+			const char *kind)
+{
+	size_t stem = strlen(c->name) - strlen(c->kind->name);
+	char want[sizeof(c->name) + 32];
+
+	snprintf(want, sizeof(want), "%.*s%s", (int)stem, c->name, kind);
+	for (int k = 0; k < n; k++)
+		if (ch[k].kind && !ch[k].nodata && !strcmp(ch[k].name, want))
+			return true;
+	return false;
+}
+
 static void wins_section(struct emit *e, const struct rpt_doc *doc, struct rpt_chart *ch, int n)
 {
 	json_t *list = verdict_list(doc->root);
@@ -320,9 +334,16 @@ static void wins_section(struct emit *e, const struct rpt_doc *doc, struct rpt_c
 		"\"Verdict rules\"). Throughput decides on closed-loop cells; server CPU per "
 		"request decides at equal open-loop load.");
 	for (int k = 0; k < n; k++) {
-		/* closed loop: throughput; equal load: server CPU per request */
-		if (!ch[k].kind || ch[k].nodata ||
-		    strcmp(ch[k].kind->name, ch[k].equal_load ? "cpu" : "throughput"))
+		/*
+		 * closed loop: throughput; equal load: the scheduler's ns of CPU per
+		 * request that the efficiency verdicts compare, or the ticks' stacked
+		 * CPU chart for a file older than that figure.
+		 */
+		if (!ch[k].kind || ch[k].nodata)
+			continue;
+		if (!ch[k].equal_load		       ? strcmp(ch[k].kind->name, "throughput")
+		    : !strcmp(ch[k].kind->name, "cpu") ? has_sibling(ch, n, &ch[k], "cpu-ns")
+						       : strcmp(ch[k].kind->name, "cpu-ns"))
 			continue;
 		if (e->html) {
 			snprintf(path, sizeof(path), "%s/charts/%s.svg", doc->dir, ch[k].name);

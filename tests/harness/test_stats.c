@@ -83,7 +83,7 @@ static void test_shuffle(void)
 static void test_compare(void)
 {
 	double a[] = {100, 101, 99, 100, 100}, b[] = {110, 111, 109, 110, 110};
-	double a3[] = {1, 2, 3}, b3[] = {4, 5, 6}, over[] = {100, 102, 98, 101, 99};
+	double over[] = {100, 102, 98, 101, 99};
 	double r, lo, hi, lo2, hi2, r2;
 
 	CHECK(stats_ratio_ci(a, 5, b, 5, 2000, 7, &r, &lo, &hi));
@@ -92,14 +92,6 @@ static void test_compare(void)
 	CHECK(stats_ratio_ci(a, 5, b, 5, 2000, 7, &r2, &lo2, &hi2) && lo2 == lo && hi2 == hi);
 	CHECK(stats_ratio_ci(a, 5, over, 5, 2000, 7, &r, &lo, &hi) && lo < 1 && hi > 1);
 
-	/* Exact U: 3 vs 3 fully separated is p = 2/20; 5 vs 5 is 2/252. */
-	CHECKF(near(stats_mann_whitney_p(a3, 3, b3, 3), 0.1, 1e-12), "p = %g",
-	       stats_mann_whitney_p(a3, 3, b3, 3));
-	double a5[] = {1, 2, 3, 4, 5}, b5[] = {6, 7, 8, 9, 10};
-	CHECK(near(stats_mann_whitney_p(a5, 5, b5, 5), 2.0 / 252, 1e-12));
-	CHECK(near(stats_mann_whitney_p(b5, 5, a5, 5), 2.0 / 252, 1e-12));
-	CHECK(stats_mann_whitney_p(a, 5, over, 5) > 0.05);
-	CHECK(stats_mann_whitney_p(a, 5, b, 5) < 0.05); /* ties: normal approximation */
 }
 
 int main(void)

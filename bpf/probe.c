@@ -405,7 +405,7 @@ const char *probe_missing(const struct probe_snapshot *s, __u64 bit)
 	return "this kernel lacks its tracepoint";
 }
 
-static char unknown_names[PROBE_NR_SYSCALLS][16];
+static char unknown_names[PROBE_NR_SYSCALLS][24]; /* "syscall_" and any int */
 static pthread_once_t unknown_once = PTHREAD_ONCE_INIT;
 
 static void name_unknown(void)

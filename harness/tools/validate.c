@@ -3,9 +3,11 @@
  * runs an epoll echo server against a twin of itself (the same binary brought
  * as a --server); A/B gives the twin --work-us W, a known amount of user CPU per
  * request. Each trial is one `ringside run` of interleaved rounds; its verdicts
- * (core/verdict.h) are read back from results.json. Prints the A/A false-winner
- * count, the A/B detection count, the measured CPU difference against W, and the
- * smallest effect this machine decides in a trial's time.
+ * (core/verdict.h) are read back from results.json: on throughput (closed loop)
+ * and, with --equal-load F (default 0.5), on server CPU per request with both
+ * open-loop at F of the lower closed-loop median (the efficiency verdict). Prints
+ * the A/A false winners and the A/B detections of each, the measured CPU
+ * difference against W, and the smallest effect decided in a trial's time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,16 +31,26 @@
 
 struct val_opts {
 	unsigned long trials, conns, rounds, work_us;
-	double duration_s;
+	double duration_s, equal_load; /* equal_load 0: no efficiency verdict */
 	bool json;
+};
+
+/* One verdict between epoll and the twin. */
+struct val_verdict {
+	bool ok;
+	const char *decision; /* "winner", "equivalent" or "cannot-tell" */
+	bool base_wins;	      /* "epoll" (not the twin) won: more throughput, or less CPU */
+	double halfwidth_pct; /* of the ratio's CI; NaN without one */
+	double ratio;	      /* epoll / twin: the estimate */
 };
 
 struct val_trial {
 	bool ok;
-	const char *decision;	  /* of the verdict between the two */
+	const char *decision;	  /* of the throughput verdict between the two */
 	bool base_wins;		  /* "epoll" (not the twin) won */
 	double halfwidth_pct;	  /* of the ratio's CI; NaN without one */
 	double ratio;		  /* epoll / twin: the estimate */
+	struct val_verdict eff;	  /* at equal load (not ok without --equal-load) */
 	double user_us, total_us; /* twin - base, median over paired rounds */
 	double wall_s;
 	char reason[512];
@@ -46,24 +58,29 @@ struct val_trial {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: ringside validate [--trials N] [--work-us W] [--connections N]\n"
-		"                         [--rounds R] [--duration S] [--json]\n\n"
-		"Known effects on this machine. A/A: the epoll echo server against a twin of\n"
-		"itself (the same ringside-echo, brought with --server); A/B: the twin with\n"
-		"--work-us W (default 1), W us of user CPU more per request. Each trial is one\n"
-		"`ringside run` of R interleaved rounds (default 8) of S-second runs (default\n"
-		"0.5) at N connections (default 100); the verdict is the one results.json\n"
-		"holds (docs/claims.md, \"Verdict rules\"). Prints the A/A false winners, the\n"
-		"A/B detections, the measured user (ticks) and total (scheduler ns) CPU per\n"
-		"request difference against W, and the smallest effect decided in a trial's\n"
-		"time.\n\n"
-		"  --trials N     trials of each kind (default 5)\n"
-		"  --json         the figures as JSON on stdout:\n"
-		"                 {aa: {trials, false_winners}, ab: {trials, detected, known_us,\n"
-		"                 measured_us, measured_total_us}, smallest_effect_pct, ...}\n\n"
-		"example:\n"
-		"  ringside validate --trials 20\n");
+	fprintf(
+	    f, "usage: ringside validate [--trials N] [--work-us W] [--connections N]\n"
+	       "                         [--rounds R] [--duration S] [--equal-load F] [--json]\n\n"
+	       "Known effects on this machine. A/A: the epoll echo server against a twin of\n"
+	       "itself (the same ringside-echo, brought with --server); A/B: the twin with\n"
+	       "--work-us W (default 1), W us of user CPU more per request. Each trial is one\n"
+	       "`ringside run` of R interleaved rounds (default 8) of S-second runs (default\n"
+	       "0.5) at N connections (default 100); the verdict is the one results.json\n"
+	       "holds (docs/claims.md, \"Verdict rules\"): on throughput, and on server CPU\n"
+	       "per request with both open-loop at F (default 0.5) of the lower closed-loop\n"
+	       "median (the run's --equal-load; 0: throughput only). Prints the A/A false\n"
+	       "winners and the A/B detections of each, the measured user (ticks) and total\n"
+	       "(scheduler ns) CPU per request difference against W (closed loop), and the\n"
+	       "smallest throughput effect decided in a trial's time.\n\n"
+	       "  --trials N       trials of each kind (default 5)\n"
+	       "  --equal-load F   the efficiency verdict's rate, a fraction (0: none)\n"
+	       "  --json           the figures as JSON on stdout:\n"
+	       "                   {aa: {trials, false_winners, efficiency: {trials,\n"
+	       "                   false_winners}}, ab: {trials, detected, known_us, measured_us,\n"
+	       "                   measured_total_us, efficiency: {trials, detected}},\n"
+	       "                   smallest_effect_pct, ...}\n\n"
+	       "example:\n"
+	       "  ringside validate --trials 20\n");
 }
 
 /* Runs argv with stdout and stderr into log; its exit status, or -1. */
@@ -113,6 +130,8 @@ static double cpu_diff(const json_t *doc, bool total)
 
 	json_array_foreach(cells, i, c)
 	{
+		if (doc_cell_equal_load(c))
+			continue; /* the closed-loop cells: the figure as before equal load */
 		if (!strcmp(doc_str(c, "model"), "epoll"))
 			base = c;
 		else if (!strcmp(doc_str(c, "model"), "twin"))
@@ -156,14 +175,34 @@ static double cpu_diff(const json_t *doc, bool total)
 	return stats_median(d, n);
 }
 
+/* A verdict of results.json between epoll and the twin. */
+static void read_verdict(const json_t *v, struct val_verdict *w)
+{
+	double lo, hi;
+
+	w->ok = true;
+	w->decision = !strcmp(doc_str(v, "decision"), "winner")	      ? "winner"
+		      : !strcmp(doc_str(v, "decision"), "equivalent") ? "equivalent"
+								      : "cannot-tell";
+	w->base_wins = !strcmp(doc_str(v, "winner"), "epoll");
+	w->ratio = w->halfwidth_pct = NAN;
+	if (doc_num(v, "ratio.estimate", &lo))
+		w->ratio = !strcmp(doc_str(v, "a"), "epoll") ? lo : 1 / lo;
+	if (json_array_size(doc_get(v, "ratio.ci95")) == 2) {
+		lo = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 0));
+		hi = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 1));
+		w->halfwidth_pct = (sqrt(hi / lo) - 1) * 100;
+	}
+}
+
 /* dir is short: the mkdtemp name below. */
 static void trial(const struct val_opts *o, bool ab, int k, const char *dir, struct val_trial *t)
 {
 	char exe[4096], twin[4096 + 128], conns[24], rounds[24], dur[32], out[64], log[80],
-	    path[96];
+	    path[96], equal[32];
 	json_t *doc, *list, *v;
 	json_error_t err;
-	double t0 = now_s(), lo, hi;
+	double t0 = now_s();
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
@@ -181,6 +220,7 @@ static void trial(const struct val_opts *o, bool ab, int k, const char *dir, str
 	snprintf(conns, sizeof(conns), "%lu", o->conns);
 	snprintf(rounds, sizeof(rounds), "%lu", o->rounds);
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
+	snprintf(equal, sizeof(equal), "%g", o->equal_load);
 	snprintf(out, sizeof(out), "%.40s/%s-%d", dir, ab ? "ab" : "aa", k);
 	snprintf(log, sizeof(log), "%s.log", out);
 	char *argv[] = {exe,	      "run",	  "--workload",
@@ -190,8 +230,12 @@ static void trial(const struct val_opts *o, bool ab, int k, const char *dir, str
 			"--duration", dur,	  "--warmup",
 			"0.2",	      "--probes", "off",
 			"--quiet",    "--out",	  out,
-			NULL};
+			NULL,	      NULL,	  NULL};
 
+	if (o->equal_load > 0) {
+		argv[sizeof(argv) / sizeof(argv[0]) - 3] = "--equal-load";
+		argv[sizeof(argv) / sizeof(argv[0]) - 2] = equal;
+	}
 	if (run_child(argv, log) != 0) {
 		snprintf(t->reason, sizeof(t->reason), "ringside run failed: see %s", log);
 		return;
@@ -206,23 +250,22 @@ static void trial(const struct val_opts *o, bool ab, int k, const char *dir, str
 	list = verdict_list(doc);
 	json_array_foreach(list, i, v)
 	{
-		if (strcmp(doc_str(v, "basis"), "throughput"))
+		bool thr = !strcmp(doc_str(v, "basis"), "throughput");
+		struct val_verdict w;
+
+		if (!thr && strcmp(doc_str(v, "basis"), "efficiency"))
 			continue;
-		t->ok = true;
-		t->decision = !strcmp(doc_str(v, "decision"), "winner")	      ? "winner"
-			      : !strcmp(doc_str(v, "decision"), "equivalent") ? "equivalent"
-									      : "cannot-tell";
-		t->base_wins = !strcmp(doc_str(v, "winner"), "epoll");
-		t->ratio = NAN;
-		if (doc_num(v, "ratio.estimate", &lo))
-			t->ratio = !strcmp(doc_str(v, "a"), "epoll") ? lo : 1 / lo;
-		if (json_array_size(doc_get(v, "ratio.ci95")) == 2) {
-			lo = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 0));
-			hi = json_number_value(json_array_get(doc_get(v, "ratio.ci95"), 1));
-			t->halfwidth_pct = (sqrt(hi / lo) - 1) * 100;
+		read_verdict(v, &w);
+		if (thr && !t->ok) {
+			t->ok = true;
+			t->decision = w.decision;
+			t->base_wins = w.base_wins;
+			t->ratio = w.ratio;
+			t->halfwidth_pct = w.halfwidth_pct;
+			snprintf(t->reason, sizeof(t->reason), "%s", doc_str(v, "reason"));
+		} else if (!thr && !t->eff.ok) {
+			t->eff = w;
 		}
-		snprintf(t->reason, sizeof(t->reason), "%s", doc_str(v, "reason"));
-		break;
 	}
 	t->user_us = cpu_diff(doc, false);
 	t->total_us = cpu_diff(doc, true);
@@ -246,14 +289,20 @@ int cmd_validate(int argc, char **argv)
 						 {"connections", required_argument, NULL, 'c'},
 						 {"rounds", required_argument, NULL, 'r'},
 						 {"duration", required_argument, NULL, 'd'},
+						 {"equal-load", required_argument, NULL, 'e'},
 						 {"json", no_argument, NULL, 'j'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	struct val_opts o = {
-	    .trials = 5, .conns = 100, .rounds = 8, .work_us = 1, .duration_s = 0.5};
+	struct val_opts o = {.trials = 5,
+			     .conns = 100,
+			     .rounds = 8,
+			     .work_us = 1,
+			     .duration_s = 0.5,
+			     .equal_load = 0.5};
 	static struct val_trial aa[VAL_MAX_TRIALS], ab[VAL_MAX_TRIALS];
 	double user[VAL_MAX_TRIALS], total[VAL_MAX_TRIALS], hw[2 * VAL_MAX_TRIALS], wall = 0;
 	int c, li = 0, false_winners = 0, detected = 0, nu = 0, nt = 0, nh = 0, failed = 0;
+	int eff_trials = 0, eff_false = 0, eff_detected = 0;
 	char dir[] = "/tmp/ringside-validate-XXXXXX";
 
 	optind = 1;
@@ -275,6 +324,9 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case 'd':
 			bad = parse_double(optarg, &o.duration_s, 0.05, 3600);
+			break;
+		case 'e':
+			bad = parse_double(optarg, &o.equal_load, 0, 0.95);
 			break;
 		case 'j':
 			o.json = true;
@@ -310,6 +362,12 @@ int cmd_validate(int argc, char **argv)
 		}
 		false_winners += !strcmp(aa[i].decision, "winner");
 		detected += !strcmp(ab[i].decision, "winner") && ab[i].base_wins;
+		if (aa[i].eff.ok && ab[i].eff.ok) {
+			eff_trials++;
+			eff_false += !strcmp(aa[i].eff.decision, "winner");
+			eff_detected +=
+			    !strcmp(ab[i].eff.decision, "winner") && ab[i].eff.base_wins;
+		}
 		if (isfinite(ab[i].user_us))
 			user[nu++] = ab[i].user_us;
 		if (isfinite(ab[i].total_us))
@@ -328,6 +386,12 @@ int cmd_validate(int argc, char **argv)
 			    "±%.1f%%; twin +%.2f us user, +%.2f us total)\n",
 			    i + 1, aa[i].decision, aa[i].ratio, aa[i].halfwidth_pct, ab[i].decision,
 			    ab[i].ratio, ab[i].halfwidth_pct, ab[i].user_us, ab[i].total_us);
+		if (!o.json && aa[i].eff.ok && ab[i].eff.ok)
+			fprintf(stderr,
+				"  at equal load: A/A %s (epoll/twin CPU %.3f ±%.1f%%), A/B %s "
+				"(%.3f ±%.1f%%)\n",
+				aa[i].eff.decision, aa[i].eff.ratio, aa[i].eff.halfwidth_pct,
+				ab[i].eff.decision, ab[i].eff.ratio, ab[i].eff.halfwidth_pct);
 	}
 	remove_tree(dir);
 	if (failed == (int)o.trials)
@@ -350,6 +414,15 @@ int cmd_validate(int argc, char **argv)
 			      (json_int_t)o.conns, "rounds", (json_int_t)o.rounds, "duration_s",
 			      o.duration_s);
 
+		if (o.equal_load > 0) {
+			json_object_set_new(json_object_get(j, "aa"), "efficiency",
+					    json_pack("{s:i, s:i}", "trials", eff_trials,
+						      "false_winners", eff_false));
+			json_object_set_new(json_object_get(j, "ab"), "efficiency",
+					    json_pack("{s:i, s:i}", "trials", eff_trials,
+						      "detected", eff_detected));
+			json_object_set_new(j, "equal_load", json_real(o.equal_load));
+		}
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(j);
@@ -358,6 +431,12 @@ int cmd_validate(int argc, char **argv)
 		       false_winners == 1 ? "" : "s", done);
 		printf("A/B (twin --work-us %lu): detected in %d of %lu trials\n", o.work_us,
 		       detected, done);
+		if (o.equal_load > 0) {
+			printf("at equal load (%g of the lower closed-loop median), server CPU per "
+			       "request: A/A %d false winner%s, A/B detected in %d, of %d trials\n",
+			       o.equal_load, eff_false, eff_false == 1 ? "" : "s", eff_detected,
+			       eff_trials);
+		}
 		printf("twin's extra CPU per request: user %.2f us (known %lu us), total %.2f us\n",
 		       mu, o.work_us, mt);
 		if (isfinite(se))

@@ -486,6 +486,11 @@ static void end_masters(struct remote_set *s)
 	DIR *d;
 
 	snprintf(ctl, sizeof(ctl), "ControlPath=%s/%%C", s->ctl_dir);
+	/* A ControlPath or ControlMaster of the user's wins: their master is not ours to end. */
+	for (int k = 0; k < s->nssh_opts; k++)
+		if (strcasestr(s->ssh_opts[k], "ControlPath") ||
+		    strcasestr(s->ssh_opts[k], "ControlMaster"))
+			goto dir;
 	for (int i = 0; i < s->n; i++) {
 		struct remote_host *h = &s->h[i];
 		uint64_t deadline = now_ns() + 3000000000ull;
@@ -521,6 +526,7 @@ static void end_masters(struct remote_set *s)
 			proc_stop(&c, 500);
 		proc_release(&c);
 	}
+dir:
 	d = opendir(s->ctl_dir);
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')

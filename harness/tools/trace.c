@@ -524,7 +524,7 @@ static json_t *result_json_counts(char **argv, const struct trace_result *r)
 				    json_integer((json_int_t)rows[i].n));
 	return json_pack(
 	    "{s:o, s:i, s:b, s:o, s:f, s:I,"
-	    " s:{s:I, s:o, s:f, s:o, s:f, s:o},"
+	    " s:{s:I, s:o, s:f, s:o, s:f, s:o, s:I},"
 	    " s:{s:{s:I, s:I, s:I}, s:o},"
 	    " s:{s:I, s:I, s:I, s:o, s:o}}",
 	    "command", cmd, "pid", (int)r->pid, "attached", r->attached, "exit", exit, "elapsed_s",
@@ -532,11 +532,12 @@ static json_t *result_json_counts(char **argv, const struct trace_result *r)
 	    (json_int_t)probe_syscall_total(&r->d, PROBE_ROLE_SERVER), "by_name", names, "time_us",
 	    sum.on_cpu_ns / 1e3, "time_us_by_name", time_by_name(&r->d, rows, n, false),
 	    "blocked_us", sum.blocked_ns / 1e3, "blocked_us_by_name",
-	    time_by_name(&r->d, rows, n, true), "context_switches", "bpf", "voluntary",
-	    (json_int_t)c->vcsw, "involuntary", (json_int_t)c->ivcsw, "guessed",
-	    (json_int_t)c->guessed, "rusage", rusage, "io_uring", "sqes", (json_int_t)c->sqes,
-	    "cqes", (json_int_t)c->cqes, "enter_calls", (json_int_t)enters, "sqes_per_enter",
-	    per_enter(c->sqes, enters), "cqes_per_enter", per_enter(c->cqes, enters));
+	    time_by_name(&r->d, rows, n, true), "intervals_lost", (json_int_t)c->time_lost,
+	    "context_switches", "bpf", "voluntary", (json_int_t)c->vcsw, "involuntary",
+	    (json_int_t)c->ivcsw, "guessed", (json_int_t)c->guessed, "rusage", rusage, "io_uring",
+	    "sqes", (json_int_t)c->sqes, "cqes", (json_int_t)c->cqes, "enter_calls",
+	    (json_int_t)enters, "sqes_per_enter", per_enter(c->sqes, enters), "cqes_per_enter",
+	    per_enter(c->cqes, enters));
 }
 
 static json_t *result_json(char **argv, const struct trace_result *r)
@@ -585,6 +586,11 @@ static void print_table(FILE *f, char **argv, const struct trace_result *r)
 	fprintf(f, "%12llu %14.1f %14.1f %10s  total\n\n",
 		(unsigned long long)probe_syscall_total(&r->d, PROBE_ROLE_SERVER),
 		sum.on_cpu_ns / 1e3, sum.blocked_ns / 1e3, "");
+	if (c->time_lost)
+		fprintf(f,
+			"(%llu call(s) lost the time after a switch-in that found its task storage "
+			"busy: the times above are short by that)\n\n",
+			(unsigned long long)c->time_lost);
 	fprintf(f, "context switches   %12s %12s\n", "voluntary", "involuntary");
 	fprintf(f, "  BPF              %12llu %12llu\n", (unsigned long long)c->vcsw,
 		(unsigned long long)c->ivcsw);

@@ -81,23 +81,31 @@ static double get_real(json_t *j, const char *path)
 	return json_is_number(j) ? json_number_value(j) : -1;
 }
 
-/* 50 x nanosleep(10 ms): 0.50-0.65 s in nanosleep (on CPU + blocked), > 90% blocked. */
+/*
+ * 50 x nanosleep(10 ms): 0.50-0.65 s in nanosleep (on CPU + blocked), > 90%
+ * blocked. A switch-in that finds the task storage busy loses the rest of that
+ * call's time (syscalls.intervals_lost, seen once in a few runs on a 2-CPU VM):
+ * each lost call lowers the floor by its 10 ms, and more than 2 fail.
+ */
 static json_t *check_sleep(const char *ringside, const char *target, int *status)
 {
 	json_t *j =
 	    trace(ringside, (char *[]){(char *)target, "nanosleep", "50", "10", NULL}, status);
+	json_int_t lost;
 	double on, off;
 
 	CHECKF(j, "no JSON");
 	on = get_real(j, "syscalls.time_us_by_name.nanosleep") / 1e6;
 	off = get_real(j, "syscalls.blocked_us_by_name.nanosleep") / 1e6;
-	printf("nanosleep: %lld calls, %.4f s on CPU, %.4f s blocked\n",
-	       (long long)get_int(j, "syscalls.by_name.nanosleep"), on, off);
+	lost = get_int(j, "syscalls.intervals_lost");
+	printf("nanosleep: %lld calls, %.4f s on CPU, %.4f s blocked, %lld intervals lost\n",
+	       (long long)get_int(j, "syscalls.by_name.nanosleep"), on, off, (long long)lost);
 	CHECKF(get_int(j, "syscalls.by_name.nanosleep") == 50, "nanosleep %lld != 50",
 	       (long long)get_int(j, "syscalls.by_name.nanosleep"));
 	CHECKF(on >= 0 && off >= 0, "no time figures");
-	CHECKF(on + off >= 0.50 && on + off <= 0.65, "%.4f s in nanosleep, not 0.50-0.65",
-	       on + off);
+	CHECKF(lost >= 0 && lost <= 2, "%lld intervals lost (0-2)", (long long)lost);
+	CHECKF(on + off >= (50 - lost) * 0.010 && on + off <= 0.65,
+	       "%.4f s in nanosleep, not %.2f-0.65", on + off, (50 - lost) * 0.010);
 	CHECKF(off > 0.9 * (on + off), "only %.1f%% of it blocked", 100 * off / (on + off));
 	return j;
 }
@@ -106,28 +114,33 @@ static json_t *check_sleep(const char *ringside, const char *target, int *status
  * 200,000 getppid: the on-CPU time per call against the probed null syscall
  * measured here (nullsys_measure with a probe attached and no target). The
  * interval runs from sys_enter to sys_exit, inside the round trip the null
- * syscall times, so it must not exceed it by more than 25%; it leaves out the
- * user/kernel transition, so it may be well under it, but not below 10%.
+ * syscall times, so it must not exceed it by more than 25%. It leaves out the
+ * user/kernel transition and the probes' own cost, which can be nearly all of
+ * the round trip: on one AMD EPYC VM with retpolines the null syscall took
+ * 0.96 us unprobed and 1.1 us probed while the interval was 78-108 ns. So the
+ * floor is absolute: 20 ns, under any getppid body plus the probe halves in
+ * the interval, and far over what a lost or mis-scaled interval would give.
  */
 static json_t *check_getppid_time(const char *ringside, const char *target, int *status)
 {
 	json_t *j = trace(ringside, (char *[]){(char *)target, "getppid", "200000", NULL}, status);
 	struct probe *p = probe_open_or_skip();
-	double per_call, probed = -1;
+	double per_call, probed = -1, unprobed = -1;
 
 	CHECKF(j, "no JSON");
 	per_call = get_real(j, "syscalls.time_us_by_name.getppid") * 1e3 /
 		   get_int(j, "syscalls.by_name.getppid");
+	CHECKF(nullsys_measure(sched_getcpu(), &unprobed) == 0, "nullsys: %m");
 	CHECKF(probe_attach(p) == 0, "attach: %m");
 	CHECKF(nullsys_measure(sched_getcpu(), &probed) == 0, "nullsys: %m");
 	probe_close(p);
 	printf("getppid: %.1f ns per call on CPU (trace) vs %.1f ns null syscall probed "
-	       "(ratio %.2f)\n",
-	       per_call, probed, per_call / probed);
+	       "(ratio %.2f), %.1f ns unprobed (ratio %.2f)\n",
+	       per_call, probed, per_call / probed, unprobed, per_call / unprobed);
 	CHECKF(get_int(j, "syscalls.by_name.getppid") == 200000, "getppid %lld != 200000",
 	       (long long)get_int(j, "syscalls.by_name.getppid"));
 	CHECKF(per_call <= probed * 1.25, "%.1f ns per call > 1.25 x %.1f ns", per_call, probed);
-	CHECKF(per_call >= probed * 0.1, "%.1f ns per call < 0.1 x %.1f ns", per_call, probed);
+	CHECKF(per_call >= 20, "%.1f ns per call < 20 ns", per_call);
 	return j;
 }
 

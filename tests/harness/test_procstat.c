@@ -244,8 +244,7 @@ static void test_exited(const struct kid *k)
 	       u.sched_us, u.sched_exited_us);
 	/* The pipe and the snapshots' moments around the answer are the rest: under 1 ms. */
 	CHECKF(near(u.sched_us, want, 2, 1000), "sched %.3f us against %.1f us", u.sched_us, want);
-	/* The exited thread: its spin at least, the process's clock (which adds the joiner) at
-	 * most. */
+	/* The exited thread: its spin at least, the process's clock (plus the joiner) at most. */
 	CHECKF(u.sched_exited_us >= SPIN_NS / 1e3 && u.sched_exited_us <= want * 1.02 + 1000,
 	       "exited %.3f us", u.sched_exited_us);
 	CHECK(u.sched_ticks_us == 0 && !on_tick(u.sched_us));

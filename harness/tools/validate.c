@@ -1,13 +1,14 @@
 /*
  * `ringside validate`: what this machine can resolve, from known effects. A/A
- * runs an epoll echo server against a twin of itself (the same binary brought
- * as a --server); A/B gives the twin --work-us W, a known amount of user CPU per
- * request. Each trial is one `ringside run` of interleaved rounds; its verdicts
- * (core/verdict.h) are read back from results.json: on throughput (closed loop)
- * and, with --equal-load F (default 0.5), on server CPU per request with both
- * open-loop at F of the lower closed-loop median (the efficiency verdict). Prints
- * the A/A false winners and the A/B detections of each, the measured CPU
- * difference against W, and the smallest effect decided in a trial's time.
+ * runs an epoll echo server (with --workload proxy, the epoll reverse proxy)
+ * against a twin of itself (the same binary brought as a --server); A/B gives
+ * the twin --work-us W, a known amount of user CPU per request. Each trial is
+ * one `ringside run` of interleaved rounds; its verdicts (core/verdict.h) are
+ * read back from results.json: on throughput (closed loop) and, with
+ * --equal-load F (default 0.5), on server CPU per request with both open-loop
+ * at F of the lower closed-loop median (the efficiency verdict). Prints the A/A
+ * false winners and the A/B detections of each, the measured CPU difference
+ * against W, and the smallest effect decided in a trial's time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #define VAL_MAX_TRIALS 100
 
 struct val_opts {
+	const char *workload; /* "echo" or "proxy" */
 	unsigned long trials, conns, rounds, work_us;
 	double duration_s, equal_load; /* equal_load 0: no efficiency verdict */
 	bool json;
@@ -60,9 +62,11 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f, "usage: ringside validate [--trials N] [--work-us W] [--connections N]\n"
-	       "                         [--rounds R] [--duration S] [--equal-load F] [--json]\n\n"
-	       "Known effects on this machine. A/A: the epoll echo server against a twin of\n"
-	       "itself (the same ringside-echo, brought with --server); A/B: the twin with\n"
+	       "                         [--rounds R] [--duration S] [--equal-load F]\n"
+	       "                         [--workload echo|proxy] [--json]\n\n"
+	       "Known effects on this machine. A/A: the epoll echo server (--workload proxy:\n"
+	       "the epoll reverse proxy, before our origin) against a twin of itself (the\n"
+	       "same ringside-echo or ringside-proxy, brought with --server); A/B: the twin with\n"
 	       "--work-us W (default 1), W us of user CPU more per request. Each trial is one\n"
 	       "`ringside run` of R interleaved rounds (default 8) of S-second runs (default\n"
 	       "0.5) at N connections (default 100); the verdict is the one results.json\n"
@@ -73,6 +77,7 @@ static void usage(FILE *f)
 	       "(scheduler ns) CPU per request difference against W (closed loop), and the\n"
 	       "smallest throughput effect decided in a trial's time.\n\n"
 	       "  --trials N       trials of each kind (default 5)\n"
+	       "  --workload W     echo (default) or proxy\n"
 	       "  --equal-load F   the efficiency verdict's rate, a fraction (0: none)\n"
 	       "  --json           the figures as JSON on stdout:\n"
 	       "                   {aa: {trials, false_winners, efficiency: {trials,\n"
@@ -199,7 +204,7 @@ static void read_verdict(const json_t *v, struct val_verdict *w)
 static void trial(const struct val_opts *o, bool ab, int k, const char *dir, struct val_trial *t)
 {
 	char exe[4096], twin[4096 + 128], conns[24], rounds[24], dur[32], out[64], log[80],
-	    path[96], equal[32];
+	    path[96], equal[32], work[40];
 	json_t *doc, *list, *v;
 	json_error_t err;
 	double t0 = now_s();
@@ -208,29 +213,47 @@ static void trial(const struct val_opts *o, bool ab, int k, const char *dir, str
 	memset(t, 0, sizeof(*t));
 	t->halfwidth_pct = t->user_us = t->total_us = NAN;
 	snprintf(exe, sizeof(exe), "%s/ringside", fs_exe_dir());
-	if (ab)
+	/* the arguments ringside gives its own model (servers/ours.c), and the known work */
+	snprintf(work, sizeof(work), " --work-us %lu", o->work_us);
+	if (!strcmp(o->workload, "proxy"))
 		snprintf(twin, sizeof(twin),
-			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus} "
-			 "--work-us %lu",
-			 fs_exe_dir(), o->work_us);
+			 "twin=%s/ringside-proxy --model epoll --port {port} --cpus {cpus} "
+			 "--upstream {upstream} --threads {threads}%s",
+			 fs_exe_dir(), ab ? work : "");
 	else
 		snprintf(twin, sizeof(twin),
-			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus}",
-			 fs_exe_dir());
+			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus}%s",
+			 fs_exe_dir(), ab ? work : "");
 	snprintf(conns, sizeof(conns), "%lu", o->conns);
 	snprintf(rounds, sizeof(rounds), "%lu", o->rounds);
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
 	snprintf(equal, sizeof(equal), "%g", o->equal_load);
 	snprintf(out, sizeof(out), "%.40s/%s-%d", dir, ab ? "ab" : "aa", k);
 	snprintf(log, sizeof(log), "%s.log", out);
-	char *argv[] = {exe,	      "run",	  "--workload",
-			"echo",	      "--models", "epoll,twin",
-			"--server",   twin,	  "--connections",
-			conns,	      "--repeat", rounds,
-			"--duration", dur,	  "--warmup",
-			"0.2",	      "--probes", "off",
-			"--quiet",    "--out",	  out,
-			NULL,	      NULL,	  NULL};
+	char *argv[] = {exe,
+			"run",
+			"--workload",
+			(char *)o->workload,
+			"--models",
+			"epoll,twin",
+			"--server",
+			twin,
+			"--connections",
+			conns,
+			"--repeat",
+			rounds,
+			"--duration",
+			dur,
+			"--warmup",
+			"0.2",
+			"--probes",
+			"off",
+			"--quiet",
+			"--out",
+			out,
+			NULL,
+			NULL,
+			NULL};
 
 	if (o->equal_load > 0) {
 		argv[sizeof(argv) / sizeof(argv[0]) - 3] = "--equal-load";
@@ -290,10 +313,12 @@ int cmd_validate(int argc, char **argv)
 						 {"rounds", required_argument, NULL, 'r'},
 						 {"duration", required_argument, NULL, 'd'},
 						 {"equal-load", required_argument, NULL, 'e'},
+						 {"workload", required_argument, NULL, 'W'},
 						 {"json", no_argument, NULL, 'j'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	struct val_opts o = {.trials = 5,
+	struct val_opts o = {.workload = "echo",
+			     .trials = 5,
 			     .conns = 100,
 			     .rounds = 8,
 			     .work_us = 1,
@@ -327,6 +352,14 @@ int cmd_validate(int argc, char **argv)
 			break;
 		case 'e':
 			bad = parse_double(optarg, &o.equal_load, 0, 0.95);
+			break;
+		case 'W':
+			if (strcmp(optarg, "echo") && strcmp(optarg, "proxy")) {
+				LOG_ERR("validate: --workload must be echo or proxy, not %s",
+					optarg);
+				return RS_EXIT_USAGE;
+			}
+			o.workload = optarg;
 			break;
 		case 'j':
 			o.json = true;
@@ -414,6 +447,8 @@ int cmd_validate(int argc, char **argv)
 			      (json_int_t)o.conns, "rounds", (json_int_t)o.rounds, "duration_s",
 			      o.duration_s);
 
+		json_object_set_new(j, "workload", json_string(o.workload));
+
 		if (o.equal_load > 0) {
 			json_object_set_new(json_object_get(j, "aa"), "efficiency",
 					    json_pack("{s:i, s:i}", "trials", eff_trials,
@@ -440,13 +475,12 @@ int cmd_validate(int argc, char **argv)
 		printf("twin's extra CPU per request: user %.2f us (known %lu us), total %.2f us\n",
 		       mu, o.work_us, mt);
 		if (isfinite(se))
-			printf(
-			    "echo, %lu connections: differences of %.1f%% or more are decided in "
-			    "about %.0f s here (%lu rounds of %g s)\n",
-			    o.conns, se, trial_s, o.rounds, o.duration_s);
+			printf("%s, %lu connections: differences of %.1f%% or more are decided in "
+			       "about %.0f s here (%lu rounds of %g s)\n",
+			       o.workload, o.conns, se, trial_s, o.rounds, o.duration_s);
 		else
-			printf("echo, %lu connections: no trial gave an interval in %lu rounds\n",
-			       o.conns, o.rounds);
+			printf("%s, %lu connections: no trial gave an interval in %lu rounds\n",
+			       o.workload, o.conns, o.rounds);
 	}
 	return RS_EXIT_OK;
 }

@@ -38,7 +38,9 @@ def main():
     if "smallest_effect_pct" not in out or not (out["smallest_effect_pct"] is None or
                                                 out["smallest_effect_pct"] > 0):
         fail("smallest_effect_pct %r" % out.get("smallest_effect_pct"))
-    for bad in (["--equal-load", "1"], ["--equal-load", "x"]):
+    if out.get("workload") != "echo":
+        fail("workload %r (echo by default)" % out.get("workload"))
+    for bad in (["--equal-load", "1"], ["--equal-load", "x"], ["--workload", "http"]):
         r = run(["validate"] + bad)
         if r.returncode != 2 or r.stdout or len(r.stderr.strip().splitlines()) != 1:
             fail("%s: exit %d, stderr %r" % (" ".join(bad), r.returncode, r.stderr))

@@ -214,16 +214,13 @@ static void trial(const struct val_opts *o, bool ab, int k, const char *dir, str
 	t->halfwidth_pct = t->user_us = t->total_us = NAN;
 	snprintf(exe, sizeof(exe), "%s/ringside", fs_exe_dir());
 	/* the arguments ringside gives its own model (servers/ours.c), and the known work */
+	bool proxy = !strcmp(o->workload, "proxy");
+
 	snprintf(work, sizeof(work), " --work-us %lu", o->work_us);
-	if (!strcmp(o->workload, "proxy"))
-		snprintf(twin, sizeof(twin),
-			 "twin=%s/ringside-proxy --model epoll --port {port} --cpus {cpus} "
-			 "--upstream {upstream} --threads {threads}%s",
-			 fs_exe_dir(), ab ? work : "");
-	else
-		snprintf(twin, sizeof(twin),
-			 "twin=%s/ringside-echo --model epoll --port {port} --cpus {cpus}%s",
-			 fs_exe_dir(), ab ? work : "");
+	snprintf(twin, sizeof(twin),
+		 "twin=%s/ringside-%s --model epoll --port {port} --cpus {cpus}%s%s", fs_exe_dir(),
+		 proxy ? "proxy" : "echo",
+		 proxy ? " --upstream {upstream} --threads {threads}" : "", ab ? work : "");
 	snprintf(conns, sizeof(conns), "%lu", o->conns);
 	snprintf(rounds, sizeof(rounds), "%lu", o->rounds);
 	snprintf(dur, sizeof(dur), "%g", o->duration_s);
